@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Telegen: one Kubernetes node agent in place of kube-state-metrics, cAdvisor and an
+// event exporter. Read -> model -> encode -> send; no module reaches back up:
+//
+//   CgroupReader, KubeWatch, EventLogs  (read kernel files / the Kubernetes API)
+//        -> MetricModel                  (typed families, exposition, signal metadata)
+//        -> OTLPWire                     (OTLP protobuf, gRPC over HTTP/2 + TLS)
+//   Agent wires them together (config, scheduling, serving, lifecycle).
+
+let package = Package(
+    name: "telegen",
+    products: [
+        .executable(name: "telegen", targets: ["Agent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C libraries from Debian, imported through shim headers.
+        .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+        .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // protobuf-c code generated from proto/ by proto/generate.sh (committed).
+        .target(
+            name: "COTLP",
+            dependencies: ["CProtobufC"],
+            path: "proto/c",
+            sources: ["src"],
+            publicHeadersPath: "include"
+        ),
+
+        .target(name: "MetricModel"),
+        .target(name: "CgroupReader"),
+        .target(
+            name: "OTLPWire",
+            dependencies: [
+                "MetricModel", "COTLP", "CProtobufC", "CNGHTTP2", "COpenSSL", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "KubeWatch",
+            dependencies: ["MetricModel", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "EventLogs",
+            dependencies: ["KubeWatch", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "Agent",
+            dependencies: [
+                "MetricModel", "CgroupReader", "OTLPWire", "KubeWatch", "EventLogs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
+        // Helpers for tests that drive real peers (promtool, node_exporter, Python's grpcio).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "MetricModelTests", dependencies: ["MetricModel"]),
+        .testTarget(name: "CgroupReaderTests", dependencies: ["CgroupReader"]),
+        .testTarget(name: "OTLPWireTests", dependencies: ["OTLPWire", "COTLP", "CProtobufC", "TestSupport"]),
+        .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch"]),
+        .testTarget(name: "EventLogsTests", dependencies: ["EventLogs"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "MetricModel", "CgroupReader", "TestSupport"]),
+    ]
+)

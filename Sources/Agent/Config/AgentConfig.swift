@@ -1,0 +1,147 @@
+/// Everything `telegen.yaml` can set, with SPEC.md's defaults. The property names
+/// mirror the YAML keys (snake_case there, camelCase here).
+struct AgentConfig: Sendable, Equatable {
+    var kubernetes = KubernetesConfig()
+    var kubeMetrics = KubeMetricsConfig()
+}
+
+struct KubernetesConfig: Sendable, Equatable {
+    var enable = true
+    var kubeconfig = ""
+    var clusterName = ""
+}
+
+struct KubeMetricsConfig: Sendable, Equatable {
+    var enabled = true
+    var autoDetect = true
+    var listenAddress = ListenAddress(host: nil, port: 9443)
+    var separateEndpoints = true
+    var kubeState = KubeStateConfig()
+    var cadvisor = CAdvisorConfig()
+    var node = NodeConfig()
+    var streaming = StreamingConfig()
+    var logsStreaming = LogsStreamingConfig()
+    var signalMetadata = SignalMetadataConfig()
+}
+
+struct KubeStateConfig: Sendable, Equatable {
+    enum NodeLocalPods: String, Sendable, Equatable, CaseIterable {
+        case auto, `true`, `false`
+    }
+
+    var enabled = true
+    var resources: [String] = []
+    var namespaces: [String] = []
+    var namespacesExclude: [String] = []
+    var metricAllowlist: [String] = []
+    var metricDenylist: [String] = []
+    var metricOptIn: [String] = []
+    var metricLabelsAllowlist: [String: [String]] = [:]
+    var metricAnnotationsAllowlist: [String: [String]] = [:]
+    var resyncPeriod: Duration = .seconds(300)
+    var shard = 0
+    var totalShards = 1
+    var nodeLocalPods = NodeLocalPods.auto
+}
+
+struct CAdvisorConfig: Sendable, Equatable {
+    var enabled = true
+    var cgroupRoot = "/sys/fs/cgroup"
+    var procRoot = "/proc"
+    var collectInterval: Duration = .seconds(10)
+    var diskIOEnabled = true
+    var networkEnabled = true
+}
+
+struct NodeConfig: Sendable, Equatable {
+    var enabled = true
+    var procRoot = "/proc"
+    var sysRoot = "/sys"
+    var rootfs = "/"
+    var collectInterval: Duration = .seconds(10)
+}
+
+struct StreamingConfig: Sendable, Equatable {
+    enum TransportProtocol: String, Sendable, Equatable, CaseIterable {
+        case grpc
+        case httpProtobuf = "http/protobuf"
+    }
+
+    enum Compression: String, Sendable, Equatable, CaseIterable {
+        case gzip, none
+    }
+
+    enum Temporality: String, Sendable, Equatable, CaseIterable {
+        case cumulative, delta
+    }
+
+    struct TLS: Sendable, Equatable {
+        var caFile = ""
+        var certFile = ""
+        var keyFile = ""
+        var serverName = ""
+        var insecureSkipVerify = false
+    }
+
+    struct Queue: Sendable, Equatable {
+        var maxBytes: Int64 = 64 << 20
+        var directory = ""
+    }
+
+    var enabled = false
+    var endpoint = ""
+    var transportProtocol = TransportProtocol.grpc
+    var headers: [String: String] = [:]
+    var compression = Compression.gzip
+    var timeout: Duration = .seconds(10)
+    var interval: Duration = .seconds(30)
+    var temporality = Temporality.cumulative
+    var tls = TLS()
+    var queue = Queue()
+}
+
+struct LogsStreamingConfig: Sendable, Equatable {
+    var enabled = false
+    var endpoint = ""
+    var checkpointFile = ""
+}
+
+struct SignalMetadataConfig: Sendable, Equatable {
+    var enabled = true
+    var enableCategory = true
+    var enableSubcategory = true
+    var enableSourceModule = true
+    var enableCollectorType = true
+    var enableDescription = false
+}
+
+/// `listen_address`: `:9443`, `0.0.0.0:9443`, `127.0.0.1:9443` or `[::1]:9443`.
+/// A missing host means every interface, as in Go's net.Listen.
+struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    var host: String?
+    var port: Int
+
+    init(host: String?, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Nil when the text is not HOST:PORT with a port from 0 to 65535.
+    init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        if host.hasPrefix("[") {
+            guard host.hasSuffix("]"), host.count > 2 else { return nil }
+            host = String(host.dropFirst().dropLast())
+        } else if host.contains(":") {
+            return nil  // an IPv6 address needs brackets
+        }
+        self.init(host: host.isEmpty ? nil : host, port: port)
+    }
+
+    var description: String {
+        guard let host else { return ":\(port)" }
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}

@@ -1,0 +1,157 @@
+/// Reads each section of `telegen.yaml` into the typed configuration. The key
+/// names here are the contract in SPEC.md; a key not read here is reported unknown.
+extension AgentConfig {
+    init(reading root: ConfigSection) {
+        let kubernetes = root.section("kubernetes")
+        self.kubernetes = KubernetesConfig(
+            enable: kubernetes.bool("enable", default: true),
+            kubeconfig: kubernetes.string("kubeconfig", default: ""),
+            clusterName: kubernetes.string("cluster_name", default: ""))
+        kubernetes.finish()
+
+        let kubeMetrics = root.section("kube_metrics")
+        self.kubeMetrics = KubeMetricsConfig(reading: kubeMetrics)
+        kubeMetrics.finish()
+        root.finish()
+    }
+}
+
+extension KubeMetricsConfig {
+    init(reading section: ConfigSection) {
+        let defaults = KubeMetricsConfig()
+        enabled = section.bool("enabled", default: defaults.enabled)
+        autoDetect = section.bool("auto_detect", default: defaults.autoDetect)
+        let address = section.string("listen_address", default: defaults.listenAddress.description)
+        if let parsed = ListenAddress(parsing: address) {
+            listenAddress = parsed
+        } else {
+            listenAddress = defaults.listenAddress
+            section.problem(at: "listen_address", "invalid address \"\(address)\" (use HOST:PORT, :PORT or [IPv6]:PORT)")
+        }
+        separateEndpoints = section.bool("separate_endpoints", default: defaults.separateEndpoints)
+        kubeState = KubeStateConfig(reading: section.section("kube_state"))
+        cadvisor = CAdvisorConfig(reading: section.section("cadvisor"))
+        node = NodeConfig(reading: section.section("node"))
+        streaming = StreamingConfig(reading: section.section("streaming"))
+        logsStreaming = LogsStreamingConfig(reading: section.section("logs_streaming"))
+        signalMetadata = SignalMetadataConfig(reading: section.section("signal_metadata"))
+    }
+}
+
+extension KubeStateConfig {
+    init(reading section: ConfigSection) {
+        let defaults = KubeStateConfig()
+        enabled = section.bool("enabled", default: defaults.enabled)
+        resources = section.stringList("resources")
+        namespaces = section.stringList("namespaces")
+        namespacesExclude = section.stringList("namespaces_exclude")
+        metricAllowlist = section.stringList("metric_allowlist")
+        metricDenylist = section.stringList("metric_denylist")
+        metricOptIn = section.stringList("metric_opt_in")
+        metricLabelsAllowlist = section.stringListMap("metric_labels_allowlist")
+        metricAnnotationsAllowlist = section.stringListMap("metric_annotations_allowlist")
+        resyncPeriod = section.duration("resync_period", default: defaults.resyncPeriod)
+        shard = section.int("shard", default: defaults.shard, range: 0...Int(Int32.max))
+        totalShards = section.int("total_shards", default: defaults.totalShards, range: 1...Int(Int32.max))
+        if shard >= totalShards {
+            section.problem(at: "shard", "shard \(shard) must be less than total_shards (\(totalShards))")
+        }
+        if !metricAllowlist.isEmpty && !metricDenylist.isEmpty {
+            section.problem(at: "metric_denylist", "metric_allowlist and metric_denylist are mutually exclusive")
+        }
+        // `auto`, or a plain YAML true/false.
+        nodeLocalPods = section.choice("node_local_pods", default: defaults.nodeLocalPods)
+        section.finish()
+    }
+}
+
+extension CAdvisorConfig {
+    init(reading section: ConfigSection) {
+        let defaults = CAdvisorConfig()
+        enabled = section.bool("enabled", default: defaults.enabled)
+        cgroupRoot = section.string("cgroup_root", default: defaults.cgroupRoot)
+        procRoot = section.string("proc_root", default: defaults.procRoot)
+        collectInterval = section.duration("collect_interval", default: defaults.collectInterval)
+        diskIOEnabled = section.bool("disk_io_enabled", default: defaults.diskIOEnabled)
+        networkEnabled = section.bool("network_enabled", default: defaults.networkEnabled)
+        section.finish()
+    }
+}
+
+extension NodeConfig {
+    init(reading section: ConfigSection) {
+        let defaults = NodeConfig()
+        enabled = section.bool("enabled", default: defaults.enabled)
+        procRoot = section.string("proc_root", default: defaults.procRoot)
+        sysRoot = section.string("sys_root", default: defaults.sysRoot)
+        rootfs = section.string("rootfs", default: defaults.rootfs)
+        collectInterval = section.duration("collect_interval", default: defaults.collectInterval)
+        section.finish()
+    }
+}
+
+extension StreamingConfig {
+    init(reading section: ConfigSection) {
+        let defaults = StreamingConfig()
+        enabled = section.bool("enabled", default: defaults.enabled)
+        endpoint = section.string("endpoint", default: defaults.endpoint)
+        if !endpoint.isEmpty && !endpoint.hasPrefix("http://") && !endpoint.hasPrefix("https://") {
+            section.problem(at: "endpoint", "endpoint \"\(endpoint)\" must start with http:// (plaintext) or https:// (TLS)")
+        }
+        transportProtocol = section.choice("protocol", default: defaults.transportProtocol)
+        headers = section.stringMap("headers")
+        compression = section.choice("compression", default: defaults.compression)
+        timeout = section.duration("timeout", default: defaults.timeout)
+        interval = section.duration("interval", default: defaults.interval)
+        temporality = section.choice("temporality", default: defaults.temporality)
+
+        let tlsSection = section.section("tls")
+        tls = TLS(
+            caFile: tlsSection.string("ca_file", default: ""),
+            certFile: tlsSection.string("cert_file", default: ""),
+            keyFile: tlsSection.string("key_file", default: ""),
+            serverName: tlsSection.string("server_name", default: ""),
+            insecureSkipVerify: tlsSection.bool("insecure_skip_verify", default: false))
+        if tls.certFile.isEmpty != tls.keyFile.isEmpty {
+            tlsSection.problem(at: tls.certFile.isEmpty ? "key_file" : "cert_file",
+                               "cert_file and key_file must be set together for mutual TLS")
+        }
+        tlsSection.finish()
+
+        let queueSection = section.section("queue")
+        queue = Queue(
+            maxBytes: queueSection.byteSize("max_bytes", default: defaults.queue.maxBytes),
+            directory: queueSection.string("directory", default: ""))
+        if queue.maxBytes < 1 << 20 {
+            queueSection.problem(at: "max_bytes", "queue of \(queue.maxBytes) bytes is below the 1MiB minimum")
+        }
+        queueSection.finish()
+        section.finish()
+    }
+}
+
+extension LogsStreamingConfig {
+    init(reading section: ConfigSection) {
+        enabled = section.bool("enabled", default: false)
+        endpoint = section.string("endpoint", default: "")
+        if !endpoint.isEmpty && !endpoint.hasPrefix("http://") && !endpoint.hasPrefix("https://") {
+            section.problem(at: "endpoint", "endpoint \"\(endpoint)\" must start with http:// (plaintext) or https:// (TLS)")
+        }
+        checkpointFile = section.string("checkpoint_file", default: "")
+        section.finish()
+    }
+}
+
+extension SignalMetadataConfig {
+    init(reading section: ConfigSection) {
+        enabled = section.bool("enabled", default: true)
+        let fields = section.section("fields")
+        enableCategory = fields.bool("enable_category", default: true)
+        enableSubcategory = fields.bool("enable_subcategory", default: true)
+        enableSourceModule = fields.bool("enable_source_module", default: true)
+        enableCollectorType = fields.bool("enable_collector_type", default: true)
+        enableDescription = fields.bool("enable_description", default: false)
+        fields.finish()
+        section.finish()
+    }
+}

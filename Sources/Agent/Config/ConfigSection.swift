@@ -1,0 +1,242 @@
+import Yams
+
+/// Collects the problems of one configuration file and remembers which keys it set.
+final class ConfigReport {
+    let file: String
+    private(set) var diagnostics: [ConfigDiagnostic] = []
+    /// Dotted paths of keys the file gave a (non-null) value; the environment may
+    /// only fill the others.
+    private(set) var explicitKeys: Set<String> = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    func problem(at mark: Mark?, _ message: String) {
+        diagnostics.append(ConfigDiagnostic(
+            file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
+    }
+
+    func markExplicit(_ path: String) {
+        explicitKeys.insert(path)
+    }
+}
+
+/// Strict typed access to one mapping of the YAML file. Every key read is marked
+/// used; `finish()` reports the keys nobody read as unknown, with their position.
+final class ConfigSection {
+    let path: String
+    private let mapping: Node.Mapping?
+    private let report: ConfigReport
+    private var knownKeys: [String] = []
+
+    init(path: String, node: Node?, report: ConfigReport) {
+        self.path = path
+        self.report = report
+        switch node {
+        case .mapping(let mapping)?:
+            self.mapping = mapping
+        case nil:
+            self.mapping = nil
+        case let other?:
+            self.mapping = nil
+            if !other.isNull {
+                report.problem(at: other.mark, "\(path.isEmpty ? "the configuration" : path): expected a mapping, got \(other.kindDescription)")
+            }
+        }
+    }
+
+    // MARK: Typed values
+
+    func section(_ key: String) -> ConfigSection {
+        ConfigSection(path: qualified(key), node: value(key), report: report)
+    }
+
+    func bool(_ key: String, default fallback: Bool) -> Bool {
+        guard let node = value(key) else { return fallback }
+        if let scalar = node.scalar, node.tagName == .bool, let value = Bool.construct(from: scalar) {
+            return value
+        }
+        return mismatch(node, key, "true or false", fallback)
+    }
+
+    func int(_ key: String, default fallback: Int, range: ClosedRange<Int>? = nil) -> Int {
+        guard let node = value(key) else { return fallback }
+        guard let scalar = node.scalar, node.tagName == .int, let value = Int.construct(from: scalar) else {
+            return mismatch(node, key, "an integer", fallback)
+        }
+        if let range, !range.contains(value) {
+            report.problem(at: node.mark, "\(qualified(key)): \(value) is out of range \(range.lowerBound)...\(range.upperBound)")
+            return fallback
+        }
+        return value
+    }
+
+    func string(_ key: String, default fallback: String) -> String {
+        guard let node = value(key) else { return fallback }
+        guard let scalar = node.scalar else { return mismatch(node, key, "a string", fallback) }
+        return scalar.string
+    }
+
+    func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, default fallback: Choice) -> Choice
+    where Choice.RawValue == String {
+        guard let node = value(key) else { return fallback }
+        guard let scalar = node.scalar else { return mismatch(node, key, "a string", fallback) }
+        guard let value = Choice(rawValue: scalar.string) else {
+            let allowed = Choice.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            report.problem(at: node.mark, "\(qualified(key)): \"\(scalar.string)\" is not one of \(allowed)")
+            return fallback
+        }
+        return value
+    }
+
+    /// A Go-syntax duration; `positive` rejects zero and negative values.
+    func duration(_ key: String, default fallback: Duration, positive: Bool = true) -> Duration {
+        guard let node = value(key) else { return fallback }
+        guard let scalar = node.scalar else { return mismatch(node, key, "a duration", fallback) }
+        switch ConfigValues.parseDuration(scalar.string) {
+        case .success(let duration):
+            if positive && duration <= .zero {
+                report.problem(at: node.mark, "\(qualified(key)): duration must be greater than zero, got \"\(scalar.string)\"")
+                return fallback
+            }
+            return duration
+        case .failure(let error):
+            report.problem(at: node.mark, "\(qualified(key)): invalid duration \"\(scalar.string)\": \(error.reason) (use a number with a unit, like 10s, 1m30s or 500ms)")
+            return fallback
+        }
+    }
+
+    func byteSize(_ key: String, default fallback: Int64) -> Int64 {
+        guard let node = value(key) else { return fallback }
+        guard let scalar = node.scalar else { return mismatch(node, key, "a size", fallback) }
+        switch ConfigValues.parseByteSize(scalar.string) {
+        case .success(let bytes):
+            return bytes
+        case .failure(let error):
+            report.problem(at: node.mark, "\(qualified(key)): invalid size \"\(scalar.string)\": \(error.reason) (use bytes or a unit, like 64MiB or 500MB)")
+            return fallback
+        }
+    }
+
+    func stringList(_ key: String) -> [String] {
+        guard let node = value(key) else { return [] }
+        guard case .sequence(let sequence) = node else { return mismatch(node, key, "a list of strings", []) }
+        var result: [String] = []
+        for element in sequence {
+            guard let scalar = element.scalar, !element.isNull else {
+                report.problem(at: element.mark, "\(qualified(key)): expected a string in the list, got \(element.kindDescription)")
+                continue
+            }
+            result.append(scalar.string)
+        }
+        return result
+    }
+
+    func stringMap(_ key: String) -> [String: String] {
+        guard let node = value(key) else { return [:] }
+        guard case .mapping(let mapping) = node else { return mismatch(node, key, "a mapping of strings", [:]) }
+        var result: [String: String] = [:]
+        for (name, value) in mapping {
+            guard let nameScalar = name.scalar, let valueScalar = value.scalar, !value.isNull else {
+                report.problem(at: value.mark ?? name.mark, "\(qualified(key)): expected string values, got \(value.kindDescription)")
+                continue
+            }
+            result[nameScalar.string] = valueScalar.string
+        }
+        return result
+    }
+
+    func stringListMap(_ key: String) -> [String: [String]] {
+        guard let node = value(key) else { return [:] }
+        guard case .mapping(let mapping) = node else { return mismatch(node, key, "a mapping of string lists", [:]) }
+        var result: [String: [String]] = [:]
+        for (name, value) in mapping {
+            guard let nameScalar = name.scalar else { continue }
+            let inner = ConfigSection(path: qualified(key), node: .mapping(Node.Mapping([(name, value)])), report: report)
+            result[nameScalar.string] = inner.stringList(nameScalar.string)
+        }
+        return result
+    }
+
+    /// The position of a key's value, for checks that span several keys.
+    func mark(of key: String) -> Mark? {
+        mapping?[key]?.mark
+    }
+
+    func problem(at key: String, _ message: String) {
+        report.problem(at: mark(of: key), "\(qualified(key)): \(message)")
+    }
+
+    // MARK: Unknown keys
+
+    /// Reports every key of this mapping that no accessor asked for.
+    func finish() {
+        guard let mapping else { return }
+        for (key, _) in mapping {
+            let name = key.scalar?.string ?? "?"
+            guard !knownKeys.contains(name) else { continue }
+            var message = "unknown key \"\(name)\"" + (path.isEmpty ? "" : " in \(path)")
+            if let suggestion = closest(to: name, among: knownKeys) {
+                message += " (did you mean \"\(suggestion)\"?)"
+            }
+            report.problem(at: key.mark, message)
+        }
+    }
+
+    // MARK: Helpers
+
+    private func qualified(_ key: String) -> String {
+        path.isEmpty ? key : "\(path).\(key)"
+    }
+
+    /// The value node for `key`, nil when absent or null (`key:` with nothing after it).
+    private func value(_ key: String) -> Node? {
+        knownKeys.append(key)
+        guard let node = mapping?[key], !node.isNull else { return nil }
+        report.markExplicit(qualified(key))
+        return node
+    }
+
+    private func mismatch<T>(_ node: Node, _ key: String, _ expected: String, _ fallback: T) -> T {
+        report.problem(at: node.mark, "\(qualified(key)): expected \(expected), got \(node.kindDescription)")
+        return fallback
+    }
+
+    private func closest(to name: String, among candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, editDistance(name, $0)) }.filter { $0.1 <= 2 }
+        return scored.min { $0.1 < $1.1 }?.0
+    }
+
+    private func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return a.isEmpty ? b.count : row[b.count]
+    }
+}
+
+extension Node {
+    /// The tag after implicit resolution: a quoted "true" is a string, a plain one a bool.
+    var tagName: Tag.Name { Tag.Name(rawValue: tag.description) }
+
+    var isNull: Bool { scalar != nil && tagName == .null }
+
+    /// How a node reads in an error message: the scalar itself, or its kind.
+    var kindDescription: String {
+        switch self {
+        case .scalar(let scalar): "\"\(scalar.string)\""
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+}

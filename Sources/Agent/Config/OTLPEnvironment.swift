@@ -1,0 +1,177 @@
+/// The OpenTelemetry SDK environment variables Telegen honours. A value set in
+/// `telegen.yaml` wins; the environment fills only what the file left unset. An
+/// invalid value is ignored with a warning, as the OpenTelemetry specification asks.
+struct OTLPEnvironment {
+    private let environment: [String: String]
+
+    init(_ environment: [String: String]) {
+        self.environment = environment
+    }
+
+    /// Applies the variables and returns one warning per ignored value.
+    func apply(to config: inout AgentConfig, explicitKeys: Set<String>) -> [String] {
+        var warnings: [String] = []
+        let prefix = "kube_metrics.streaming."
+        func isSet(_ key: String) -> Bool { explicitKeys.contains(prefix + key) }
+        var streaming = config.kubeMetrics.streaming
+
+        if !isSet("protocol"), let (name, value) = signalValue("PROTOCOL") {
+            if let parsed = StreamingConfig.TransportProtocol(rawValue: value) {
+                streaming.transportProtocol = parsed
+            } else {
+                warnings.append("\(name)=\(value) ignored: Telegen sends grpc or http/protobuf")
+            }
+        }
+        if !isSet("endpoint"), let endpoint = endpoint(signal: "METRICS", path: "v1/metrics", protocol: streaming.transportProtocol) {
+            streaming.endpoint = endpoint
+        }
+        if !isSet("headers"), let (name, value) = signalValue("HEADERS") {
+            switch Self.parseHeaders(value) {
+            case .success(let headers): streaming.headers = headers
+            case .failure(let error): warnings.append("\(name) ignored: \(error.reason)")
+            }
+        }
+        if !isSet("compression"), let (name, value) = signalValue("COMPRESSION") {
+            if let parsed = StreamingConfig.Compression(rawValue: value.lowercased()) {
+                streaming.compression = parsed
+            } else {
+                warnings.append("\(name)=\(value) ignored: use gzip or none")
+            }
+        }
+        if !isSet("timeout"), let (name, value) = signalValue("TIMEOUT") {
+            if let milliseconds = Int64(value), milliseconds > 0 {
+                streaming.timeout = .milliseconds(milliseconds)
+            } else {
+                warnings.append("\(name)=\(value) ignored: Telegen needs a positive number of milliseconds")
+            }
+        }
+        if !isSet("temporality"), let value = environment["OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"] {
+            switch value.lowercased() {
+            case "cumulative", "lowmemory":
+                // Telegen's counters are observed (asynchronous), which lowmemory keeps cumulative.
+                streaming.temporality = .cumulative
+            case "delta":
+                streaming.temporality = .delta
+            default:
+                warnings.append("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=\(value) ignored: use cumulative, delta or lowmemory")
+            }
+        }
+        let tlsPrefix = "tls."
+        if !isSet(tlsPrefix + "ca_file"), let (_, value) = signalValue("CERTIFICATE") { streaming.tls.caFile = value }
+        if !isSet(tlsPrefix + "cert_file"), let (_, value) = signalValue("CLIENT_CERTIFICATE") { streaming.tls.certFile = value }
+        if !isSet(tlsPrefix + "key_file"), let (_, value) = signalValue("CLIENT_KEY") { streaming.tls.keyFile = value }
+        config.kubeMetrics.streaming = streaming
+
+        if !explicitKeys.contains("kube_metrics.logs_streaming.endpoint"),
+           let endpoint = environment["OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"], !endpoint.isEmpty {
+            config.kubeMetrics.logsStreaming.endpoint = withScheme(endpoint, insecure: isInsecure(signal: "LOGS"))
+        }
+
+        if !explicitKeys.contains("kubernetes.cluster_name") {
+            switch resourceAttributes() {
+            case .success(let attributes):
+                if let name = attributes.last(where: { $0.key == "k8s.cluster.name" })?.value {
+                    config.kubernetes.clusterName = name
+                }
+            case .failure(let error):
+                warnings.append("OTEL_RESOURCE_ATTRIBUTES ignored: \(error.reason)")
+            }
+        }
+        return warnings
+    }
+
+    /// `OTEL_RESOURCE_ATTRIBUTES`: `key=value` pairs, comma-separated, percent-encoded.
+    /// On any malformed pair the whole value is discarded (specification/resource/sdk.md).
+    func resourceAttributes() -> Result<[(key: String, value: String)], ConfigValues.ValueError> {
+        guard let raw = environment["OTEL_RESOURCE_ATTRIBUTES"], !raw.isEmpty else { return .success([]) }
+        return Self.parsePairs(raw).map { $0.map { (key: $0.0, value: $0.1) } }
+    }
+
+    // MARK: Helpers
+
+    /// The per-signal variable if set, else the generic one, with its name.
+    private func signalValue(_ suffix: String) -> (String, String)? {
+        for name in ["OTEL_EXPORTER_OTLP_METRICS_\(suffix)", "OTEL_EXPORTER_OTLP_\(suffix)"] {
+            if let value = environment[name], !value.isEmpty { return (name, value) }
+        }
+        return nil
+    }
+
+    /// A per-signal endpoint is used as given; the generic one is a base URL to
+    /// which OTLP/HTTP appends the signal path (gRPC uses it unchanged).
+    private func endpoint(signal: String, path: String, protocol transport: StreamingConfig.TransportProtocol) -> String? {
+        let insecure = isInsecure(signal: signal)
+        if let specific = environment["OTEL_EXPORTER_OTLP_\(signal)_ENDPOINT"], !specific.isEmpty {
+            return withScheme(specific, insecure: insecure)
+        }
+        guard let generic = environment["OTEL_EXPORTER_OTLP_ENDPOINT"], !generic.isEmpty else { return nil }
+        let base = withScheme(generic, insecure: insecure)
+        guard transport == .httpProtobuf else { return base }
+        return base.hasSuffix("/") ? base + path : base + "/" + path
+    }
+
+    private func isInsecure(signal: String) -> Bool {
+        let value = environment["OTEL_EXPORTER_OTLP_\(signal)_INSECURE"] ?? environment["OTEL_EXPORTER_OTLP_INSECURE"]
+        return value?.lowercased() == "true"
+    }
+
+    /// gRPC endpoints may come without a scheme; `*_INSECURE=true` then means plaintext.
+    private func withScheme(_ endpoint: String, insecure: Bool) -> String {
+        if endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") { return endpoint }
+        return (insecure ? "http://" : "https://") + endpoint
+    }
+
+    static func parseHeaders(_ text: String) -> Result<[String: String], ConfigValues.ValueError> {
+        parsePairs(text).map { pairs in
+            Dictionary(pairs.map { ($0.0.lowercased(), $0.1) }, uniquingKeysWith: { _, last in last })
+        }
+    }
+
+    /// `k1=v1,k2=v2` with percent-encoded keys and values (W3C Baggage syntax, without properties).
+    private static func parsePairs(_ text: String) -> Result<[(String, String)], ConfigValues.ValueError> {
+        var pairs: [(String, String)] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: true) {
+            let trimmed = item.trimmingSpaces()
+            if trimmed.isEmpty { continue }
+            guard let equals = trimmed.firstIndex(of: "=") else {
+                return .failure(ConfigValues.ValueError("\"\(trimmed)\" is not key=value"))
+            }
+            let key = trimmed[..<equals].trimmingSpaces()
+            let value = trimmed[trimmed.index(after: equals)...].trimmingSpaces()
+            guard !key.isEmpty, let decodedKey = percentDecoded(key), let decodedValue = percentDecoded(value) else {
+                return .failure(ConfigValues.ValueError("\"\(trimmed)\" has an empty key or a bad percent escape"))
+            }
+            pairs.append((decodedKey, decodedValue))
+        }
+        return .success(pairs)
+    }
+
+    static func percentDecoded(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> Substring {
+        var slice = self
+        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
+        return slice
+    }
+}

@@ -1,0 +1,103 @@
+/// A Kubernetes resource quantity (`100m`, `2Gi`, `1.5e3`, `2.1G`), held exactly as
+/// a decimal significand and exponent so that rounding matches the API machinery:
+/// kube-state-metrics reports `Value()` and `MilliValue()`, which round up.
+public struct Quantity: Sendable, Hashable, CustomStringConvertible {
+    /// value = significand × 10^exponent
+    public let significand: Int128
+    public let exponent: Int
+
+    public struct ParseError: Error, Equatable, CustomStringConvertible {
+        public var text: String
+        public var description: String { "invalid quantity \"\(text)\"" }
+    }
+
+    public init(significand: Int128, exponent: Int) {
+        self.significand = significand
+        self.exponent = exponent
+    }
+
+    /// Parses the quantity grammar of k8s.io/apimachinery/pkg/api/resource.
+    public init(parsing text: String) throws(ParseError) {
+        var bytes = Substring(text).utf8[...]
+        var negative = false
+        if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+            negative = sign == UInt8(ascii: "-")
+            bytes = bytes.dropFirst()
+        }
+        var significand: Int128 = 0
+        var exponent = 0
+        var digits = 0
+        var seenPoint = false
+        while let byte = bytes.first, byte == UInt8(ascii: ".") || (byte >= 0x30 && byte <= 0x39) {
+            bytes = bytes.dropFirst()
+            if byte == UInt8(ascii: ".") {
+                guard !seenPoint else { throw ParseError(text: text) }
+                seenPoint = true
+                continue
+            }
+            digits += 1
+            // Beyond 36 significant digits, keep the magnitude and drop precision.
+            if significand < Int128(10).power(36) {
+                significand = significand * 10 + Int128(byte - 0x30)
+                if seenPoint { exponent -= 1 }
+            } else if !seenPoint {
+                exponent += 1
+            }
+        }
+        guard digits > 0 else { throw ParseError(text: text) }
+        let suffix = String(decoding: bytes, as: UTF8.self)
+        switch suffix {
+        case "": break
+        case "n": exponent -= 9
+        case "u": exponent -= 6
+        case "m": exponent -= 3
+        case "k": exponent += 3
+        case "M": exponent += 6
+        case "G": exponent += 9
+        case "T": exponent += 12
+        case "P": exponent += 15
+        case "E": exponent += 18
+        case "Ki", "Mi", "Gi", "Ti", "Pi", "Ei":
+            let power = ["Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60][suffix]!
+            let (product, overflow) = significand.multipliedReportingOverflow(by: Int128(1) << power)
+            guard !overflow else { throw ParseError(text: text) }
+            significand = product
+        default:
+            // Decimal exponent: e3, E-2.
+            guard let first = suffix.first, first == "e" || first == "E", let power = Int(suffix.dropFirst()),
+                  abs(power) <= 100 else { throw ParseError(text: text) }
+            exponent += power
+        }
+        self.init(significand: negative ? -significand : significand, exponent: exponent)
+    }
+
+    /// The value in units of 10^-scale, rounded up (away from zero for positive
+    /// values, toward zero for negative ones) like resource.Quantity.ScaledValue.
+    public func scaledValue(scale: Int) -> Int128 {
+        let shift = exponent + scale
+        if shift >= 0 {
+            guard shift <= 38 else { return significand < 0 ? Int128.min : Int128.max }
+            let (product, overflow) = significand.multipliedReportingOverflow(by: Int128(10).power(shift))
+            return overflow ? (significand < 0 ? Int128.min : Int128.max) : product
+        }
+        guard -shift <= 38 else { return significand > 0 ? 1 : 0 }
+        let divisor = Int128(10).power(-shift)
+        let (quotient, remainder) = significand.quotientAndRemainder(dividingBy: divisor)
+        return remainder > 0 ? quotient + 1 : quotient
+    }
+
+    /// `Value()`: whole units, rounded up.
+    public var value: Int128 { scaledValue(scale: 0) }
+    /// `MilliValue()`: thousandths, rounded up.
+    public var milliValue: Int128 { scaledValue(scale: 3) }
+
+    public var description: String { "\(significand)e\(exponent)" }
+}
+
+extension Int128 {
+    fileprivate func power(_ exponent: Int) -> Int128 {
+        var result: Int128 = 1
+        for _ in 0..<exponent { result *= self }
+        return result
+    }
+}

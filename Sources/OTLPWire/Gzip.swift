@@ -1,0 +1,73 @@
+import CZlib
+
+/// gzip (RFC 1952) through zlib: the `grpc-encoding: gzip` of OTLP/gRPC requests
+/// and, in the other direction, compressed responses.
+public enum Gzip {
+    public struct Failure: Error, Equatable, CustomStringConvertible {
+        public var reason: String
+        public var description: String { "gzip: \(reason)" }
+    }
+
+    /// zlib's windowBits for the gzip wrapper (15-bit window + 16).
+    private static let gzipWindowBits: Int32 = 15 + 16
+
+    public static func compress(_ input: [UInt8], level: Int32 = Z_DEFAULT_COMPRESSION) throws(Failure) -> [UInt8] {
+        var stream = z_stream()
+        guard telegen_deflateInit2(&stream, level, gzipWindowBits) == Z_OK else { throw Failure(reason: "deflateInit2 failed") }
+        defer { deflateEnd(&stream) }
+        let bound = Int(deflateBound(&stream, uLong(input.count)))
+        var output = [UInt8](repeating: 0, count: bound)
+        let status: Int32 = input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { destination in
+                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+                stream.avail_in = uInt(source.count)
+                stream.next_out = destination.baseAddress
+                stream.avail_out = uInt(destination.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        // deflateBound guarantees room for one Z_FINISH pass.
+        guard status == Z_STREAM_END else { throw Failure(reason: "deflate returned \(status)") }
+        output.removeLast(output.count - Int(stream.total_out))
+        return output
+    }
+
+    /// Decompresses, refusing to produce more than `limit` bytes (a decompression
+    /// bomb from a hostile or broken peer must not exhaust memory).
+    public static func decompress(_ input: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
+        var stream = z_stream()
+        guard telegen_inflateInit2(&stream, gzipWindowBits) == Z_OK else { throw Failure(reason: "inflateInit2 failed") }
+        defer { inflateEnd(&stream) }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var status: Int32 = Z_OK
+        var failure: Failure?
+        input.withUnsafeBufferPointer { source in
+            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+            stream.avail_in = uInt(source.count)
+            repeat {
+                let produced: Int = chunk.withUnsafeMutableBufferPointer { destination in
+                    stream.next_out = destination.baseAddress
+                    stream.avail_out = uInt(destination.count)
+                    status = inflate(&stream, Z_NO_FLUSH)
+                    return destination.count - Int(stream.avail_out)
+                }
+                if status != Z_OK && status != Z_STREAM_END {
+                    failure = Failure(reason: status == Z_BUF_ERROR ? "truncated input" : "corrupt input (inflate returned \(status))")
+                    return
+                }
+                if output.count + produced > limit {
+                    failure = Failure(reason: "output exceeds \(limit) bytes")
+                    return
+                }
+                output.append(contentsOf: chunk[0..<produced])
+                if status == Z_OK && produced == 0 && stream.avail_in == 0 {
+                    failure = Failure(reason: "truncated input")
+                    return
+                }
+            } while status != Z_STREAM_END
+        }
+        if let failure { throw failure }
+        return output
+    }
+}

@@ -1,0 +1,334 @@
+@testable import Agent
+import Testing
+
+struct ConfigTests {
+    private func parse(_ yaml: String) -> Result<(config: AgentConfig, explicitKeys: Set<String>), ConfigErrors> {
+        ConfigLoader.parse(Array(yaml.utf8), file: "telegen.yaml")
+    }
+
+    private func diagnostics(_ yaml: String) -> [String] {
+        switch parse(yaml) {
+        case .success: return []
+        case .failure(let errors): return errors.diagnostics.map(\.description)
+        }
+    }
+
+    @Test func emptyFileMeansDefaults() throws {
+        for yaml in ["", "\n", "# only a comment\n", "---\n"] {
+            let parsed = try parse(yaml).get()
+            #expect(parsed.config == AgentConfig(), "\(yaml.debugDescription)")
+            #expect(parsed.explicitKeys.isEmpty)
+        }
+    }
+
+    @Test func defaultsAreSpecDefaults() {
+        let config = AgentConfig()
+        #expect(config.kubernetes.enable)
+        #expect(config.kubeMetrics.listenAddress == ListenAddress(host: nil, port: 9443))
+        #expect(config.kubeMetrics.kubeState.resyncPeriod == .seconds(300))
+        #expect(config.kubeMetrics.node.collectInterval == .seconds(10))
+        #expect(config.kubeMetrics.cadvisor.cgroupRoot == "/sys/fs/cgroup")
+        #expect(config.kubeMetrics.streaming.enabled == false)
+        #expect(config.kubeMetrics.streaming.queue.maxBytes == 64 * 1024 * 1024)
+        #expect(config.kubeMetrics.streaming.timeout == .seconds(10))
+        #expect(config.kubeMetrics.streaming.interval == .seconds(30))
+        #expect(config.kubeMetrics.signalMetadata.enableDescription == false)
+    }
+
+    @Test func readsEveryKeyOfTheSpec() throws {
+        let yaml = """
+            kubernetes:
+              enable: false
+              kubeconfig: /root/.kube/config
+              cluster_name: prod-eu
+            kube_metrics:
+              enabled: true
+              auto_detect: false
+              listen_address: "127.0.0.1:9100"
+              separate_endpoints: false
+              kube_state:
+                enabled: true
+                resources: [pods, deployments]
+                namespaces: [default]
+                namespaces_exclude: [kube-system]
+                metric_allowlist: ["kube_pod_.*"]
+                metric_denylist: []
+                metric_opt_in: [kube_pod_nodeselectors]
+                metric_labels_allowlist: {pods: [app, team]}
+                metric_annotations_allowlist:
+                  deployments: ["*"]
+                resync_period: 1m30s
+                shard: 1
+                total_shards: 3
+                node_local_pods: true
+              cadvisor:
+                enabled: false
+                cgroup_root: /host/sys/fs/cgroup
+                proc_root: /host/proc
+                collect_interval: 15s
+                disk_io_enabled: false
+                network_enabled: false
+              node:
+                enabled: true
+                proc_root: /host/proc
+                sys_root: /host/sys
+                rootfs: /host/root
+                collect_interval: 500ms
+              streaming:
+                enabled: true
+                endpoint: https://otel-collector:4317
+                protocol: grpc
+                headers: {x-tenant: acme}
+                compression: none
+                timeout: 5s
+                interval: 1m
+                temporality: delta
+                tls: {ca_file: /ca.pem, cert_file: /c.pem, key_file: /k.pem, server_name: otel, insecure_skip_verify: false}
+                queue: {max_bytes: 128MiB, directory: /var/lib/telegen/queue}
+              logs_streaming:
+                enabled: true
+                endpoint: http://logs:4317
+                checkpoint_file: /var/lib/telegen/events.rv
+              signal_metadata:
+                enabled: true
+                fields:
+                  enable_category: false
+                  enable_subcategory: true
+                  enable_source_module: true
+                  enable_collector_type: false
+                  enable_description: true
+
+            """
+        let parsed = try parse(yaml).get()
+        let config = parsed.config
+        #expect(config.kubernetes == KubernetesConfig(enable: false, kubeconfig: "/root/.kube/config", clusterName: "prod-eu"))
+        let metrics = config.kubeMetrics
+        #expect(metrics.autoDetect == false)
+        #expect(metrics.listenAddress == ListenAddress(host: "127.0.0.1", port: 9100))
+        #expect(metrics.separateEndpoints == false)
+        #expect(metrics.kubeState.resources == ["pods", "deployments"])
+        #expect(metrics.kubeState.metricLabelsAllowlist == ["pods": ["app", "team"]])
+        #expect(metrics.kubeState.metricAnnotationsAllowlist == ["deployments": ["*"]])
+        #expect(metrics.kubeState.resyncPeriod == .seconds(90))
+        #expect(metrics.kubeState.shard == 1 && metrics.kubeState.totalShards == 3)
+        #expect(metrics.kubeState.nodeLocalPods == .true)
+        #expect(metrics.cadvisor == CAdvisorConfig(enabled: false, cgroupRoot: "/host/sys/fs/cgroup", procRoot: "/host/proc",
+                                                   collectInterval: .seconds(15), diskIOEnabled: false, networkEnabled: false))
+        #expect(metrics.node == NodeConfig(enabled: true, procRoot: "/host/proc", sysRoot: "/host/sys", rootfs: "/host/root",
+                                           collectInterval: .milliseconds(500)))
+        let streaming = metrics.streaming
+        #expect(streaming.endpoint == "https://otel-collector:4317")
+        #expect(streaming.headers == ["x-tenant": "acme"])
+        #expect(streaming.compression == StreamingConfig.Compression.none)
+        #expect(streaming.timeout == .seconds(5) && streaming.interval == .seconds(60))
+        #expect(streaming.temporality == .delta)
+        #expect(streaming.tls == StreamingConfig.TLS(caFile: "/ca.pem", certFile: "/c.pem", keyFile: "/k.pem", serverName: "otel"))
+        #expect(streaming.queue == StreamingConfig.Queue(maxBytes: 128 << 20, directory: "/var/lib/telegen/queue"))
+        #expect(metrics.logsStreaming == LogsStreamingConfig(enabled: true, endpoint: "http://logs:4317", checkpointFile: "/var/lib/telegen/events.rv"))
+        #expect(metrics.signalMetadata == SignalMetadataConfig(enabled: true, enableCategory: false, enableSubcategory: true,
+                                                               enableSourceModule: true, enableCollectorType: false, enableDescription: true))
+        #expect(parsed.explicitKeys.contains("kube_metrics.streaming.endpoint"))
+        #expect(parsed.explicitKeys.contains("kubernetes.cluster_name"))
+    }
+
+    /// Each bad file, and the exact line the user sees.
+    @Test(arguments: [
+        ("kube_metrics:\n  node:\n    enabeld: true\n",
+         ["telegen.yaml:3:5: unknown key \"enabeld\" in kube_metrics.node (did you mean \"enabled\"?)"]),
+        ("kube_metric:\n  enabled: true\n",
+         ["telegen.yaml:1:1: unknown key \"kube_metric\" (did you mean \"kube_metrics\"?)"]),
+        ("kube_metrics:\n  node:\n    collect_interval: 10 sec\n",
+         ["telegen.yaml:3:23: kube_metrics.node.collect_interval: invalid duration \"10 sec\": unknown unit \" sec\" (use a number with a unit, like 10s, 1m30s or 500ms)"]),
+        ("kube_metrics:\n  node:\n    collect_interval: 10\n",
+         ["telegen.yaml:3:23: kube_metrics.node.collect_interval: invalid duration \"10\": missing unit (use a number with a unit, like 10s, 1m30s or 500ms)"]),
+        ("kube_metrics:\n  cadvisor:\n    collect_interval: 0s\n",
+         ["telegen.yaml:3:23: kube_metrics.cadvisor.collect_interval: duration must be greater than zero, got \"0s\""]),
+        ("kube_metrics:\n  streaming:\n    queue:\n      max_bytes: 64 Mebibytes\n",
+         ["telegen.yaml:4:18: kube_metrics.streaming.queue.max_bytes: invalid size \"64 Mebibytes\": unknown unit \"Mebibytes\" (use bytes or a unit, like 64MiB or 500MB)"]),
+        ("kube_metrics:\n  enabled: yes please\n",
+         ["telegen.yaml:2:12: kube_metrics.enabled: expected true or false, got \"yes please\""]),
+        ("kube_metrics:\n  enabled: \"true\"\n",
+         ["telegen.yaml:2:12: kube_metrics.enabled: expected true or false, got \"true\""]),
+        ("kube_metrics:\n  kube_state:\n    shard: two\n",
+         ["telegen.yaml:3:12: kube_metrics.kube_state.shard: expected an integer, got \"two\""]),
+        ("kube_metrics:\n  kube_state:\n    shard: 3\n    total_shards: 3\n",
+         ["telegen.yaml:3:12: kube_metrics.kube_state.shard: shard 3 must be less than total_shards (3)"]),
+        ("kube_metrics:\n  kube_state:\n    total_shards: 0\n",
+         ["telegen.yaml:3:19: kube_metrics.kube_state.total_shards: 0 is out of range 1...2147483647"]),
+        ("kube_metrics:\n  kube_state:\n    resources: pods\n",
+         ["telegen.yaml:3:16: kube_metrics.kube_state.resources: expected a list of strings, got \"pods\""]),
+        ("kube_metrics:\n  kube_state:\n    node_local_pods: sometimes\n",
+         ["telegen.yaml:3:22: kube_metrics.kube_state.node_local_pods: \"sometimes\" is not one of \"auto\", \"true\", \"false\""]),
+        ("kube_metrics:\n  listen_address: 9443\n",
+         ["telegen.yaml:2:19: kube_metrics.listen_address: invalid address \"9443\" (use HOST:PORT, :PORT or [IPv6]:PORT)"]),
+        ("kube_metrics:\n  streaming:\n    endpoint: otel:4317\n    protocol: http/json\n",
+         ["telegen.yaml:3:15: kube_metrics.streaming.endpoint: endpoint \"otel:4317\" must start with http:// (plaintext) or https:// (TLS)",
+          "telegen.yaml:4:15: kube_metrics.streaming.protocol: \"http/json\" is not one of \"grpc\", \"http/protobuf\""]),
+        ("kube_metrics:\n  streaming:\n    tls:\n      cert_file: /c.pem\n",
+         ["telegen.yaml:4:18: kube_metrics.streaming.tls.cert_file: cert_file and key_file must be set together for mutual TLS"]),
+        ("kube_metrics:\n  node: [a, b]\n",
+         ["telegen.yaml:2:9: kube_metrics.node: expected a mapping, got a list"]),
+        ("- just\n- a list\n",
+         ["telegen.yaml:1:1: the configuration: expected a mapping, got a list"]),
+        ("kube_metrics:\n  node:\n    enabled: true\n    enabled: false\n",
+         ["telegen.yaml:3:5: duplicate key \"enabled\""]),
+        ("kube_metrics:\n  node:\n  enabled: [\n",
+         ["telegen.yaml:4:1: invalid YAML: did not find expected node content"]),
+        ("kube_metrics:\n  streaming:\n    headers: {a: [1]}\n",
+         ["telegen.yaml:3:18: kube_metrics.streaming.headers: expected string values, got a list"]),
+        ("kube_metrics:\n  kube_state:\n    metric_allowlist: [a]\n    metric_denylist: [b]\n",
+         ["telegen.yaml:4:22: kube_metrics.kube_state.metric_denylist: metric_allowlist and metric_denylist are mutually exclusive"]),
+        ("kube_metrics:\n  signal_metadata:\n    fields:\n      enable_colour: true\n    extra: 1\n",
+         ["telegen.yaml:4:7: unknown key \"enable_colour\" in kube_metrics.signal_metadata.fields",
+          "telegen.yaml:5:5: unknown key \"extra\" in kube_metrics.signal_metadata"]),
+    ] as [(String, [String])])
+    func reportsEachProblemWithItsPosition(yaml: String, expected: [String]) {
+        #expect(diagnostics(yaml) == expected)
+    }
+
+    @Test func reportsEveryProblemNotJustTheFirst() {
+        let yaml = "kube_metrics:\n  bogus: 1\n  node:\n    collect_interval: fast\n    extra: true\nother: 2\n"
+        #expect(diagnostics(yaml).count == 4)
+    }
+
+    @Test func invalidUTF8IsReportedWhereItIs() {
+        var bytes = Array("kube_metrics:\n  node:\n    rootfs: /ho".utf8)
+        bytes += [0xC3, 0x28]
+        bytes += Array("st\n".utf8)
+        switch ConfigLoader.parse(bytes, file: "t.yaml") {
+        case .success: Issue.record("invalid UTF-8 accepted")
+        case .failure(let errors): #expect(errors.description == "t.yaml:3:16: the file is not valid UTF-8")
+        }
+    }
+
+    @Test func nullValuesMeanDefaults() throws {
+        let config = try parse("kubernetes:\n  kubeconfig:\nkube_metrics:\n  node:\n").get().config
+        #expect(config == AgentConfig())
+    }
+}
+
+struct ConfigValueTests {
+    @Test(arguments: [
+        ("10s", Duration.seconds(10)), ("1m30s", .seconds(90)), ("500ms", .milliseconds(500)), ("1.5h", .seconds(5400)),
+        ("2h45m", .seconds(9900)), ("0", .zero), ("300us", .microseconds(300)), ("300µs", .microseconds(300)),
+        ("1ns", .nanoseconds(1)), ("-1s", .seconds(-1)), (".5s", .milliseconds(500)),
+    ])
+    func durations(text: String, expected: Duration) throws {
+        #expect(try ConfigValues.parseDuration(text).get() == expected)
+    }
+
+    @Test(arguments: ["", "10", "s", "10x", "1..5s", "1s2", "ten seconds", "1e3s", "+"])
+    func badDurations(text: String) {
+        #expect((try? ConfigValues.parseDuration(text).get()) == nil, "\(text)")
+    }
+
+    @Test(arguments: [
+        ("64MiB", Int64(64 << 20)), ("64Mi", Int64(64 << 20)), ("500MB", Int64(500_000_000)), ("1024", Int64(1024)),
+        ("1GiB", Int64(1 << 30)), ("1.5KiB", Int64(1536)), ("2kB", Int64(2000)), ("10 MiB", Int64(10 << 20)),
+    ])
+    func sizes(text: String, expected: Int64) throws {
+        #expect(try ConfigValues.parseByteSize(text).get() == expected)
+    }
+
+    @Test(arguments: ["", "MiB", "64 Mebibytes", "1.3B", "-5", "1e30GiB"])
+    func badSizes(text: String) {
+        #expect((try? ConfigValues.parseByteSize(text).get()) == nil, "\(text)")
+    }
+
+    @Test(arguments: [
+        (":9443", ListenAddress(host: nil, port: 9443)), ("0.0.0.0:1", ListenAddress(host: "0.0.0.0", port: 1)),
+        ("[::1]:9443", ListenAddress(host: "::1", port: 9443)), ("localhost:80", ListenAddress(host: "localhost", port: 80)),
+    ])
+    func listenAddresses(text: String, expected: ListenAddress) {
+        #expect(ListenAddress(parsing: text) == expected)
+        #expect(ListenAddress(parsing: text)?.description == text)
+    }
+
+    @Test(arguments: ["9443", ":", ":99999", "::1:9443", "[::1]", "host:port", ""])
+    func badListenAddresses(text: String) {
+        #expect(ListenAddress(parsing: text) == nil)
+    }
+}
+
+struct OTLPEnvironmentTests {
+    @Test func environmentFillsWhatTheFileLeftUnset() {
+        var config = AgentConfig()
+        let warnings = OTLPEnvironment([
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4317",
+            "OTEL_EXPORTER_OTLP_INSECURE": "true",
+            "OTEL_EXPORTER_OTLP_HEADERS": "X-Tenant=acme, authorization=Bearer%20abc",
+            "OTEL_EXPORTER_OTLP_COMPRESSION": "none",
+            "OTEL_EXPORTER_OTLP_TIMEOUT": "2500",
+            "OTEL_EXPORTER_OTLP_CERTIFICATE": "/etc/ca.pem",
+            "OTEL_EXPORTER_OTLP_CLIENT_KEY": "/etc/key.pem",
+            "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE": "/etc/cert.pem",
+            "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": "Delta",
+            "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": "https://logs:4317",
+            "OTEL_RESOURCE_ATTRIBUTES": "k8s.cluster.name=prod%2Ceu,team=core",
+        ]).apply(to: &config, explicitKeys: [])
+        #expect(warnings.isEmpty)
+        let streaming = config.kubeMetrics.streaming
+        #expect(streaming.endpoint == "http://collector:4317")
+        #expect(streaming.headers == ["x-tenant": "acme", "authorization": "Bearer abc"])
+        #expect(streaming.compression == StreamingConfig.Compression.none)
+        #expect(streaming.timeout == .milliseconds(2500))
+        #expect(streaming.tls == StreamingConfig.TLS(caFile: "/etc/ca.pem", certFile: "/etc/cert.pem", keyFile: "/etc/key.pem"))
+        #expect(streaming.temporality == .delta)
+        #expect(config.kubeMetrics.logsStreaming.endpoint == "https://logs:4317")
+        #expect(config.kubernetes.clusterName == "prod,eu")
+    }
+
+    @Test func explicitConfigWins() throws {
+        var (config, explicit) = try ConfigLoader.parse(Array("""
+            kubernetes:
+              cluster_name: from-file
+            kube_metrics:
+              streaming:
+                endpoint: https://file:4317
+                timeout: 3s
+
+            """.utf8), file: "t.yaml").get()
+        _ = OTLPEnvironment([
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://env:4317",
+            "OTEL_EXPORTER_OTLP_TIMEOUT": "9000",
+            "OTEL_EXPORTER_OTLP_COMPRESSION": "none",
+            "OTEL_RESOURCE_ATTRIBUTES": "k8s.cluster.name=from-env",
+        ]).apply(to: &config, explicitKeys: explicit)
+        #expect(config.kubeMetrics.streaming.endpoint == "https://file:4317")
+        #expect(config.kubeMetrics.streaming.timeout == .seconds(3))
+        #expect(config.kubeMetrics.streaming.compression == StreamingConfig.Compression.none)  // not in the file
+        #expect(config.kubernetes.clusterName == "from-env" || config.kubernetes.clusterName == "from-file")
+        #expect(config.kubernetes.clusterName == "from-file")
+    }
+
+    @Test func perSignalVariablesBeatGenericOnesAndHTTPGetsItsPath() {
+        var config = AgentConfig()
+        _ = OTLPEnvironment([
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel:4318",
+            "OTEL_EXPORTER_OTLP_COMPRESSION": "gzip",
+            "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION": "none",
+        ]).apply(to: &config, explicitKeys: [])
+        #expect(config.kubeMetrics.streaming.transportProtocol == .httpProtobuf)
+        #expect(config.kubeMetrics.streaming.endpoint == "https://otel:4318/v1/metrics")
+        #expect(config.kubeMetrics.streaming.compression == StreamingConfig.Compression.none)
+
+        var grpc = AgentConfig()
+        _ = OTLPEnvironment(["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "https://m:4317/custom"]).apply(to: &grpc, explicitKeys: [])
+        #expect(grpc.kubeMetrics.streaming.endpoint == "https://m:4317/custom")
+    }
+
+    @Test func invalidValuesAreIgnoredWithAWarning() {
+        var config = AgentConfig()
+        let warnings = OTLPEnvironment([
+            "OTEL_EXPORTER_OTLP_TIMEOUT": "soon",
+            "OTEL_EXPORTER_OTLP_COMPRESSION": "brotli",
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
+            "OTEL_EXPORTER_OTLP_HEADERS": "novalue",
+            "OTEL_RESOURCE_ATTRIBUTES": "k8s.cluster.name=%zz",
+        ]).apply(to: &config, explicitKeys: [])
+        #expect(config == AgentConfig())
+        #expect(warnings.count == 5)
+        #expect(warnings.contains("OTEL_EXPORTER_OTLP_TIMEOUT=soon ignored: Telegen needs a positive number of milliseconds"))
+    }
+}

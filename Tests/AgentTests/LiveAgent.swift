@@ -1,0 +1,33 @@
+@testable import Agent
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Telegen's collectors and HTTP server running in the test process, on a port
+/// the kernel picked, with one collection cycle already published.
+final class LiveAgent: Sendable {
+    let agent: Agent
+    let baseURL: String
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: Channel
+
+    init(config: AgentConfig = AgentConfig()) async throws {
+        let agent = Agent(config: config, nodeName: "test", logger: Logger(label: "test"))
+        for loop in agent.loops { await loop.runOnce() }
+        let server = MetricsHTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), endpoints: agent.endpoints,
+                                       logger: Logger(label: "test"))
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        channel = try await server.bind(group: group)
+        self.agent = agent
+        baseURL = "http://127.0.0.1:\(channel.localAddress!.port!)"
+    }
+
+    func refresh() async {
+        for loop in agent.loops { await loop.runOnce() }
+    }
+
+    func stop() async throws {
+        try await channel.close()
+        try await group.shutdownGracefully()
+    }
+}

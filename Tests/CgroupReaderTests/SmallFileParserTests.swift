@@ -1,0 +1,128 @@
+@testable import CgroupReader
+import Testing
+
+struct LoadAverageTests {
+    @Test func parses() throws {
+        #expect(try LoadAverage.parse("0.25 1.50 12.00 2/345 6789\n") == LoadAverage(one: 0.25, five: 1.5, fifteen: 12))
+    }
+
+    @Test(arguments: ["", "0.25 1.50\n", "a b c\n", "-1 0 0\n", "nan 1 1\n", "inf 1 1 1/1 1\n"])
+    func rejects(text: String) {
+        #expect(throws: ParseError.self) { try LoadAverage.parse(text) }
+    }
+}
+
+struct NetDevTests {
+    static let fixture = """
+        Inter-|   Receive                                                |  Transmit
+         face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+            lo:    1234      10    0    0    0     0          0         0     1234      10    0    0    0     0       0          0
+          eth0:45562666 31024 1 2 3 4 5 6 7 8 9 10 11 12 13 14
+        veth9a8b7c6: 100 2 0 0 0 0 0 0 200 3 0 0 0 0 0 0
+
+        """
+
+    @Test func parsesEveryInterface() throws {
+        let devices = try NetDev.parse(Self.fixture).devices
+        #expect(devices.map(\.name) == ["lo", "eth0", "veth9a8b7c6"])
+        #expect(devices[1].receive == [45_562_666, 31024, 1, 2, 3, 4, 5, 6])
+        #expect(devices[1].transmit == [7, 8, 9, 10, 11, 12, 13, 14])
+    }
+
+    @Test func rejectsShortAndGarbageLines() throws {
+        let header = "a|b\n c|d\n"
+        #expect(throws: ParseError.self) { try NetDev.parse(header + "eth0: 1 2 3\n") }
+        #expect(throws: ParseError.self) { try NetDev.parse(header + "eth0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n") }
+        #expect(throws: ParseError.self) { try NetDev.parse(header + "eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 x\n") }
+        #expect(throws: ParseError.self) { try NetDev.parse(header + "   : 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n") }
+        #expect(try NetDev.parse(header).devices.isEmpty)
+    }
+}
+
+struct DiskStatsTests {
+    @Test func acceptsEveryKernelLineLength() throws {
+        let text = """
+             254       0 vda 23831 4473 877522 11374 5882 8633 1490288 4309 0 8572 16458
+             254       1 vda1 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15
+             259       0 nvme0n1 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17
+
+            """
+        let devices = try DiskStats.parse(text).devices
+        #expect(devices.map(\.name) == ["vda", "vda1", "nvme0n1"])
+        #expect(devices.map(\.counters.count) == [11, 15, 17])
+        #expect(devices[0][.weightedIOTimeMilliseconds] == 16458)
+        #expect(devices[0][.discardsCompleted] == nil)
+        #expect(devices[1][.discardTimeMilliseconds] == 15)
+        #expect(devices[2][.flushTimeMilliseconds] == 17)
+        #expect(devices[2].major == 259 && devices[2].minor == 0)
+    }
+
+    @Test(arguments: ["8 0 sda 1 2 3\n", "8 x sda 1 2 3 4 5 6 7 8 9 10 11\n", "8 0\n",
+                      "8 0 sda 1 2 3 4 5 6 7 8 9 10 -11\n", "99999999999 0 sda 1 2 3 4 5 6 7 8 9 10 11\n"])
+    func rejects(text: String) {
+        #expect(throws: ParseError.self) { try DiskStats.parse(text) }
+    }
+}
+
+struct MountInfoTests {
+    @Test func parsesOptionalFieldsAndEscapes() throws {
+        let text = """
+            27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw,discard
+            28 27 0:25 / /mnt/with\\040space\\011tab ro,nosuid master:3 propagate_from:2 - tmpfs tmp\\134fs ro,size=4k
+            29 27 0:26 / /no/optional rw - proc proc rw
+
+            """
+        let mounts = try MountInfo.parse(text).mounts
+        #expect(mounts.count == 3)
+        #expect(mounts[0] == MountInfo.Mount(major: 254, minor: 0, mountPoint: "/", mountOptions: "rw,relatime",
+                                             fsType: "ext4", source: "/dev/vda", superOptions: "rw,discard"))
+        #expect(mounts[1].mountPoint == "/mnt/with space\ttab")
+        #expect(mounts[1].source == "tmp\\fs")
+        #expect(mounts[1].mountOptions == "ro,nosuid")
+        #expect(mounts[2].fsType == "proc")
+    }
+
+    @Test func keepsMalformedEscapesVerbatim() {
+        #expect(withBytes(of: "/a\\04") { MountInfo.unescapeOctal($0[...]) } == "/a\\04")
+        #expect(withBytes(of: "/a\\999b") { MountInfo.unescapeOctal($0[...]) } == "/a\\999b")
+        #expect(withBytes(of: "\\") { MountInfo.unescapeOctal($0[...]) } == "\\")
+    }
+
+    @Test(arguments: [
+        "27 1 254:0 / / rw shared:1 ext4 /dev/vda rw\n",  // no separator
+        "27 1 254:0 / /\n",                                 // truncated
+        "27 1 254-0 / / rw - ext4 /dev/vda rw\n",           // bad device number
+        "27 1 254:0 / / rw -\n",                            // nothing after the separator
+    ])
+    func rejects(text: String) {
+        #expect(throws: ParseError.self) { try MountInfo.parse(text) }
+    }
+
+    @Test func invalidUTF8InPathsIsRepaired() throws {
+        var bytes = Array("27 1 254:0 / /mnt/".utf8)
+        bytes += [0xFF, 0xFE]
+        bytes += Array(" rw - ext4 /dev/vda rw\n".utf8)
+        let mounts = try bytes.withUnsafeBufferPointer { try MountInfo.parse($0) }.mounts
+        #expect(mounts[0].mountPoint == "/mnt/\u{FFFD}\u{FFFD}")
+    }
+}
+
+struct PressureTests {
+    @Test func parsesSomeAndFull() throws {
+        let pressure = try Pressure.parse("""
+            some avg10=0.12 avg60=1.00 avg300=0.00 total=7403991
+            full avg10=0.00 avg60=0.00 avg300=0.00 total=6355106
+
+            """)
+        #expect(pressure.some == Pressure.Line(avg10: 0.12, avg60: 1, avg300: 0, totalMicroseconds: 7_403_991))
+        #expect(pressure.full?.totalMicroseconds == 6_355_106)
+        let cpuOnly = try Pressure.parse("some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n")
+        #expect(cpuOnly.full == nil)
+    }
+
+    @Test(arguments: ["", "some avg10=0.00\n", "some total=x avg10=0 avg60=0 avg300=0\n",
+                      "half avg10=0 avg60=0 avg300=0 total=1\n", "some avg10 avg60=0 avg300=0 total=1\n"])
+    func rejects(text: String) {
+        #expect(throws: ParseError.self) { try Pressure.parse(text) }
+    }
+}

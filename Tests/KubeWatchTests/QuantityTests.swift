@@ -1,0 +1,24 @@
+import KubeWatch
+import Testing
+
+/// Expected values are what resource.MustParse(text).MilliValue() / .Value() return
+/// in k8s.io/apimachinery (they round up to the next whole unit).
+struct QuantityTests {
+    @Test(arguments: [
+        ("100m", 100, 1), ("1", 1000, 1), ("0.5", 500, 1), ("2Gi", 2_147_483_648_000, 2_147_483_648),
+        ("1.5e3", 1_500_000, 1500), ("2.1G", 2_100_000_000_000, 2_100_000_000), ("128Mi", 134_217_728_000, 134_217_728),
+        ("1k", 1_000_000, 1000), ("0.1", 100, 1), ("1n", 1, 1), ("250u", 1, 1), ("-1.5", -1500, -1),
+        ("0", 0, 0), ("1Ki", 1_024_000, 1024), ("12E", 12_000_000_000_000_000_000_000, 12_000_000_000_000_000_000),
+        ("+7", 7000, 7), ("1e-3", 1, 1), ("1E2", 100_000, 100), (".5", 500, 1), ("3.", 3000, 3),
+    ] as [(String, Int128, Int128)])
+    func parsesAndRoundsUp(text: String, milli: Int128, whole: Int128) throws {
+        let quantity = try Quantity(parsing: text)
+        #expect(quantity.milliValue == milli, "\(text)")
+        #expect(quantity.value == whole, "\(text)")
+    }
+
+    @Test(arguments: ["", "m", "1.2.3", "1x", "Gi", "1 Gi", "1e", "1e1000", "--1", "1Gii", "abc"])
+    func rejectsMalformedQuantities(text: String) {
+        #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: text) }
+    }
+}
