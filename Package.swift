@@ -13,6 +13,8 @@ let package = Package(
     name: "telegen",
     products: [
         .executable(name: "telegen", targets: ["Agent"]),
+        // For the benchmark package in Benchmarks/; the agent itself is the product.
+        .library(name: "TelegenCore", targets: ["MetricModel", "CgroupReader", "OTLPWire", "KubeWatch", "EventLogs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,7 +41,7 @@ let package = Package(
         ),
 
         .target(name: "MetricModel"),
-        .target(name: "CgroupReader"),
+        .target(name: "CgroupReader", dependencies: ["MetricModel"]),
         .target(
             name: "OTLPWire",
             dependencies: [
@@ -73,7 +75,7 @@ let package = Package(
         // Helpers for tests that drive real peers (promtool, node_exporter, Python's grpcio).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MetricModelTests", dependencies: ["MetricModel"]),
-        .testTarget(name: "CgroupReaderTests", dependencies: ["CgroupReader"]),
+        .testTarget(name: "CgroupReaderTests", dependencies: ["CgroupReader", "MetricModel", "TestSupport"]),
         .testTarget(name: "OTLPWireTests", dependencies: ["OTLPWire", "COTLP", "CProtobufC", "TestSupport"]),
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch"]),
         .testTarget(name: "EventLogsTests", dependencies: ["EventLogs"]),

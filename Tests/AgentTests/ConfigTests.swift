@@ -149,6 +149,12 @@ struct ConfigTests {
          ["telegen.yaml:2:12: kube_metrics.enabled: expected true or false, got \"yes please\""]),
         ("kube_metrics:\n  enabled: \"true\"\n",
          ["telegen.yaml:2:12: kube_metrics.enabled: expected true or false, got \"true\""]),
+        ("kube_metrics:\n  enabled: yes\n",
+         ["telegen.yaml:2:12: kube_metrics.enabled: expected true or false, got \"yes\""]),
+        ("kube_metrics:\n  enabled: !!str true\n",
+         ["telegen.yaml:2:12: kube_metrics.enabled: expected true or false, got \"true\""]),
+        ("kube_metrics:\n  kube_state:\n    shard: '1'\n",
+         ["telegen.yaml:3:12: kube_metrics.kube_state.shard: expected an integer, got \"1\""]),
         ("kube_metrics:\n  kube_state:\n    shard: two\n",
          ["telegen.yaml:3:12: kube_metrics.kube_state.shard: expected an integer, got \"two\""]),
         ("kube_metrics:\n  kube_state:\n    shard: 3\n    total_shards: 3\n",
@@ -201,8 +207,28 @@ struct ConfigTests {
         }
     }
 
+    @Test func scalarsFollowTheYAMLCoreSchema() throws {
+        let config = try parse("""
+            kubernetes:
+              cluster_name: 123
+              kubeconfig: "null"
+            kube_metrics:
+              enabled: True
+              kube_state:
+                shard: 0x2
+                total_shards: 0o10
+                node_local_pods: false
+
+            """).get().config
+        #expect(config.kubernetes.clusterName == "123")
+        #expect(config.kubernetes.kubeconfig == "null")
+        #expect(config.kubeMetrics.enabled)
+        #expect(config.kubeMetrics.kubeState.shard == 2 && config.kubeMetrics.kubeState.totalShards == 8)
+        #expect(config.kubeMetrics.kubeState.nodeLocalPods == .false)
+    }
+
     @Test func nullValuesMeanDefaults() throws {
-        let config = try parse("kubernetes:\n  kubeconfig:\nkube_metrics:\n  node:\n").get().config
+        let config = try parse("kubernetes:\n  kubeconfig:\n  cluster_name: ~\nkube_metrics:\n  node:\n").get().config
         #expect(config == AgentConfig())
     }
 }

@@ -84,12 +84,12 @@ struct MetricsEndpointsTests {
 struct SelfMetricsTests {
     @Test func countsRunsFailuresAndTransitions() {
         let metrics = SelfMetrics(version: "1.2.3", startUnixNano: 5_000_000_000)
-        let failing = Collection(families: [], failures: [CollectionFailure(subsystem: "meminfo", message: "x")])
+        let failing = CollectionResult(families: [], failures: [CollectionFailure(subsystem: "meminfo", message: "x")])
         var change = metrics.recordCollection(collector: "node", duration: .milliseconds(2), result: failing)
         #expect(change.newlyFailing == ["meminfo"] && change.recovered.isEmpty)
         change = metrics.recordCollection(collector: "node", duration: .milliseconds(2), result: failing)
         #expect(change.newlyFailing.isEmpty)
-        change = metrics.recordCollection(collector: "node", duration: .milliseconds(3), result: Collection(families: []))
+        change = metrics.recordCollection(collector: "node", duration: .milliseconds(3), result: CollectionResult(families: []))
         #expect(change.recovered == ["meminfo"])
         metrics.recordHTTPRequest(handler: "/metrics", code: 200)
         metrics.recordHTTPRequest(handler: "/metrics", code: 200)

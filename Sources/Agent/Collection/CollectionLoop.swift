@@ -49,7 +49,7 @@ struct CollectionLoop: Service {
 
     /// One collection, published; also used by `--once`.
     @discardableResult
-    func runOnce() async -> Collection {
+    func runOnce() async -> CollectionResult {
         let collector = self.collector
         let clock = ContinuousClock()
         let start = clock.now

@@ -48,7 +48,10 @@ enum ConfigLoader {
         let text = String(decoding: bytes, as: UTF8.self)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // The basic resolver leaves scalar typing to ConfigSection (YAML 1.2 core
+            // schema); Yams' default one runs NSRegularExpression, and thereby ICU, on
+            // every scalar, which costs the agent megabytes of resident memory.
+            root = try Yams.compose(yaml: text, .basic)
         } catch {
             return .failure(ConfigErrors(diagnostics: [yamlDiagnostic(error, file: file)]))
         }

@@ -54,15 +54,13 @@ final class ConfigSection {
 
     func bool(_ key: String, default fallback: Bool) -> Bool {
         guard let node = value(key) else { return fallback }
-        if let scalar = node.scalar, node.tagName == .bool, let value = Bool.construct(from: scalar) {
-            return value
-        }
+        if case .bool(let value) = node.scalarValue { return value }
         return mismatch(node, key, "true or false", fallback)
     }
 
     func int(_ key: String, default fallback: Int, range: ClosedRange<Int>? = nil) -> Int {
         guard let node = value(key) else { return fallback }
-        guard let scalar = node.scalar, node.tagName == .int, let value = Int.construct(from: scalar) else {
+        guard case .int(let value) = node.scalarValue else {
             return mismatch(node, key, "an integer", fallback)
         }
         if let range, !range.contains(value) {
@@ -225,10 +223,36 @@ final class ConfigSection {
 }
 
 extension Node {
-    /// The tag after implicit resolution: a quoted "true" is a string, a plain one a bool.
-    var tagName: Tag.Name { Tag.Name(rawValue: tag.description) }
+    /// What a scalar means under YAML 1.2's core schema: a quoted or `!!str`-tagged
+    /// scalar is always a string; plain `true`/`false` are booleans, plain decimal,
+    /// `0x` and `0o` numbers are integers, and plain `null`, `~` or nothing is null.
+    enum ScalarValue: Equatable {
+        case null, bool(Bool), int(Int), string(String)
+    }
 
-    var isNull: Bool { scalar != nil && tagName == .null }
+    var scalarValue: ScalarValue? {
+        guard let scalar else { return nil }
+        let text = scalar.string
+        switch scalar.tag.description {
+        case Tag.Name.str.rawValue: return .string(text)
+        case Tag.Name.null.rawValue: return .null
+        case "", Tag.Name.bool.rawValue, Tag.Name.int.rawValue: break  // implicit, or a type we parse below
+        default: return .string(text)
+        }
+        guard scalar.style == .plain || scalar.style == .any else { return .string(text) }
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default: break
+        }
+        if let value = Int(text) { return .int(value) }
+        if text.hasPrefix("0x"), let value = Int(text.dropFirst(2), radix: 16) { return .int(value) }
+        if text.hasPrefix("0o"), let value = Int(text.dropFirst(2), radix: 8) { return .int(value) }
+        return .string(text)
+    }
+
+    var isNull: Bool { scalarValue == .null }
 
     /// How a node reads in an error message: the scalar itself, or its kind.
     var kindDescription: String {

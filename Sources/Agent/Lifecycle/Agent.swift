@@ -1,3 +1,4 @@
+import CgroupReader
 import Logging
 import MetricModel
 import ServiceLifecycle

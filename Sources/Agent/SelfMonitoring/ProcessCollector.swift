@@ -18,7 +18,7 @@ final class ProcessCollector: Collector {
         self.startUnixNano = startUnixNano
     }
 
-    func collect() -> Collection {
+    func collect() -> CollectionResult {
         var families: [MetricFamily] = []
         var failures: [CollectionFailure] = []
 
@@ -65,6 +65,6 @@ final class ProcessCollector: Collector {
         families.append(MetricFamily(
             name: "telegen_process_start_time_seconds", help: "When the Telegen process started, in Unix seconds.",
             type: .gauge, unit: "s", series: [Series(value: Double(startUnixNano / 1_000_000) / 1e3)]))
-        return Collection(families: families, failures: failures)
+        return CollectionResult(families: families, failures: failures)
     }
 }

@@ -39,7 +39,7 @@ final class SelfMetrics: Sendable {
     }
 
     @discardableResult
-    func recordCollection(collector: String, duration: Duration, result: Collection) -> FailureChange {
+    func recordCollection(collector: String, duration: Duration, result: CollectionResult) -> FailureChange {
         let failedNow = Set(result.failures.map(\.subsystem))
         let now = WallClock.nowUnixNano()
         return state.withLock { state in

@@ -1,4 +1,4 @@
-@testable import Agent
+import CgroupReader
 import Foundation
 import MetricModel
 import Testing

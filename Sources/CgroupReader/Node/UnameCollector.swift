@@ -1,4 +1,3 @@
-import CgroupReader
 import MetricModel
 
 /// uname(2): `node_uname_info`, with node_exporter's label order.

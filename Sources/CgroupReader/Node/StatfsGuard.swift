@@ -1,4 +1,3 @@
-import CgroupReader
 import Dispatch
 import Synchronization
 

@@ -1,4 +1,3 @@
-import CgroupReader
 import MetricModel
 import Synchronization
 

@@ -1,5 +1,4 @@
-@testable import Agent
-import CgroupReader
+@testable import CgroupReader
 import Dispatch
 import Foundation
 import MetricModel
@@ -80,7 +79,7 @@ struct NodeCollectorTests {
             """
     }
 
-    private func exposition(_ collection: Collection) -> String {
+    private func exposition(_ collection: CollectionResult) -> String {
         String(decoding: ExpositionEncoder(format: .prometheusText).encode(collection.families), as: UTF8.self)
     }
 

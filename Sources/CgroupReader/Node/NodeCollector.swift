@@ -1,11 +1,10 @@
-import CgroupReader
 import MetricModel
 
 /// node_exporter's families for this node (the subset node dashboards use), built
 /// from the subsystems below. Families come out sorted by name, as node_exporter
 /// writes them, and families without series are left out, as node_exporter does.
-final class NodeCollector: Collector {
-    let name = "node"
+public final class NodeCollector: Collector {
+    public let name = "node"
     private let subsystems: [any NodeSubsystem]
 
     init(subsystems: [any NodeSubsystem]) {
@@ -13,7 +12,7 @@ final class NodeCollector: Collector {
     }
 
     /// The standard set of subsystems for the paths given.
-    convenience init(paths: NodePaths) {
+    public convenience init(paths: NodePaths) {
         // Kernel counters start at boot: that is their OTLP start time.
         let bootTime = Self.bootTimeUnixNano(paths: paths)
         self.init(subsystems: [
@@ -29,7 +28,7 @@ final class NodeCollector: Collector {
         ])
     }
 
-    func collect() -> Collection {
+    public func collect() -> CollectionResult {
         var families: [MetricFamily] = []
         families.reserveCapacity(128)
         var failures: [CollectionFailure] = []
@@ -42,7 +41,7 @@ final class NodeCollector: Collector {
         }
         families.removeAll { $0.series.isEmpty }
         families.sort { $0.name < $1.name }
-        return Collection(families: families, failures: failures)
+        return CollectionResult(families: families, failures: failures)
     }
 
     private static func bootTimeUnixNano(paths: NodePaths) -> UInt64? {

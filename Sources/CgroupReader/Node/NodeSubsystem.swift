@@ -13,10 +13,16 @@ protocol NodeSubsystem: Sendable {
 
 /// Where the host's /proc, /sys and root filesystem are visible to Telegen. In a pod
 /// they are the host's, mounted at other paths.
-struct NodePaths: Sendable, Equatable {
-    var procRoot: String
-    var sysRoot: String
-    var rootfs: String
+public struct NodePaths: Sendable, Equatable {
+    public var procRoot: String
+    public var sysRoot: String
+    public var rootfs: String
+
+    public init(procRoot: String, sysRoot: String, rootfs: String) {
+        self.procRoot = procRoot
+        self.sysRoot = sysRoot
+        self.rootfs = rootfs
+    }
 
     func proc(_ relative: String) -> String { Self.join(procRoot, relative) }
     func sys(_ relative: String) -> String { Self.join(sysRoot, relative) }

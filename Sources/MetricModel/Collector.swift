@@ -1,0 +1,35 @@
+/// Something that reads one source (the kernel, the Kubernetes API) and turns it
+/// into metric families. Collectors own their reusable state; `collect` may block on
+/// kernel reads, so the scheduler runs it off Swift's cooperative thread pool.
+public protocol Collector: Sendable {
+    /// Names the collector in logs, self-metrics and endpoint paths (`node`, `cadvisor`).
+    var name: String { get }
+    func collect() -> CollectionResult
+}
+
+/// What one collection cycle produced: the families, and the parts that failed.
+/// A failed part costs its own families only; the rest are still published.
+public struct CollectionResult: Sendable {
+    public var families: [MetricFamily]
+    public var failures: [CollectionFailure]
+
+    public init(families: [MetricFamily], failures: [CollectionFailure] = []) {
+        self.families = families
+        self.failures = failures
+    }
+
+    public var seriesCount: Int { families.reduce(0) { $0 + $1.series.count } }
+}
+
+public struct CollectionFailure: Error, Sendable, CustomStringConvertible {
+    /// The part of the collector that failed (`meminfo`, `filesystem`, ...).
+    public var subsystem: String
+    public var message: String
+
+    public init(subsystem: String, message: String) {
+        self.subsystem = subsystem
+        self.message = message
+    }
+
+    public var description: String { "\(subsystem): \(message)" }
+}
