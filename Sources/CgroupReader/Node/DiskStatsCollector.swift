@@ -1,12 +1,10 @@
 import MetricModel
-import Synchronization
 
 /// `/proc/diskstats`: node_exporter's `node_disk_*` families per whole disk.
 final class DiskStatsCollector: NodeSubsystem {
     let name = "diskstats"
-    private let path: String
+    private let source: KernelFileSource
     private let bootTimeUnixNano: UInt64?
-    private let reader = Mutex(KernelFileReader())
 
     /// How node_exporter turns a counter into a value: sectors are 512 bytes whatever
     /// the device's sector size, and milliseconds are multiplied by 0.001 (not divided
@@ -43,15 +41,12 @@ final class DiskStatsCollector: NodeSubsystem {
     ]
 
     init(path: String, bootTimeUnixNano: UInt64?) {
-        self.path = path
+        source = KernelFileSource(path: path)
         self.bootTimeUnixNano = bootTimeUnixNano
     }
 
     func collect(into families: inout [MetricFamily]) throws {
-        let path = self.path
-        let devices = try reader.withLock { reader in
-            try reader.withContents(of: path) { try DiskStats.parse($0, file: path) }
-        }.devices.filter { !DiskDeviceFilter.isExcluded($0.name) }
+        let devices = try source.read(DiskStats.parse).devices.filter { !DiskDeviceFilter.isExcluded($0.name) }
         let labels = devices.map { LabelSet.device($0.name) }
         for family in Self.families {
             var series: [Series] = []

@@ -13,13 +13,15 @@ final class FilesystemCollector: NodeSubsystem {
     let name = "filesystem"
     private let paths: NodePaths
     private let statfs: StatfsGuard
-    private let reader = Mutex(KernelFileReader(initialCapacity: 8192))
+    /// PID 1's mounts, or our own when /proc hides other processes (hidepid).
+    private let mountSources: [KernelFileSource]
 
     private static let labelNames = ["device", "mountpoint", "fstype", "device_error"]
 
     init(paths: NodePaths, statfs: StatfsGuard = StatfsGuard(timeout: .seconds(5))) {
         self.paths = paths
         self.statfs = statfs
+        mountSources = ["1/mountinfo", "self/mountinfo"].map { KernelFileSource(path: paths.proc($0), initialCapacity: 8192) }
     }
 
     func collect(into families: inout [MetricFamily]) throws {
@@ -63,20 +65,17 @@ final class FilesystemCollector: NodeSubsystem {
         families.append(MetricFamily(name: "node_filesystem_device_error", help: "Whether an error occurred while getting statistics for the given device.", type: .gauge, series: deviceError))
     }
 
-    /// PID 1's mounts, or our own when /proc hides other processes (hidepid).
     private func readMounts() throws -> [MountInfo.Mount] {
-        try reader.withLock { reader in
-            for path in [paths.proc("1/mountinfo"), paths.proc("self/mountinfo")] {
-                do {
-                    return try reader.withContents(of: path) { try MountInfo.parse($0, file: path) }.mounts
-                } catch KernelFileError.missing {
-                    continue
-                } catch KernelFileError.unreadable(_, let code) where code == 13 /* EACCES */ {
-                    continue
-                }
+        for source in mountSources {
+            do {
+                return try source.read(MountInfo.parse).mounts
+            } catch KernelFileError.missing {
+                continue
+            } catch KernelFileError.unreadable(_, let code) where code == 13 /* EACCES */ {
+                continue
             }
-            throw KernelFileError.missing(path: paths.proc("self/mountinfo"))
         }
+        throw KernelFileError.missing(path: mountSources.last!.path)
     }
 
     private static func hasOption(_ option: String, _ options: String) -> Bool {

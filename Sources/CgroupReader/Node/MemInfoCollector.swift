@@ -6,34 +6,27 @@ import Synchronization
 /// and unitless lines (`HugePages_Total`) keep their name and count.
 final class MemInfoCollector: NodeSubsystem {
     let name = "meminfo"
-    private let path: String
-
-    private struct State {
-        var reader = KernelFileReader()
-        /// Family name and help per kernel field name; the set of fields never changes.
-        var names: [String: (name: String, help: String)] = [:]
-    }
-
-    private let state = Mutex(State())
+    private let source: KernelFileSource
+    /// Family name and help per kernel field name; the set of fields never changes.
+    private let names = Mutex<[String: (name: String, help: String)]>([:])
 
     init(path: String) {
-        self.path = path
+        source = KernelFileSource(path: path)
     }
 
     func collect(into families: inout [MetricFamily]) throws {
-        let path = self.path
-        let built = try state.withLock { state -> [MetricFamily] in
-            let info = try state.reader.withContents(of: path) { try MemInfo.parse($0, file: path) }
+        let info = try source.read(MemInfo.parse)
+        let built = names.withLock { cache -> [MetricFamily] in
             var result: [MetricFamily] = []
             result.reserveCapacity(info.fields.count)
             for field in info.fields {
                 let key = field.inKibibytes ? "\(field.name)+kB" : field.name
                 let names: (name: String, help: String)
-                if let cached = state.names[key] {
+                if let cached = cache[key] {
                     names = cached
                 } else {
                     names = Self.familyName(for: field)
-                    state.names[key] = names
+                    cache[key] = names
                 }
                 // node_exporter parses the number as a float and multiplies by 1024.
                 let value = field.inKibibytes ? Double(field.value) * 1024 : Double(field.value)

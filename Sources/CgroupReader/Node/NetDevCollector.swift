@@ -1,13 +1,11 @@
 import MetricModel
-import Synchronization
 
 /// `/proc/net/dev`: node_exporter's 16 `node_network_*_total` counters per interface.
 /// No interface is excluded, as in upstream node_exporter (Debian's package drops `lo`).
 final class NetDevCollector: NodeSubsystem {
     let name = "netdev"
-    private let path: String
+    private let source: KernelFileSource
     private let bootTimeUnixNano: UInt64?
-    private let reader = Mutex(KernelFileReader())
 
     private static let families: [(name: String, help: String, direction: Direction, column: Int)] =
         NetDev.receiveColumns.enumerated().map { column, key in
@@ -19,15 +17,12 @@ final class NetDevCollector: NodeSubsystem {
     private enum Direction { case receive, transmit }
 
     init(path: String, bootTimeUnixNano: UInt64?) {
-        self.path = path
+        source = KernelFileSource(path: path)
         self.bootTimeUnixNano = bootTimeUnixNano
     }
 
     func collect(into families: inout [MetricFamily]) throws {
-        let path = self.path
-        let devices = try reader.withLock { reader in
-            try reader.withContents(of: path) { try NetDev.parse($0, file: path) }
-        }.devices
+        let devices = try source.read(NetDev.parse).devices
         let labels = devices.map { LabelSet.device($0.name) }
         for family in Self.families {
             var series: [Series] = []

@@ -45,9 +45,7 @@ public final class NodeCollector: Collector {
     }
 
     private static func bootTimeUnixNano(paths: NodePaths) -> UInt64? {
-        var reader = KernelFileReader()
-        let path = paths.proc("stat")
-        guard let stat = try? reader.withContents(of: path, { try ProcStat.parse($0, file: path) }),
+        guard let stat = try? KernelFileSource(path: paths.proc("stat")).read(ProcStat.parse),
               let bootTime = stat.bootTime else { return nil }
         return bootTime * 1_000_000_000
     }

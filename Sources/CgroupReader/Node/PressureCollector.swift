@@ -1,14 +1,13 @@
 import MetricModel
-import Synchronization
 
 /// `/proc/pressure/*`: node_exporter's pressure stall counters. The files exist only
 /// on kernels with PSI enabled; without them there is nothing to report, which is
 /// not an error.
 final class PressureCollector: NodeSubsystem {
     let name = "pressure"
-    private let directory: String
+    private let sources: [String: KernelFileSource]
     private let bootTimeUnixNano: UInt64?
-    private let reader = Mutex(KernelFileReader(initialCapacity: 256))
+    private static let resources = ["cpu", "io", "memory", "irq"]
 
     private struct Family {
         var resource: String
@@ -34,18 +33,17 @@ final class PressureCollector: NodeSubsystem {
     ]
 
     init(directory: String, bootTimeUnixNano: UInt64?) {
-        self.directory = directory
+        sources = Dictionary(uniqueKeysWithValues: Self.resources.map {
+            ($0, KernelFileSource(path: NodePaths.join(directory, $0), initialCapacity: 256))
+        })
         self.bootTimeUnixNano = bootTimeUnixNano
     }
 
     func collect(into families: inout [MetricFamily]) throws {
         var stats: [String: Pressure] = [:]
-        for resource in ["cpu", "io", "memory", "irq"] {
-            let path = NodePaths.join(directory, resource)
+        for resource in Self.resources {
             do {
-                stats[resource] = try reader.withLock { reader in
-                    try reader.withContents(of: path) { try Pressure.parse($0, file: path) }
-                }
+                stats[resource] = try sources[resource]!.read(Pressure.parse)
             } catch KernelFileError.missing {
                 continue  // no PSI, or no irq accounting before 6.1
             } catch KernelFileError.unreadable(_, let code) where code == 95 /* EOPNOTSUPP: psi=0 */ {

@@ -4,16 +4,10 @@ import Synchronization
 /// `/proc/stat`: node_exporter's `cpu` and `stat` collectors, from one read.
 final class ProcStatCollector: NodeSubsystem {
     let name = "stat"
-    private let path: String
+    private let source: KernelFileSource
     private let bootTimeUnixNano: UInt64?
-
-    private struct State {
-        var reader = KernelFileReader()
-        /// Last published CPU times per CPU, for the backwards-jump clamp.
-        var published: [Int: ProcStat.CPUTimes] = [:]
-    }
-
-    private let state = Mutex(State())
+    /// Last published CPU times per CPU, for the backwards-jump clamp.
+    private let published = Mutex<[Int: ProcStat.CPUTimes]>([:])
 
     private static let cpuModeLabels = ["cpu", "mode"]
     private static let modes = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"]
@@ -21,16 +15,13 @@ final class ProcStatCollector: NodeSubsystem {
     private static let jumpBackTicks: UInt64 = 300
 
     init(path: String, bootTimeUnixNano: UInt64?) {
-        self.path = path
+        source = KernelFileSource(path: path)
         self.bootTimeUnixNano = bootTimeUnixNano
     }
 
     func collect(into families: inout [MetricFamily]) throws {
-        let path = self.path
-        let (stat, cpus) = try state.withLock { state -> (ProcStat, [ProcStat.CPUTimes]) in
-            let stat = try state.reader.withContents(of: path) { try ProcStat.parse($0, file: path) }
-            return (stat, Self.clamp(stat.cpus, published: &state.published))
-        }
+        let stat = try source.read(ProcStat.parse)
+        let cpus = published.withLock { Self.clamp(stat.cpus, published: &$0) }
         let start = bootTimeUnixNano
 
         var seconds: [Series] = []

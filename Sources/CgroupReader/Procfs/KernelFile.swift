@@ -22,7 +22,7 @@ public enum KernelFileError: Error, Equatable, CustomStringConvertible {
 ///
 /// procfs reports a size of 0 for its files, so the buffer grows until a read
 /// returns end-of-file rather than trusting `stat`.
-public struct KernelFileReader {
+public struct KernelFileReader: Sendable {
     private var buffer: [UInt8]
 
     public init(initialCapacity: Int = 4096) {
