@@ -5,7 +5,7 @@ import PackageDescription
 // event exporter. Read -> model -> encode -> send; no module reaches back up:
 //
 //   CgroupReader, KubeWatch, EventLogs  (read kernel files / the Kubernetes API)
-//        -> MetricModel                  (typed families, exposition, signal metadata)
+//        -> TelemetryModel                  (typed families, exposition, signal metadata)
 //        -> OTLPWire                     (OTLP protobuf, gRPC over HTTP/2 + TLS)
 //   Agent wires them together (config, scheduling, serving, lifecycle).
 
@@ -14,7 +14,7 @@ let package = Package(
     products: [
         .executable(name: "telegen", targets: ["Agent"]),
         // For the benchmark package in Benchmarks/; the agent itself is the product.
-        .library(name: "TelegenCore", targets: ["MetricModel", "CgroupReader", "OTLPWire", "KubeWatch", "EventLogs"]),
+        .library(name: "TelegenCore", targets: ["TelemetryModel", "CgroupReader", "OTLPWire", "KubeWatch", "EventLogs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,18 +40,18 @@ let package = Package(
             publicHeadersPath: "include"
         ),
 
-        .target(name: "MetricModel"),
-        .target(name: "CgroupReader", dependencies: ["MetricModel"]),
+        .target(name: "TelemetryModel"),
+        .target(name: "CgroupReader", dependencies: ["TelemetryModel"]),
         .target(
             name: "OTLPWire",
             dependencies: [
-                "MetricModel", "COTLP", "CProtobufC", "CNGHTTP2", "COpenSSL", "CZlib",
+                "TelemetryModel", "COTLP", "CProtobufC", "CNGHTTP2", "COpenSSL", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "KubeWatch",
-            dependencies: ["MetricModel", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TelemetryModel", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "EventLogs",
@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "Agent",
             dependencies: [
-                "MetricModel", "CgroupReader", "OTLPWire", "KubeWatch", "EventLogs",
+                "TelemetryModel", "CgroupReader", "OTLPWire", "KubeWatch", "EventLogs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -74,11 +74,11 @@ let package = Package(
 
         // Helpers for tests that drive real peers (promtool, node_exporter, Python's grpcio).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "MetricModelTests", dependencies: ["MetricModel"]),
-        .testTarget(name: "CgroupReaderTests", dependencies: ["CgroupReader", "MetricModel", "TestSupport"]),
+        .testTarget(name: "TelemetryModelTests", dependencies: ["TelemetryModel"]),
+        .testTarget(name: "CgroupReaderTests", dependencies: ["CgroupReader", "TelemetryModel", "TestSupport"]),
         .testTarget(name: "OTLPWireTests", dependencies: ["OTLPWire", "COTLP", "CProtobufC", "TestSupport"]),
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch"]),
         .testTarget(name: "EventLogsTests", dependencies: ["EventLogs"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "MetricModel", "CgroupReader", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "TelemetryModel", "CgroupReader", "TestSupport"]),
     ]
 )

@@ -1,5 +1,5 @@
 @testable import Agent
-import MetricModel
+import TelemetryModel
 import Testing
 
 struct ContentNegotiationTests {

@@ -1,7 +1,7 @@
 @testable import CgroupReader
 import Dispatch
 import Foundation
-import MetricModel
+import TelemetryModel
 import Testing
 import TestSupport
 

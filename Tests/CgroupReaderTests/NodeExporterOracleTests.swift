@@ -1,6 +1,6 @@
 import CgroupReader
 import Foundation
-import MetricModel
+import TelemetryModel
 import Testing
 import TestSupport
 

@@ -1,7 +1,7 @@
 import Benchmark
 import CgroupReader
 import Glibc
-import MetricModel
+import TelemetryModel
 
 let threadCPU = BenchmarkMetric.custom("CPU, this thread (ns)")
 

@@ -1,6 +1,6 @@
 import Dispatch
 import Logging
-import MetricModel
+import TelemetryModel
 import ServiceLifecycle
 
 /// Runs one collector every `interval` until graceful shutdown, publishing each

@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 import Synchronization
 
 /// The latest families of every collector. Collectors publish after each cycle;

@@ -1,6 +1,6 @@
 import CgroupReader
 import Logging
-import MetricModel
+import TelemetryModel
 import ServiceLifecycle
 
 /// The running agent: the collectors the configuration enables, the snapshot store

@@ -1,5 +1,5 @@
 import CgroupReader
-import MetricModel
+import TelemetryModel
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 import Synchronization
 
 /// Telegen's own counters and gauges (`telegen_*`), kept in memory and rendered

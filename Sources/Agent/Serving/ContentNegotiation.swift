@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 
 /// Picks the exposition format from a scraper's `Accept` header, as Prometheus'
 /// client libraries do: OpenMetrics 1.0.0 when it is acceptable and preferred at

@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 
 /// What each path on `listen_address` answers. Independent of the HTTP library so
 /// it can be tested directly; the server only moves bytes.

@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 
 /// `/proc/diskstats`: node_exporter's `node_disk_*` families per whole disk.
 final class DiskStatsCollector: NodeSubsystem {

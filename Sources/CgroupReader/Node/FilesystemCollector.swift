@@ -1,5 +1,5 @@
 import Dispatch
-import MetricModel
+import TelemetryModel
 import Synchronization
 
 /// `node_filesystem_*` for every mounted filesystem node_exporter would report:

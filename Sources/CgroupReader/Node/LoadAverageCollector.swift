@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 
 /// `/proc/loadavg`: node_load1, node_load5, node_load15.
 final class LoadAverageCollector: NodeSubsystem {

@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 import Synchronization
 
 /// `/proc/meminfo`: one gauge per line, named as node_exporter names them:

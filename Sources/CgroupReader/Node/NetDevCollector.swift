@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 
 /// `/proc/net/dev`: node_exporter's 16 `node_network_*_total` counters per interface.
 /// No interface is excluded, as in upstream node_exporter (Debian's package drops `lo`).

@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 
 /// node_exporter's families for this node (the subset node dashboards use), built
 /// from the subsystems below. Families come out sorted by name, as node_exporter

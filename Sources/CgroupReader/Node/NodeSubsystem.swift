@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 
 /// One node_exporter-style collector: reads one kernel source and appends the
 /// families node_exporter derives from it, with node_exporter's names, labels and

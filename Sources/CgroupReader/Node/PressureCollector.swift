@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 
 /// `/proc/pressure/*`: node_exporter's pressure stall counters. The files exist only
 /// on kernels with PSI enabled; without them there is nothing to report, which is

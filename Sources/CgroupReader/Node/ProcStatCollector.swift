@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 import Synchronization
 
 /// `/proc/stat`: node_exporter's `cpu` and `stat` collectors, from one read.

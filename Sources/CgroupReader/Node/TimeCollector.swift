@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 
 /// The system clock: `node_time_seconds`, which dashboards use to spot clock skew.
 struct TimeCollector: NodeSubsystem {

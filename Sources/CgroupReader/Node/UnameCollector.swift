@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 
 /// uname(2): `node_uname_info`, with node_exporter's label order.
 struct UnameCollector: NodeSubsystem {

@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 import Testing
 
 struct SignalMetadataTableTests {

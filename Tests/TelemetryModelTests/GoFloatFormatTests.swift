@@ -1,4 +1,4 @@
-import MetricModel
+import TelemetryModel
 import Testing
 
 /// Expected strings are what Go's strconv.FormatFloat(v, 'g', -1, 64) prints (after
