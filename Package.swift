@@ -14,7 +14,7 @@ let package = Package(
     products: [
         .executable(name: "telegen", targets: ["Agent"]),
         // For the benchmark package in Benchmarks/; the agent itself is the product.
-        .library(name: "TelegenCore", targets: ["TelemetryModel", "CgroupReader", "OTLPWire", "KubeWatch", "EventLogs"]),
+        .library(name: "TelegenCore", targets: ["TelemetryModel", "CgroupReader", "HTTP2Transport", "OTLPWire", "KubeWatch", "EventLogs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,16 +42,19 @@ let package = Package(
 
         .target(name: "TelemetryModel"),
         .target(name: "CgroupReader", dependencies: ["TelemetryModel"]),
+        // HTTP/2 over cleartext or TLS on nghttp2 + OpenSSL; the OTLP exporter and the
+        // Kubernetes API client share it.
+        .target(name: "HTTP2Transport", dependencies: ["TelemetryModel", "CNGHTTP2", "COpenSSL"]),
         .target(
             name: "OTLPWire",
             dependencies: [
-                "TelemetryModel", "COTLP", "CProtobufC", "CNGHTTP2", "COpenSSL", "CZlib",
+                "TelemetryModel", "HTTP2Transport", "COTLP", "CProtobufC", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "KubeWatch",
-            dependencies: ["TelemetryModel", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TelemetryModel", "HTTP2Transport", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "EventLogs",
@@ -76,6 +79,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TelemetryModelTests", dependencies: ["TelemetryModel"]),
         .testTarget(name: "CgroupReaderTests", dependencies: ["CgroupReader", "TelemetryModel", "TestSupport"]),
+        .testTarget(name: "HTTP2TransportTests", dependencies: ["HTTP2Transport", "TestSupport"]),
         .testTarget(name: "OTLPWireTests", dependencies: ["OTLPWire", "COTLP", "CProtobufC", "TestSupport"]),
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch"]),
         .testTarget(name: "EventLogsTests", dependencies: ["EventLogs"]),

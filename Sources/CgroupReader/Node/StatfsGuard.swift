@@ -1,4 +1,5 @@
 import Dispatch
+import TelemetryModel
 import Synchronization
 
 /// Runs statfs with a deadline. A mount that does not answer in time (a dead NFS

@@ -4,7 +4,7 @@ import Glibc
 
 /// Starts a detached POSIX thread: for work that may block indefinitely and must not
 /// hold a thread of Swift's cooperative pool or Dispatch's global pool.
-enum DetachedThread {
+public enum DetachedThread {
     private final class Body: Sendable {
         let run: @Sendable () -> Void
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }
@@ -12,7 +12,7 @@ enum DetachedThread {
 
     /// False when the system has no thread to spare; the body then never runs.
     @discardableResult
-    static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
+    public static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         var thread = pthread_t()
         let status = pthread_create(&thread, nil, { context in

@@ -1,0 +1,160 @@
+import Synchronization
+import TelemetryModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An HTTP/2 client for one endpoint: h2c with prior knowledge for `http://`, TLS
+/// with ALPN `h2` for `https://`. Requests share one connection as concurrent
+/// streams. The connection is opened when a request needs it and re-opened after it
+/// breaks; a GOAWAY moves new requests to a fresh connection while the old one
+/// finishes what the server accepted, and requests the server refused unprocessed
+/// are re-sent there. The client never pings an idle connection (gRPC servers close
+/// connections that ping too often). Retrying failed requests is the caller's
+/// business: only the caller knows whether a duplicate is acceptable.
+///
+/// All sockets, TLS and nghttp2 state live on one thread of the client's own; the
+/// async API hands requests over and resumes when they finish.
+public final class HTTP2Client: Sendable {
+    public let endpoint: HTTP2Endpoint
+
+    /// What callers hand to the I/O thread; shared by the client and that thread.
+    private final class Inbox: Sendable {
+        struct Content {
+            var submissions: [Submission] = []
+            var cancellations: [UInt64] = []
+            var shutDown = false
+            var nextID: UInt64 = 1
+        }
+
+        let content = Mutex(Content())
+
+        func withLock<Result>(_ body: (inout Content) -> Result) -> Result {
+            content.withLock { body(&$0) }
+        }
+    }
+
+    private let inbox = Inbox()
+    private let counters = Counters()
+
+    /// What the client has done since it was created.
+    public struct Statistics: Sendable, Equatable {
+        /// Connections established (TCP, plus TLS for https).
+        public var connectionsOpened = 0
+        /// Attempts to connect that failed.
+        public var connectFailures = 0
+        /// GOAWAYs received.
+        public var goAways = 0
+        /// Requests re-sent on a new connection because the server refused them unprocessed.
+        public var refusedAndResent = 0
+    }
+
+    /// Updated by the I/O thread, read by anyone.
+    final class Counters: Sendable {
+        let value = Mutex(Statistics())
+        func update(_ change: (inout Statistics) -> Void) { value.withLock { change(&$0) } }
+    }
+
+    public var statistics: Statistics { counters.value.withLock { $0 } }
+    /// A pipe: the I/O thread polls the read end; writing a byte wakes it.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+
+    /// Fails when the TLS settings cannot be loaded (a missing CA file, a key that
+    /// does not match its certificate) or no thread can be started.
+    public init(endpoint: HTTP2Endpoint, tls: TLSConfiguration = TLSConfiguration(), connectTimeout: Duration = .seconds(10)) throws {
+        // A peer closing its socket must not kill the process: OpenSSL writes with write(2).
+        signal(SIGPIPE, SIG_IGN)
+        self.endpoint = endpoint
+        let context = endpoint.secure ? try TLSContext(tls) : nil
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw HTTP2Error.connectFailed("pipe: \(String(cString: strerror(errno)))") }
+        for fd in ends {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        (wakeRead, wakeWrite) = (ends[0], ends[1])
+        let loop = IOLoop(endpoint: endpoint, tls: context.map(SendableContext.init), connectTimeout: connectTimeout, counters: counters)
+        let started = DetachedThread.start { [inbox, wakeRead] in
+            loop.run(inbox: { inbox.withLock { box in
+                defer { box.submissions.removeAll(); box.cancellations.removeAll() }
+                return (box.submissions, box.cancellations, box.shutDown)
+            } }, wakeup: wakeRead)
+            close(wakeRead)
+        }
+        guard started else {
+            close(ends[0])
+            close(ends[1])
+            throw HTTP2Error.connectFailed("cannot start the client's I/O thread")
+        }
+    }
+
+    deinit {
+        shutdown()
+        close(wakeWrite)
+    }
+
+    /// Sends a request and returns the complete response.
+    public func send(_ request: HTTP2Request) async throws(HTTP2Error) -> HTTP2Response {
+        let result = await withCheckedContinuation { continuation in
+            submit(request, sink: .whole(continuation))
+        }
+        return try result.get()
+    }
+
+    /// Sends a request and delivers the response as it arrives. Ending the iteration
+    /// early resets the stream.
+    public func stream(_ request: HTTP2Request) -> AsyncThrowingStream<HTTP2ResponsePart, any Error> {
+        AsyncThrowingStream { continuation in
+            let id = submit(request, sink: .parts(continuation))
+            continuation.onTermination = { [self] termination in
+                if case .cancelled = termination { cancel(id) }
+            }
+        }
+    }
+
+    /// Fails everything in flight with `.shutDown` and closes the connection.
+    public func shutdown() {
+        let first = inbox.withLock { box in
+            defer { box.shutDown = true }
+            return !box.shutDown
+        }
+        if first { wake() }
+    }
+
+    @discardableResult
+    private func submit(_ request: HTTP2Request, sink: ResponseSink) -> UInt64 {
+        let deadline = ContinuousClock.now.advanced(by: request.timeout)
+        let accepted: UInt64? = inbox.withLock { box in
+            guard !box.shutDown else { return nil }
+            let id = box.nextID
+            box.nextID += 1
+            box.submissions.append(Submission(id: id, request: request, deadline: deadline, sink: sink))
+            return id
+        }
+        guard let id = accepted else {
+            Submission(id: 0, request: request, deadline: deadline, sink: sink).fail(.shutDown)
+            return 0
+        }
+        wake()
+        return id
+    }
+
+    private func cancel(_ id: UInt64) {
+        inbox.withLock { $0.cancellations.append(id) }
+        wake()
+    }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)  // a full pipe already means "wake up"
+    }
+}
+
+/// The TLS context crosses to the I/O thread once, at start, and is used only there.
+struct SendableContext: @unchecked Sendable {
+    // Safe: the context is fully configured before the I/O thread starts, and from
+    // then on only that thread touches it.
+    let context: TLSContext
+}
