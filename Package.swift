@@ -80,7 +80,11 @@ let package = Package(
         .testTarget(name: "TelemetryModelTests", dependencies: ["TelemetryModel"]),
         .testTarget(name: "CgroupReaderTests", dependencies: ["CgroupReader", "TelemetryModel", "TestSupport"]),
         .testTarget(name: "HTTP2TransportTests", dependencies: ["HTTP2Transport", "TestSupport"]),
-        .testTarget(name: "OTLPWireTests", dependencies: ["OTLPWire", "COTLP", "CProtobufC", "TestSupport"]),
+        .testTarget(
+            name: "OTLPWireTests",
+            dependencies: ["OTLPWire", "HTTP2Transport", "TelemetryModel", "COTLP", "CProtobufC", "TestSupport",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch"]),
         .testTarget(name: "EventLogsTests", dependencies: ["EventLogs"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "TelemetryModel", "CgroupReader", "TestSupport"]),

@@ -17,6 +17,10 @@ protos=(
   opentelemetry/proto/logs/v1/logs.proto
   opentelemetry/proto/collector/metrics/v1/metrics_service.proto
   opentelemetry/proto/collector/logs/v1/logs_service.proto
+  google/protobuf/any.proto
+  google/protobuf/duration.proto
+  google/rpc/status.proto
+  google/rpc/error_details.proto
 )
 
 command -v protoc-c >/dev/null || { echo "generate.sh: protoc-c not found (apt-get install protobuf-c-compiler)" >&2; exit 1; }

@@ -134,6 +134,9 @@ private final class LoopState {
             let done = connection.isDead || (connection.session.goAway != nil && connection.session.streams.isEmpty)
                 || (connection.session.isFinished && !connection.hasPendingOutput)
             if done {
+                // nghttp2 may end a session itself (a protocol error from the peer) with
+                // streams still open; whatever is left must not wait forever.
+                connection.session.failAll(with: .connectionLost(connection.failure ?? "the HTTP/2 session ended"))
                 connection.close()
                 goAwaysSeen.remove(ObjectIdentifier(connection))
             }

@@ -31,7 +31,7 @@ struct HTTP2ClientTests {
             for _ in 0..<20 { group.addTask { try await client.send(grpcRequest()).status } }
             for try await status in group { #expect(status == 200) }
         }
-        #expect(try receiver.waitForRequests(23).count == 23)
+        #expect(try await receiver.waitForRequests(23).count == 23)
         let statistics = client.statistics
         #expect(statistics.connectionsOpened == 1 && statistics.connectFailures == 0 && statistics.goAways == 0)
     }

@@ -22,6 +22,7 @@ struct ProtoSchemaTests {
         let files = ["common/v1/common", "resource/v1/resource", "metrics/v1/metrics", "logs/v1/logs",
                      "collector/metrics/v1/metrics_service", "collector/logs/v1/logs_service"]
             .map { "opentelemetry/proto/\($0).proto" }
+            + ["google/protobuf/any.proto", "google/protobuf/duration.proto", "google/rpc/status.proto", "google/rpc/error_details.proto"]
         let generated = try Command.run(protoc, ["-I\(protoRoot)", "--include_imports", "--descriptor_set_out=\(descriptorSet)"] + files)
         #expect(generated.status == 0, "\(generated.stderr)")
         let compared = try Command.run(python, [Repository.root.appendingPathComponent("Tests/Python/compare_descriptors.py").path, descriptorSet])

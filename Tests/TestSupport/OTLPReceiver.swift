@@ -1,15 +1,10 @@
 import Foundation
 
-/// The Python OTLP receiver (official opentelemetry-proto stubs on grpcio) as a
-/// child process; see Tests/Python/otlp_receiver.py for the behaviours it scripts.
-public final class OTLPReceiver: @unchecked Sendable {
-    // Safe: all mutable state (`process`) is touched only by the test that owns the
-    // receiver, one call at a time.
-    public let port: Int
-    public let recordFile: URL
-    private let scratch: TemporaryDirectory
-    private var process: Process?
-    private let arguments: [String]
+/// The Python OTLP receiver (official opentelemetry-proto stubs on grpcio); see
+/// Tests/Python/otlp_receiver.py for the behaviours it scripts.
+public final class OTLPReceiver: Sendable {
+    public let server: PythonServer
+    public var port: Int { server.port }
 
     public struct TLSFiles: Sendable {
         public var certificate: String
@@ -25,73 +20,27 @@ public final class OTLPReceiver: @unchecked Sendable {
 
     /// Starts the receiver; `script` lists how to answer successive calls (JSON values).
     public init(script: [Any] = [], tls: TLSFiles? = nil, port: Int? = nil, maximumReceiveBytes: Int? = nil) throws {
-        scratch = try TemporaryDirectory("otlp-receiver")
-        recordFile = scratch.url.appendingPathComponent("received.jsonl")
-        FileManager.default.createFile(atPath: recordFile.path, contents: nil)
-        let scriptFile = scratch.url.appendingPathComponent("script.json")
+        // The script must outlive this initializer (the receiver re-reads it on restart).
+        scriptDirectory = try TemporaryDirectory("otlp-script")
+        let scriptFile = scriptDirectory.url.appendingPathComponent("script.json")
         try JSONSerialization.data(withJSONObject: script).write(to: scriptFile)
-        var arguments = [Repository.root.appendingPathComponent("Tests/Python/otlp_receiver.py").path,
-                         "--record", recordFile.path, "--script", scriptFile.path,
-                         "--port", String(try port ?? LocalPort.free())]
+        var arguments = ["--script", scriptFile.path]
         if let tls {
             arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key]
             if let clientCA = tls.clientCA { arguments += ["--client-ca", clientCA] }
         }
         if let maximumReceiveBytes { arguments += ["--max-receive-bytes", String(maximumReceiveBytes)] }
-        self.arguments = arguments
-        self.port = Int(arguments[arguments.firstIndex(of: "--port")! + 1])!
-        try start()
+        server = try PythonServer(script: "otlp_receiver.py", arguments: arguments, port: port)
     }
 
-    /// (Re)starts the process on the same port, keeping what was recorded.
-    public func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Repository.python())
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        self.process = process
-        // Wait for "READY <port>".
-        let handle = output.fileHandleForReading
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !text.contains("READY") && Date() < deadline && process.isRunning {
-            let chunk = handle.availableData
-            if chunk.isEmpty { usleep(20_000) } else { text += String(decoding: chunk, as: UTF8.self) }
-        }
-        guard text.contains("READY") else { throw CommandError.timedOut("OTLP receiver did not start: \(text)") }
-    }
+    private let scriptDirectory: TemporaryDirectory
 
-    /// Stops the process: the port then refuses connections.
-    public func stop() {
-        guard let process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-        self.process = nil
+    public func start() throws { try server.start() }
+    public func stop() { server.stop() }
+    public func received() throws -> [[String: Any]] { try server.received() }
+    public func waitForRequests(_ count: Int, timeout: Duration = .seconds(30)) async throws -> [[String: Any]] {
+        try await server.waitForRecords(count, timeout: timeout)
     }
-
-    /// Every request recorded so far, decoded from the receiver's JSON lines.
-    public func received() throws -> [[String: Any]] {
-        let text = try String(contentsOf: recordFile, encoding: .utf8)
-        return try text.split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-        }
-    }
-
-    /// Waits until at least `count` requests were recorded.
-    public func waitForRequests(_ count: Int, timeout: TimeInterval = 30) throws -> [[String: Any]] {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let requests = try received()
-            if requests.count >= count { return requests }
-            usleep(50_000)
-        }
-        return try received()
-    }
-
-    deinit { stop() }
 }
 
 /// A CA, a server certificate for localhost/127.0.0.1, a client certificate, and an

@@ -1,0 +1,260 @@
+import COTLP
+import CProtobufC
+import HTTP2Transport
+import Logging
+
+/// Sends OTLP export requests to one gRPC endpoint, in order, one at a time:
+///
+/// - transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, ...; RESOURCE_EXHAUSTED only
+///   with RetryInfo, whose delay it then honours) are retried with backoff until the
+///   retry policy's elapsed-time limit; anything else is given up at once;
+/// - a partial success is logged and counted, never retried;
+/// - the queue is bounded in bytes: when a new batch does not fit, the oldest waiting
+///   batches are dropped and counted;
+/// - with a spool directory, batches survive restarts.
+///
+/// Nothing is lost silently: every item ends up counted as sent, failed, rejected or
+/// dropped in `statistics`.
+public actor OTLPExporter {
+    public struct Configuration: Sendable {
+        public var endpoint: HTTP2Endpoint
+        public var tls: TLSConfiguration
+        public var headers: [(name: String, value: String)]
+        public var compression: GRPCUnaryCall.Compression
+        /// Per call, connection included.
+        public var timeout: Duration
+        public var retry: RetryPolicy
+        public var queueMaximumBytes: Int
+        /// Where batches wait on disk; nil keeps them in memory only.
+        public var queueDirectory: String?
+        public var userAgent: String
+
+        public init(endpoint: HTTP2Endpoint, tls: TLSConfiguration = TLSConfiguration(), headers: [(name: String, value: String)] = [],
+                    compression: GRPCUnaryCall.Compression = .gzip, timeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy(),
+                    queueMaximumBytes: Int = 64 << 20, queueDirectory: String? = nil, userAgent: String) {
+            self.endpoint = endpoint
+            self.tls = tls
+            self.headers = headers
+            self.compression = compression
+            self.timeout = timeout
+            self.retry = retry
+            self.queueMaximumBytes = queueMaximumBytes
+            self.queueDirectory = queueDirectory
+            self.userAgent = userAgent
+        }
+    }
+
+    private struct Queued {
+        var sequence: UInt64
+        var batch: ExportBatch
+        var path: String?
+    }
+
+    private let configuration: Configuration
+    private let call: GRPCUnaryCall
+    private let spool: BatchSpool?
+    private let logger: Logger
+    private let box = StatisticsBox()
+
+    private var queue: [Queued] = []
+    private var queueBytes = 0
+    private var nextSequence: UInt64 = 1
+    private var inFlight: UInt64?
+    private var workArrived: CheckedContinuation<Void, Never>?
+    /// Set while sends fail, so an outage is logged when it starts and ends, not per retry.
+    private var failingSince: ContinuousClock.Instant?
+
+    public init(configuration: Configuration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let client = try HTTP2Client(endpoint: configuration.endpoint, tls: configuration.tls, connectTimeout: configuration.timeout)
+        call = GRPCUnaryCall(client: client, compression: configuration.compression, timeout: configuration.timeout,
+                             metadata: configuration.headers, userAgent: configuration.userAgent)
+        if let directory = configuration.queueDirectory {
+            let spool = try BatchSpool(directory: directory)
+            self.spool = spool
+            let (entries, unreadable) = spool.load()
+            for path in unreadable {
+                logger.warning("ignoring a file in the export queue directory that is not a readable batch", metadata: ["file": "\(path)"])
+            }
+            for entry in entries {
+                queue.append(Queued(sequence: entry.sequence, batch: entry.batch, path: entry.path))
+                queueBytes += entry.batch.message.count
+                nextSequence = entry.sequence + 1
+            }
+            if !entries.isEmpty {
+                logger.info("replaying batches queued before the last stop", metadata: ["batches": "\(entries.count)"])
+            }
+        } else {
+            spool = nil
+        }
+        let bytes = queueBytes, count = queue.count
+        box.update { $0.queueBytes = bytes; $0.queueBatches = count }
+    }
+
+    public nonisolated var statistics: ExporterStatistics { box.snapshot }
+
+    /// Queues a batch; the oldest waiting batches make room when the queue is full.
+    public func enqueue(_ batch: ExportBatch) {
+        let size = batch.message.count
+        guard size <= configuration.queueMaximumBytes else {
+            drop(batch, reason: "queue_full")
+            return
+        }
+        while queueBytes + size > configuration.queueMaximumBytes,
+              let oldest = queue.firstIndex(where: { $0.sequence != inFlight }) {
+            let dropped = queue.remove(at: oldest)
+            queueBytes -= dropped.batch.message.count
+            if let path = dropped.path { spool?.remove(path) }
+            drop(dropped.batch, reason: "queue_full")
+        }
+        let sequence = nextSequence
+        nextSequence += 1
+        var path: String?
+        if let spool {
+            do {
+                path = try spool.store(batch, sequence: sequence)
+            } catch {
+                logger.warning("cannot store a batch in the export queue directory; it is kept in memory only", metadata: ["error": "\(error)"])
+            }
+        }
+        queue.append(Queued(sequence: sequence, batch: batch, path: path))
+        queueBytes += size
+        publishQueueSize()
+        workArrived?.resume()
+        workArrived = nil
+    }
+
+    /// Sends queued batches until the task is cancelled. Batches still queued then stay
+    /// queued (on disk, with a spool) for `flush` or the next start.
+    public func run() async {
+        while !Task.isCancelled {
+            guard let head = queue.first else {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        if Task.isCancelled { continuation.resume() } else { workArrived = continuation }
+                    }
+                } onCancel: {
+                    Task { await self.stopWaiting() }
+                }
+                continue
+            }
+            inFlight = head.sequence
+            let finished = await deliver(head.batch)
+            inFlight = nil
+            guard finished else { return }
+            if let index = queue.firstIndex(where: { $0.sequence == head.sequence }) {
+                queue.remove(at: index)
+                queueBytes -= head.batch.message.count
+            }
+            if let path = head.path { spool?.remove(path) }
+            publishQueueSize()
+        }
+    }
+
+    private func stopWaiting() {
+        workArrived?.resume()
+        workArrived = nil
+    }
+
+    /// Waits until the queue is empty or `timeout` passes; true when everything went out.
+    public func flush(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while !queue.isEmpty && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return queue.isEmpty
+    }
+
+    /// Gives up what is still queued in memory (counted as dropped at shutdown). Spooled
+    /// batches stay on disk for the next start.
+    public func close() {
+        for item in queue where item.path == nil {
+            drop(item.batch, reason: "shutdown")
+        }
+        queue.removeAll()
+        queueBytes = 0
+        publishQueueSize()
+        call.client.shutdown()
+    }
+
+    /// Sends one batch, retrying as the policy allows; false if cancelled meanwhile.
+    private func deliver(_ batch: ExportBatch) async -> Bool {
+        let started = ContinuousClock.now
+        var attempt = 0
+        while true {
+            let result = await call.call(path: batch.signal.grpcPath, message: batch.message)
+            let status = result.status
+            box.update { $0[batch.signal].requests["\(status.code)", default: 0] += 1 }
+            if status.code == .ok {
+                let rejected = partialSuccess(of: batch, response: result.message ?? [])
+                box.update { $0[batch.signal].sentItems += batch.items - rejected }
+                if let since = failingSince {
+                    logger.info("export recovered", metadata: ["signal": "\(batch.signal)", "after": "\(ContinuousClock.now - since)"])
+                    failingSince = nil
+                }
+                return true
+            }
+            attempt += 1
+            let delay = status.retryDelay ?? configuration.retry.delay(beforeRetry: attempt, random: Double.random(in: 0..<1))
+            let elapsed = ContinuousClock.now - started
+            guard RetryPolicy.isRetryable(status), elapsed + delay <= configuration.retry.maximumElapsedTime else {
+                box.update { $0[batch.signal].failedItems += batch.items }
+                logger.warning("export failed; the batch is given up", metadata: [
+                    "signal": "\(batch.signal)", "items": "\(batch.items)", "status": "\(status)",
+                    "reason": "\(RetryPolicy.isRetryable(status) ? "retries exhausted" : "not retryable")",
+                ])
+                return true
+            }
+            box.update { $0[batch.signal].retries += 1 }
+            if failingSince == nil {
+                failingSince = .now
+                logger.warning("export failing; retrying", metadata: ["signal": "\(batch.signal)", "status": "\(status)", "retry_in": "\(delay)"])
+            } else {
+                logger.debug("export retry", metadata: ["signal": "\(batch.signal)", "status": "\(status)", "retry_in": "\(delay)"])
+            }
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                return false
+            }
+        }
+    }
+
+    /// Counts and logs what a partial success rejected; returns the rejected count.
+    private func partialSuccess(of batch: ExportBatch, response: [UInt8]) -> Int {
+        guard !response.isEmpty else { return 0 }
+        let (rejected, message): (Int, String) = response.withUnsafeBufferPointer { buffer in
+            switch batch.signal {
+            case .metrics:
+                guard let decoded = opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__unpack(nil, buffer.count, buffer.baseAddress) else { return (0, "") }
+                defer { opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__free_unpacked(decoded, nil) }
+                guard let partial = decoded.pointee.partial_success else { return (0, "") }
+                return (Int(partial.pointee.rejected_data_points), String(cString: partial.pointee.error_message))
+            case .logs:
+                guard let decoded = opentelemetry__proto__collector__logs__v1__export_logs_service_response__unpack(nil, buffer.count, buffer.baseAddress) else { return (0, "") }
+                defer { opentelemetry__proto__collector__logs__v1__export_logs_service_response__free_unpacked(decoded, nil) }
+                guard let partial = decoded.pointee.partial_success else { return (0, "") }
+                return (Int(partial.pointee.rejected_log_records), String(cString: partial.pointee.error_message))
+            }
+        }
+        let clamped = min(max(rejected, 0), batch.items)
+        if clamped > 0 || !message.isEmpty {
+            box.update { $0[batch.signal].rejectedItems += clamped }
+            logger.warning("export partially rejected", metadata: [
+                "signal": "\(batch.signal)", "rejected": "\(clamped)", "message": "\(message)",
+            ])
+        }
+        return clamped
+    }
+
+    private func drop(_ batch: ExportBatch, reason: String) {
+        box.update { $0[batch.signal].droppedItems[reason, default: 0] += batch.items }
+        logger.warning("export batch dropped", metadata: ["signal": "\(batch.signal)", "items": "\(batch.items)", "reason": "\(reason)"])
+    }
+
+    private func publishQueueSize() {
+        let bytes = queueBytes, count = queue.count
+        box.update { $0.queueBytes = bytes; $0.queueBatches = count }
+    }
+}
