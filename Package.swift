@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "Agent",
             dependencies: [
-                "TelemetryModel", "CgroupReader", "OTLPWire", "KubeWatch", "EventLogs",
+                "TelemetryModel", "CgroupReader", "HTTP2Transport", "OTLPWire", "KubeWatch", "EventLogs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -91,7 +91,13 @@ struct Telegen: AsyncParsableCommand {
         for warning in loaded.warnings { logger.warning("\(warning)") }
 
         let node = nodeName ?? environment["NODE_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.hostName()
-        let agent = Agent(config: loaded.config, nodeName: node, logger: logger)
+        let agent: Agent
+        do {
+            agent = try Agent(config: loaded.config, nodeName: node, environment: environment, logger: logger)
+        } catch {
+            logger.error("cannot start", metadata: ["error": "\(error)"])
+            return .fatal
+        }
         if once {
             let (text, succeeded) = await agent.collectOnce()
             FileHandleWriter.standardOutput(text)

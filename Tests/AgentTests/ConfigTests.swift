@@ -2,7 +2,7 @@
 import Testing
 
 struct ConfigTests {
-    private func parse(_ yaml: String) -> Result<(config: AgentConfig, explicitKeys: Set<String>), ConfigErrors> {
+    private func parse(_ yaml: String) -> Result<ConfigLoader.Parsed, ConfigErrors> {
         ConfigLoader.parse(Array(yaml.utf8), file: "telegen.yaml")
     }
 
@@ -305,7 +305,7 @@ struct OTLPEnvironmentTests {
     }
 
     @Test func explicitConfigWins() throws {
-        var (config, explicit) = try ConfigLoader.parse(Array("""
+        let parsed = try ConfigLoader.parse(Array("""
             kubernetes:
               cluster_name: from-file
             kube_metrics:
@@ -314,6 +314,8 @@ struct OTLPEnvironmentTests {
                 timeout: 3s
 
             """.utf8), file: "t.yaml").get()
+        var config = parsed.config
+        let explicit = parsed.explicitKeys
         _ = OTLPEnvironment([
             "OTEL_EXPORTER_OTLP_ENDPOINT": "http://env:4317",
             "OTEL_EXPORTER_OTLP_TIMEOUT": "9000",

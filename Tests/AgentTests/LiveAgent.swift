@@ -12,7 +12,7 @@ final class LiveAgent: Sendable {
     private let channel: Channel
 
     init(config: AgentConfig = AgentConfig()) async throws {
-        let agent = Agent(config: config, nodeName: "test", logger: Logger(label: "test"))
+        let agent = try Agent(config: config, nodeName: "test", environment: [:], logger: Logger(label: "test"))
         for loop in agent.loops { await loop.runOnce() }
         let server = MetricsHTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), endpoints: agent.endpoints,
                                        logger: Logger(label: "test"))

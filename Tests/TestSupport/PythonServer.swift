@@ -50,9 +50,15 @@ public final class PythonServer: @unchecked Sendable {
         self.process = nil
     }
 
-    /// Every record so far, decoded from the JSON lines.
+    /// Every record so far, decoded from the JSON lines. A line the server is still
+    /// writing (no newline yet) is not a record yet.
     public func received() throws -> [[String: Any]] {
-        let text = try String(contentsOf: recordFile, encoding: .utf8)
+        var text = try String(contentsOf: recordFile, encoding: .utf8)
+        if let lastNewline = text.lastIndex(of: "\n") {
+            text = String(text[...lastNewline])
+        } else {
+            text = ""
+        }
         return try text.split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }

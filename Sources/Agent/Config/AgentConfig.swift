@@ -88,6 +88,15 @@ struct StreamingConfig: Sendable, Equatable {
         var directory = ""
     }
 
+    /// Backoff for failed exports; names and defaults are the OpenTelemetry Collector's
+    /// `retry_on_failure` (an addition to SPEC.md's keys).
+    struct Retry: Sendable, Equatable {
+        var initialInterval: Duration = .seconds(5)
+        var multiplier = 1.5
+        var maxInterval: Duration = .seconds(30)
+        var maxElapsedTime: Duration = .seconds(300)
+    }
+
     var enabled = false
     var endpoint = ""
     var transportProtocol = TransportProtocol.grpc
@@ -98,6 +107,7 @@ struct StreamingConfig: Sendable, Equatable {
     var temporality = Temporality.cumulative
     var tls = TLS()
     var queue = Queue()
+    var retry = Retry()
 }
 
 struct LogsStreamingConfig: Sendable, Equatable {

@@ -126,6 +126,14 @@ extension StreamingConfig {
             queueSection.problem(at: "max_bytes", "queue of \(queue.maxBytes) bytes is below the 1MiB minimum")
         }
         queueSection.finish()
+
+        let retrySection = section.section("retry")
+        retry = Retry(
+            initialInterval: retrySection.duration("initial_interval", default: defaults.retry.initialInterval),
+            multiplier: retrySection.number("multiplier", default: defaults.retry.multiplier, minimum: 1),
+            maxInterval: retrySection.duration("max_interval", default: defaults.retry.maxInterval),
+            maxElapsedTime: retrySection.duration("max_elapsed_time", default: defaults.retry.maxElapsedTime))
+        retrySection.finish()
         section.finish()
     }
 }

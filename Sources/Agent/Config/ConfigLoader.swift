@@ -1,3 +1,4 @@
+import HTTP2Transport
 import Yams
 
 #if canImport(Glibc)
@@ -18,29 +19,38 @@ struct LoadedConfig: Sendable {
 enum ConfigLoader {
     static let defaultPath = "/etc/telegen/telegen.yaml"
 
+    /// What a file says, before the environment is applied.
+    struct Parsed {
+        var config: AgentConfig
+        var explicitKeys: Set<String>
+        var marks: [String: Mark]
+    }
+
     /// `--config` if given, else the default path when that file exists, else the built-in defaults.
     static func load(explicitPath: String?, environment: [String: String]) -> Result<LoadedConfig, ConfigErrors> {
         let path = explicitPath ?? (access(defaultPath, F_OK) == 0 ? defaultPath : nil)
-        guard let path else {
-            var config = AgentConfig()
-            let warnings = OTLPEnvironment(environment).apply(to: &config, explicitKeys: [])
-            return .success(LoadedConfig(config: config, file: nil, warnings: warnings))
+        var parsed = Parsed(config: AgentConfig(), explicitKeys: [], marks: [:])
+        if let path {
+            let bytes: [UInt8]
+            do {
+                bytes = try readFile(path)
+            } catch {
+                return .failure(ConfigErrors(diagnostics: [ConfigDiagnostic(file: path, line: 1, column: 1, message: "cannot read the configuration: \(error)")]))
+            }
+            switch parse(bytes, file: path) {
+            case .success(let value): parsed = value
+            case .failure(let errors): return .failure(errors)
+            }
         }
-        let bytes: [UInt8]
-        do {
-            bytes = try readFile(path)
-        } catch {
-            return .failure(ConfigErrors(diagnostics: [ConfigDiagnostic(file: path, line: 1, column: 1, message: "cannot read the configuration: \(error)")]))
-        }
-        return parse(bytes, file: path).map { parsed in
-            var config = parsed.config
-            let warnings = OTLPEnvironment(environment).apply(to: &config, explicitKeys: parsed.explicitKeys)
-            return LoadedConfig(config: config, file: path, warnings: warnings)
-        }
+        var config = parsed.config
+        let warnings = OTLPEnvironment(environment).apply(to: &config, explicitKeys: parsed.explicitKeys)
+        let problems = checkCombination(config, file: path ?? "built-in defaults", marks: parsed.marks)
+        guard problems.isEmpty else { return .failure(ConfigErrors(diagnostics: problems)) }
+        return .success(LoadedConfig(config: config, file: path, warnings: warnings))
     }
 
     /// Validates YAML text; every problem becomes one diagnostic.
-    static func parse(_ bytes: [UInt8], file: String) -> Result<(config: AgentConfig, explicitKeys: Set<String>), ConfigErrors> {
+    static func parse(_ bytes: [UInt8], file: String) -> Result<Parsed, ConfigErrors> {
         if let position = firstInvalidUTF8(bytes) {
             return .failure(ConfigErrors(diagnostics: [ConfigDiagnostic(
                 file: file, line: position.line, column: position.column, message: "the file is not valid UTF-8")]))
@@ -61,7 +71,47 @@ enum ConfigLoader {
             let sorted = report.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
             return .failure(ConfigErrors(diagnostics: sorted))
         }
-        return .success((config, report.explicitKeys))
+        return .success(Parsed(config: config, explicitKeys: report.explicitKeys, marks: report.marks))
+    }
+
+    /// Checks that need the file and the environment together (an endpoint may come
+    /// from either). Problems point at the key that asked for the feature.
+    static func checkCombination(_ config: AgentConfig, file: String, marks: [String: Mark]) -> [ConfigDiagnostic] {
+        var problems: [ConfigDiagnostic] = []
+        func problem(_ key: String, near alternatives: [String] = [], _ message: String) {
+            let mark = ([key] + alternatives).lazy.compactMap { marks[$0] }.first
+            problems.append(ConfigDiagnostic(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: "\(key): \(message)"))
+        }
+        let metrics = config.kubeMetrics
+        let streaming = metrics.streaming
+        if streaming.enabled {
+            if streaming.endpoint.isEmpty {
+                problem("kube_metrics.streaming.endpoint", near: ["kube_metrics.streaming.enabled"],
+                        "required when streaming is enabled (or set OTEL_EXPORTER_OTLP_ENDPOINT)")
+            } else if case .failure(let error) = Result(catching: { try HTTP2Endpoint(url: streaming.endpoint) }) {
+                problem("kube_metrics.streaming.endpoint", "\(error)")
+            }
+            if streaming.transportProtocol == .httpProtobuf {
+                problem("kube_metrics.streaming.protocol", near: ["kube_metrics.streaming.enabled"],
+                        "http/protobuf is not supported by this version of Telegen; use grpc")
+            }
+            for (key, path) in [("ca_file", streaming.tls.caFile), ("cert_file", streaming.tls.certFile), ("key_file", streaming.tls.keyFile)]
+            where !path.isEmpty && access(path, R_OK) != 0 {
+                problem("kube_metrics.streaming.tls.\(key)", near: ["kube_metrics.streaming.enabled"],
+                        "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        let logs = metrics.logsStreaming
+        if logs.enabled {
+            let endpoint = logs.endpoint.isEmpty ? streaming.endpoint : logs.endpoint
+            if endpoint.isEmpty {
+                problem("kube_metrics.logs_streaming.endpoint", near: ["kube_metrics.logs_streaming.enabled"],
+                        "required when logs streaming is enabled and streaming.endpoint is empty")
+            } else if case .failure(let error) = Result(catching: { try HTTP2Endpoint(url: endpoint) }) {
+                problem("kube_metrics.logs_streaming.endpoint", "\(error)")
+            }
+        }
+        return problems
     }
 
     private static func yamlDiagnostic(_ error: Error, file: String) -> ConfigDiagnostic {

@@ -7,6 +7,8 @@ final class ConfigReport {
     /// Dotted paths of keys the file gave a (non-null) value; the environment may
     /// only fill the others.
     private(set) var explicitKeys: Set<String> = []
+    /// Where each explicit key's value is, for checks made after the environment is applied.
+    private(set) var marks: [String: Mark] = [:]
 
     init(file: String) {
         self.file = file
@@ -17,8 +19,9 @@ final class ConfigReport {
             file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: message))
     }
 
-    func markExplicit(_ path: String) {
+    func markExplicit(_ path: String, at mark: Mark?) {
         explicitKeys.insert(path)
+        if let mark { marks[path] = mark }
     }
 }
 
@@ -65,6 +68,22 @@ final class ConfigSection {
         }
         if let range, !range.contains(value) {
             report.problem(at: node.mark, "\(qualified(key)): \(value) is out of range \(range.lowerBound)...\(range.upperBound)")
+            return fallback
+        }
+        return value
+    }
+
+    func number(_ key: String, default fallback: Double, minimum: Double) -> Double {
+        guard let node = value(key) else { return fallback }
+        let value: Double?
+        switch node.scalarValue {
+        case .int(let integer)?: value = Double(integer)
+        case .string(let text)? where node.scalar?.style == .plain: value = Double(text)
+        default: value = nil
+        }
+        guard let value, value.isFinite else { return mismatch(node, key, "a number", fallback) }
+        guard value >= minimum else {
+            report.problem(at: node.mark, "\(qualified(key)): \(value) is below the minimum \(minimum)")
             return fallback
         }
         return value
@@ -192,7 +211,7 @@ final class ConfigSection {
     private func value(_ key: String) -> Node? {
         knownKeys.append(key)
         guard let node = mapping?[key], !node.isNull else { return nil }
-        report.markExplicit(qualified(key))
+        report.markExplicit(qualified(key), at: node.mark)
         return node
     }
 

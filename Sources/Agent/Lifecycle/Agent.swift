@@ -1,10 +1,12 @@
 import CgroupReader
+import HTTP2Transport
 import Logging
-import TelemetryModel
+import OTLPWire
 import ServiceLifecycle
+import TelemetryModel
 
 /// The running agent: the collectors the configuration enables, the snapshot store
-/// they publish to, and the endpoints that serve it.
+/// they publish to, the endpoints that serve it and the OTLP push that sends it.
 struct Agent {
     let config: AgentConfig
     let nodeName: String
@@ -12,8 +14,10 @@ struct Agent {
     let store = SnapshotStore()
     let selfMetrics: SelfMetrics
     let loops: [CollectionLoop]
+    let push: MetricsPushLoop?
 
-    init(config: AgentConfig, nodeName: String, logger: Logger) {
+    /// Fails when the OTLP exporter cannot be set up (unreadable TLS material).
+    init(config: AgentConfig, nodeName: String, environment: [String: String], logger: Logger) throws {
         self.config = config
         self.nodeName = nodeName
         self.logger = logger
@@ -32,6 +36,46 @@ struct Agent {
         loops.append(CollectionLoop(collector: ProcessCollector(startUnixNano: start), interval: node.collectInterval,
                                     store: store, selfMetrics: selfMetrics, logger: logger))
         self.loops = loops
+
+        let streaming = metrics.streaming
+        if metrics.enabled && streaming.enabled {
+            let exporter = try OTLPExporter(configuration: Self.exporterConfiguration(streaming), logger: logger)
+            selfMetrics.attach(exporter)
+            let resource = TelemetryResource.make(config: config, nodeName: nodeName,
+                                                  instanceID: environment["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? nodeName,
+                                                  environment: environment)
+            let signal = metrics.signalMetadata
+            var fields = SignalMetadataFields()
+            fields.category = signal.enableCategory
+            fields.subcategory = signal.enableSubcategory
+            fields.sourceModule = signal.enableSourceModule
+            fields.collectorType = signal.enableCollectorType
+            fields.description = signal.enableDescription
+            let encoder = OTLPMetricsEncoder(
+                resource: resource, temporality: streaming.temporality == .delta ? .delta : .cumulative,
+                signalMetadata: signal.enabled ? (.telegen, fields) : nil, defaultStartTimeUnixNano: start)
+            push = MetricsPushLoop(store: store, selfMetrics: selfMetrics, exporter: exporter, encoder: encoder,
+                                   interval: streaming.interval, flushTimeout: streaming.timeout, logger: logger)
+        } else {
+            push = nil
+        }
+    }
+
+    static func exporterConfiguration(_ streaming: StreamingConfig) throws -> OTLPExporter.Configuration {
+        func source(_ path: String) -> TLSConfiguration.Source? { path.isEmpty ? nil : .file(path) }
+        let tls = TLSConfiguration(certificateAuthority: source(streaming.tls.caFile), certificate: source(streaming.tls.certFile),
+                                   privateKey: source(streaming.tls.keyFile),
+                                   serverName: streaming.tls.serverName.isEmpty ? nil : streaming.tls.serverName,
+                                   insecureSkipVerify: streaming.tls.insecureSkipVerify)
+        let retry = RetryPolicy(initialInterval: streaming.retry.initialInterval, multiplier: streaming.retry.multiplier,
+                                maximumInterval: streaming.retry.maxInterval, maximumElapsedTime: streaming.retry.maxElapsedTime)
+        return OTLPExporter.Configuration(
+            endpoint: try HTTP2Endpoint(url: streaming.endpoint), tls: tls,
+            headers: streaming.headers.sorted { $0.key < $1.key }.map { (name: $0.key.lowercased(), value: $0.value) },
+            compression: streaming.compression == .gzip ? .gzip : .none, timeout: streaming.timeout, retry: retry,
+            queueMaximumBytes: Int(streaming.queue.maxBytes),
+            queueDirectory: streaming.queue.directory.isEmpty ? nil : streaming.queue.directory,
+            userAgent: "telegen/\(BuildInfo.version)")
     }
 
     var endpoints: MetricsEndpoints {
@@ -40,23 +84,37 @@ struct Agent {
                          enabledCollectors: loops.map(\.collector.name).filter { $0 != "process" })
     }
 
-    /// Runs until SIGTERM or SIGINT, then shuts every service down.
+    /// Runs until SIGTERM or SIGINT, then shuts every service down; the push flushes
+    /// what is queued, within `streaming.timeout`.
     func run() async throws {
         let server = MetricsHTTPServer(address: config.kubeMetrics.listenAddress, endpoints: endpoints, logger: logger)
-        let group = ServiceGroup(
-            services: loops.map { $0 as any Service } + [server],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
+        var services: [any Service] = loops.map { $0 as any Service } + [server]
+        if let push { services.append(push) }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 
-    /// Collects everything once and returns the exposition text, with whether every
-    /// collector succeeded.
+    /// Collects everything once, pushes it when streaming is on, and returns the
+    /// exposition text with whether every collector and the push succeeded.
     func collectOnce() async -> (text: [UInt8], succeeded: Bool) {
         var succeeded = true
         for loop in loops {
             let result = await loop.runOnce()
             if !result.failures.isEmpty { succeeded = false }
+        }
+        if let push {
+            var state = MetricsPushLoop.PushState(temporality: .cumulative)
+            await push.push(&state)
+            let sender = Task { await push.exporter.run() }
+            let delivered = await push.exporter.flush(timeout: push.flushTimeout)
+            sender.cancel()
+            await sender.value
+            await push.exporter.close()
+            let statistics = push.exporter.statistics[.metrics]
+            if !delivered || statistics.failedItems > 0 || !statistics.droppedItems.isEmpty {
+                logger.error("push failed", metadata: ["sent": "\(statistics.sentItems)", "failed": "\(statistics.failedItems)"])
+                succeeded = false
+            }
         }
         let response = endpoints.respond(path: "/metrics", accept: nil)
         return (response.body, succeeded)

@@ -1,5 +1,6 @@
-import TelemetryModel
+import OTLPWire
 import Synchronization
+import TelemetryModel
 
 /// Telegen's own counters and gauges (`telegen_*`), kept in memory and rendered
 /// on demand for `/metrics/self` and the OTLP push.
@@ -30,6 +31,7 @@ final class SelfMetrics: Sendable {
     }
 
     private let state = Mutex(State())
+    private let exporters = Mutex<[OTLPExporter]>([])
     private let startUnixNano: UInt64
     private let version: String
 
@@ -59,6 +61,11 @@ final class SelfMetrics: Sendable {
             state.collectors[collector] = entry
             return change
         }
+    }
+
+    /// Includes the exporter's delivery counters in the self-metrics.
+    func attach(_ exporter: OTLPExporter) {
+        exporters.withLock { $0.append(exporter) }
     }
 
     func recordHTTPRequest(handler: String, code: Int) {
@@ -121,6 +128,63 @@ final class SelfMetrics: Sendable {
                 Series(labels: LabelSet(names: httpLabels, values: [key.handler, String(key.code)]),
                        value: Double(snapshot.httpRequests[key]!), startTimeUnixNano: start)
             }))
+        families += exporterFamilies(start: start)
         return families
+    }
+
+    /// `telegen_exporter_*`: every item sent, failed, dropped or rejected, and every retry.
+    private func exporterFamilies(start: UInt64) -> [MetricFamily] {
+        let statistics = exporters.withLock { $0.map(\.statistics) }
+        guard !statistics.isEmpty else { return [] }
+        var signals: [OTLPSignal: ExporterStatistics.Signal] = [:]
+        for entry in statistics {
+            for (signal, value) in entry.signals {
+                var total = signals[signal] ?? ExporterStatistics.Signal()
+                total.sentItems += value.sentItems
+                total.failedItems += value.failedItems
+                total.rejectedItems += value.rejectedItems
+                total.retries += value.retries
+                total.droppedItems.merge(value.droppedItems, uniquingKeysWith: +)
+                total.requests.merge(value.requests, uniquingKeysWith: +)
+                signals[signal] = total
+            }
+        }
+        let ordered = OTLPSignal.allCases.filter { signals[$0] != nil }
+        let signalLabel = ["signal"]
+        func counter(_ name: String, _ help: String, _ value: (ExporterStatistics.Signal) -> Int) -> MetricFamily {
+            MetricFamily(name: name, help: help, type: .counter, unit: "{item}", series: ordered.map {
+                Series(labels: LabelSet(names: signalLabel, values: [$0.rawValue]), value: Double(value(signals[$0]!)), startTimeUnixNano: start)
+            })
+        }
+        let reasonLabels = ["signal", "reason"]
+        let statusLabels = ["signal", "status"]
+        return [
+            counter("telegen_exporter_sent_points_total", "Data points and log records the OTLP backend accepted.", \.sentItems),
+            counter("telegen_exporter_failed_points_total", "Data points and log records given up after a permanent error or exhausted retries.", \.failedItems),
+            counter("telegen_exporter_rejected_points_total", "Data points and log records the backend rejected in a partial success.", \.rejectedItems),
+            MetricFamily(name: "telegen_exporter_dropped_points_total",
+                         help: "Data points and log records thrown away unsent, by reason (queue_full, oversized, shutdown).",
+                         type: .counter, unit: "{item}", series: ordered.flatMap { signal in
+                             signals[signal]!.droppedItems.keys.sorted().map { reason in
+                                 Series(labels: LabelSet(names: reasonLabels, values: [signal.rawValue, reason]),
+                                        value: Double(signals[signal]!.droppedItems[reason]!), startTimeUnixNano: start)
+                             }
+                         }),
+            MetricFamily(name: "telegen_exporter_retries_total", help: "Export calls retried after a transient failure.",
+                         type: .counter, unit: "{retry}", series: ordered.map {
+                             Series(labels: LabelSet(names: signalLabel, values: [$0.rawValue]), value: Double(signals[$0]!.retries), startTimeUnixNano: start)
+                         }),
+            MetricFamily(name: "telegen_exporter_requests_total", help: "Completed export calls by gRPC status.",
+                         type: .counter, unit: "{request}", series: ordered.flatMap { signal in
+                             signals[signal]!.requests.keys.sorted().map { status in
+                                 Series(labels: LabelSet(names: statusLabels, values: [signal.rawValue, status]),
+                                        value: Double(signals[signal]!.requests[status]!), startTimeUnixNano: start)
+                             }
+                         }),
+            MetricFamily(name: "telegen_exporter_queue_bytes", help: "Bytes of export requests waiting to be sent.",
+                         type: .gauge, unit: "By", series: [Series(value: Double(statistics.reduce(0) { $0 + $1.queueBytes }))]),
+            MetricFamily(name: "telegen_exporter_queue_batches", help: "Export requests waiting to be sent.",
+                         type: .gauge, unit: "{batch}", series: [Series(value: Double(statistics.reduce(0) { $0 + $1.queueBatches }))]),
+        ]
     }
 }

@@ -25,7 +25,7 @@ public struct ExporterStatistics: Sendable, Equatable {
 
     public init() {}
 
-    subscript(signal: OTLPSignal) -> Signal {
+    public subscript(signal: OTLPSignal) -> Signal {
         get { signals[signal] ?? Signal() }
         set { signals[signal] = newValue }
     }

@@ -248,6 +248,12 @@ public actor OTLPExporter {
         return clamped
     }
 
+    /// Counts items that never became a batch (a point too large for any request).
+    public func recordDropped(_ signal: OTLPSignal, items: Int, reason: String) {
+        box.update { $0[signal].droppedItems[reason, default: 0] += items }
+        logger.warning("export items dropped", metadata: ["signal": "\(signal)", "items": "\(items)", "reason": "\(reason)"])
+    }
+
     private func drop(_ batch: ExportBatch, reason: String) {
         box.update { $0[batch.signal].droppedItems[reason, default: 0] += batch.items }
         logger.warning("export batch dropped", metadata: ["signal": "\(batch.signal)", "items": "\(batch.items)", "reason": "\(reason)"])
