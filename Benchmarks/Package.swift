@@ -35,5 +35,14 @@ let package = Package(
             path: "Benchmarks/Exposition",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "OTLPExport",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TelegenCore", package: telegen),
+            ],
+            path: "Benchmarks/OTLPExport",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

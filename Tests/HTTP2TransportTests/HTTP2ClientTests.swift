@@ -84,6 +84,13 @@ struct HTTP2ClientTests {
         }
     }
 
+    @Test func ipv6Loopback() async throws {
+        let receiver = try OTLPReceiver(host: "[::1]")
+        let client = try HTTP2Client(endpoint: HTTP2Endpoint(url: "http://[::1]:\(receiver.port)"))
+        defer { client.shutdown() }
+        #expect(try await client.send(grpcRequest()).trailer("grpc-status") == "0")
+    }
+
     @Test func unreachableHostsFailFast() async throws {
         let port = try LocalPort.free()
         let refused = try HTTP2Client(endpoint: HTTP2Endpoint(url: "http://127.0.0.1:\(port)"))

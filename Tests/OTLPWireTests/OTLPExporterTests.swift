@@ -170,6 +170,32 @@ struct OTLPExporterTests {
         #expect(markers(try receiver.received()) == [1])
     }
 
+    @Test func gzipIsOnTheWireWhenConfiguredAndAbsentWhenNot() async throws {
+        for compression in [GRPCUnaryCall.Compression.gzip, .none] {
+            let server = try PythonServer(script: "h2_server.py", arguments: ["--mode", "ok"])
+            let (exporter, task) = try makeExporter(port: server.port, compression: compression)
+            defer { task.cancel() }  // a failed expectation must not leave the sender running
+            let big = MetricFamily(name: "g", help: "h", type: .gauge, series: (0..<2000).map {
+                Series(labels: LabelSet(names: ["pod"], values: ["pod-\($0 % 10)"]), value: 1)
+            })
+            let request = OTLPMetricsEncoder(resource: Self.resource)
+                .encode([.init(scope: OTLPScope(name: "s", version: ""), families: [big], timeUnixNano: 1)]).requests[0]
+            await exporter.enqueue(ExportBatch(signal: .metrics, message: request.bytes, items: request.points))
+            let record = try #require(try await server.waitForRecords(1).first)
+            await stop(exporter, task)
+            let wireBytes = try #require(record["bytes"] as? Int)
+            if compression == .gzip {
+                #expect(record["grpc_encoding"] as? String == "gzip")
+                #expect(record["compressed_flag"] as? Int == 1)
+                #expect(wireBytes < request.bytes.count / 5, "gzip sent \(wireBytes) of \(request.bytes.count) bytes")
+            } else {
+                #expect(record["grpc_encoding"] is NSNull || record["grpc_encoding"] == nil)
+                #expect(record["compressed_flag"] as? Int == 0)
+                #expect(wireBytes == request.bytes.count + 5)
+            }
+        }
+    }
+
     // MARK: Retry rules
 
     @Test func unavailableThreeTimesThenOKIsDeliveredExactlyOnce() async throws {

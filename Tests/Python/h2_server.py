@@ -10,7 +10,8 @@ server answering OK with an empty message.
 --mode ok             behave
 
 Each handled request is appended to --record as a JSON line
-{"connection": N, "stream": ID, "bytes": BODY_LENGTH}. Prints "READY <port>".
+{"connection": N, "stream": ID, "bytes": BODY_LENGTH, "grpc_encoding": ..., "compressed_flag": ...}.
+Prints "READY <port>".
 """
 import argparse
 import json
@@ -37,6 +38,8 @@ def serve(client, number, mode, record):
     connection.initiate_connection()
     client.sendall(connection.data_to_send())
     bodies = {}
+    encodings = {}
+    first_bytes = {}
     try:
         while True:
             data = client.recv(65536)
@@ -50,7 +53,12 @@ def serve(client, number, mode, record):
                         client.close()
                         return
                     bodies[event.stream_id] = 0
+                    headers = {name.decode() if isinstance(name, bytes) else name: value.decode() if isinstance(value, bytes) else value
+                               for name, value in event.headers}
+                    encodings[event.stream_id] = headers.get("grpc-encoding")
                 elif isinstance(event, h2.events.DataReceived):
+                    if bodies.get(event.stream_id, 0) == 0 and event.data:
+                        first_bytes[event.stream_id] = event.data[0]
                     bodies[event.stream_id] = bodies.get(event.stream_id, 0) + len(event.data)
                     connection.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
                 elif isinstance(event, h2.events.StreamEnded):
@@ -59,7 +67,9 @@ def serve(client, number, mode, record):
                     connection.send_data(stream, b"\x00\x00\x00\x00\x00")
                     connection.send_headers(stream, [("grpc-status", "0"), ("grpc-message", "")], end_stream=True)
                     with open(record, "a") as handle:
-                        handle.write(json.dumps({"connection": number, "stream": stream, "bytes": bodies.get(stream, 0)}) + "\n")
+                        handle.write(json.dumps({"connection": number, "stream": stream, "bytes": bodies.get(stream, 0),
+                                                 "grpc_encoding": encodings.get(stream),
+                                                 "compressed_flag": first_bytes.get(stream)}) + "\n")
             pending = connection.data_to_send()
             if pending:
                 client.sendall(pending)

@@ -19,12 +19,12 @@ public final class OTLPReceiver: Sendable {
     }
 
     /// Starts the receiver; `script` lists how to answer successive calls (JSON values).
-    public init(script: [Any] = [], tls: TLSFiles? = nil, port: Int? = nil, maximumReceiveBytes: Int? = nil) throws {
+    public init(script: [Any] = [], tls: TLSFiles? = nil, port: Int? = nil, maximumReceiveBytes: Int? = nil, host: String = "127.0.0.1") throws {
         // The script must outlive this initializer (the receiver re-reads it on restart).
         scriptDirectory = try TemporaryDirectory("otlp-script")
         let scriptFile = scriptDirectory.url.appendingPathComponent("script.json")
         try JSONSerialization.data(withJSONObject: script).write(to: scriptFile)
-        var arguments = ["--script", scriptFile.path]
+        var arguments = ["--script", scriptFile.path, "--host", host]
         if let tls {
             arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key]
             if let clientCA = tls.clientCA { arguments += ["--client-ca", clientCA] }

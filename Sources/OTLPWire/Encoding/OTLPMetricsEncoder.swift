@@ -97,41 +97,68 @@ public struct OTLPMetricsEncoder: Sendable {
         var oversized = 0
         let base = Self.wrapperBound + ProtobufSize.message(1, contentSize: resource.contentSize)
 
+        // The request being filled: closed parts, plus the part still growing (tracked
+        // in plain indices, so nothing is copied per point).
         var plan: [ScopePlan] = []
         var estimate = base
         var points = 0
+        var openScope = -1, openFamily = -1, openStart = 0, openEnd = 0
+        func closePart() {
+            guard openFamily >= 0 else { return }
+            let part = Part(family: openFamily, points: openStart..<openEnd)
+            if plan.last?.scope == openScope {
+                plan[plan.count - 1].parts.append(part)
+            } else {
+                plan.append(ScopePlan(scope: openScope, parts: [part]))
+            }
+            openFamily = -1
+        }
         func close() {
+            closePart()
             guard points > 0 else { return }
             requests.append(EncodedRequest(bytes: write(plan, scopes: scopes, measured: measured), points: points))
             plan = []
             estimate = base
             points = 0
+            openScope = -1
         }
         for (scopeIndex, families) in measured.enumerated() {
             let scopeOverhead = Self.wrapperBound + ProtobufSize.message(1, contentSize: scopes[scopeIndex].scope.contentSize)
             for (familyIndex, family) in families.enumerated() {
                 let partOverhead = Self.wrapperBound + family.headerSize + Self.wrapperBound + (family.isSum ? 4 : 0)
-                for (pointIndex, size) in family.pointSizes.enumerated() {
-                    let pointField = ProtobufSize.message(1, contentSize: size)
-                    let scopeOpen = plan.last?.scope == scopeIndex
-                    let partOpen = scopeOpen && plan.last?.parts.last?.family == familyIndex
-                    var needed = pointField + (partOpen ? 0 : partOverhead) + (scopeOpen ? 0 : scopeOverhead)
-                    if estimate + needed > maximumRequestBytes && points > 0 {
-                        close()
-                        needed = pointField + partOverhead + scopeOverhead
+                family.pointSizes.withUnsafeBufferPointer { sizes in
+                    for pointIndex in sizes.indices {
+                        let pointField = ProtobufSize.message(1, contentSize: sizes[pointIndex])
+                        var scopeOpen = openScope == scopeIndex
+                        var partOpen = scopeOpen && openFamily == familyIndex
+                        var needed = pointField + (partOpen ? 0 : partOverhead) + (scopeOpen ? 0 : scopeOverhead)
+                        if estimate + needed > maximumRequestBytes && points > 0 {
+                            close()
+                            (scopeOpen, partOpen) = (false, false)
+                            needed = pointField + partOverhead + scopeOverhead
+                        }
+                        if base + needed > maximumRequestBytes {
+                            oversized += 1
+                            continue
+                        }
+                        if !partOpen {
+                            closePart()
+                            if !scopeOpen {
+                                // A new scope starts in this request: close the previous scope's entry.
+                                openScope = scopeIndex
+                            }
+                            openFamily = familyIndex
+                            openStart = pointIndex
+                        } else if openEnd != pointIndex {
+                            // A skipped (oversized) point splits the run.
+                            closePart()
+                            openFamily = familyIndex
+                            openStart = pointIndex
+                        }
+                        openEnd = pointIndex + 1
+                        estimate += needed
+                        points += 1
                     }
-                    if base + needed > maximumRequestBytes {
-                        oversized += 1
-                        continue
-                    }
-                    if plan.last?.scope != scopeIndex { plan.append(ScopePlan(scope: scopeIndex, parts: [])) }
-                    if plan[plan.count - 1].parts.last?.family == familyIndex {
-                        plan[plan.count - 1].parts[plan[plan.count - 1].parts.count - 1].points = plan[plan.count - 1].parts.last!.points.lowerBound..<(pointIndex + 1)
-                    } else {
-                        plan[plan.count - 1].parts.append(Part(family: familyIndex, points: pointIndex..<(pointIndex + 1)))
-                    }
-                    estimate += needed
-                    points += 1
                 }
             }
         }
@@ -152,16 +179,31 @@ public struct OTLPMetricsEncoder: Sendable {
 
         let isSum = family.type == .counter
         let fixedFields = (time != 0 ? ProtobufSize.fixed64Field : 0) + ProtobufSize.fixed64Field
-        var sizes: [Int] = []
-        sizes.reserveCapacity(family.series.count)
-        for series in family.series {
-            var size = fixedFields
-            if isSum && startTime(of: series) != 0 { size += ProtobufSize.fixed64Field }
-            let labels = series.labels
-            for index in labels.names.indices where !labels.values[index].isEmpty {
-                size += OTLPAttributes.fieldSize(7, labels.names[index], labels.values[index])
+        // Series of a family usually share one label-names array: measure its keys once.
+        var keySizesFor: UnsafePointer<String>?
+        var keySizes: [Int] = []
+        let sizes = family.series.withUnsafeBufferPointer { series in
+            [Int](unsafeUninitializedCapacity: series.count) { sizes, count in
+                for (index, point) in series.enumerated() {
+                    var size = fixedFields
+                    if isSum && startTime(of: point) != 0 { size += ProtobufSize.fixed64Field }
+                    let names = point.labels.names
+                    names.withUnsafeBufferPointer { keys in
+                        if keys.baseAddress != keySizesFor || keySizes.count != keys.count {
+                            keySizes = keys.map { ProtobufSize.string(1, $0) }
+                            keySizesFor = keys.baseAddress
+                        }
+                        point.labels.values.withUnsafeBufferPointer { values in
+                            for label in 0..<values.count where !values[label].isEmpty {
+                                let keyValue = keySizes[label] + ProtobufSize.message(2, contentSize: ProtobufSize.string(1, values[label]))
+                                size += ProtobufSize.message(7, contentSize: keyValue)
+                            }
+                        }
+                    }
+                    sizes[index] = size
+                }
+                count = series.count
             }
-            sizes.append(size)
         }
         return MeasuredFamily(family: family, metadata: metadata, headerSize: header, pointSizes: sizes)
     }
@@ -221,20 +263,26 @@ public struct OTLPMetricsEncoder: Sendable {
         if !description.isEmpty { writer.string(2, description) }
         if !family.unit.isEmpty { writer.string(3, family.unit) }
         writer.messageHeader(measured.isSum ? 7 : 5, contentSize: containerSize)
-        for index in part.points {
-            let series = family.series[index]
-            // Gauge/Sum: data_points = 1; NumberDataPoint: start_time_unix_nano = 2,
-            // time_unix_nano = 3, as_double = 4, attributes = 7
-            writer.messageHeader(1, contentSize: measured.pointSizes[index])
-            if measured.isSum {
-                let start = startTime(of: series)
-                if start != 0 { writer.fixed64(2, start) }
-            }
-            if time != 0 { writer.fixed64(3, time) }
-            writer.double(4, series.value)
-            let labels = series.labels
-            for label in labels.names.indices where !labels.values[label].isEmpty {
-                OTLPAttributes.write(7, labels.names[label], labels.values[label], to: &writer)
+        family.series.withUnsafeBufferPointer { series in
+            measured.pointSizes.withUnsafeBufferPointer { sizes in
+                for index in part.points {
+                    // Gauge/Sum: data_points = 1; NumberDataPoint: start_time_unix_nano = 2,
+                    // time_unix_nano = 3, as_double = 4, attributes = 7
+                    writer.messageHeader(1, contentSize: sizes[index])
+                    if measured.isSum {
+                        let start = startTime(of: series[index])
+                        if start != 0 { writer.fixed64(2, start) }
+                    }
+                    if time != 0 { writer.fixed64(3, time) }
+                    writer.double(4, series[index].value)
+                    series[index].labels.names.withUnsafeBufferPointer { names in
+                        series[index].labels.values.withUnsafeBufferPointer { values in
+                            for label in 0..<values.count where !values[label].isEmpty {
+                                OTLPAttributes.write(7, names[label], values[label], to: &writer)
+                            }
+                        }
+                    }
+                }
             }
         }
         if measured.isSum {
