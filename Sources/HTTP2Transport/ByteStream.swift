@@ -7,6 +7,14 @@ enum IOResult {
     case failed(String)
 }
 
+extension IOResult {
+    /// Why the stream cannot go on, for `.closed` and `.failed`.
+    var failureReason: String {
+        if case .failed(let reason) = self { return reason }
+        return "connection closed by the server"
+    }
+}
+
 /// A non-blocking byte stream to the server: a plain socket, or TLS over one.
 /// Confined to the client's I/O thread.
 protocol ByteStream: AnyObject {

@@ -47,11 +47,8 @@ final class HTTP2Connection {
             case .wouldBlock(let events):
                 blockedOn = events
                 return
-            case .closed:
-                fail("connection closed by the server")
-                return
-            case .failed(let reason):
-                fail(reason)
+            case .closed, .failed:
+                fail(result.failureReason)
                 return
             }
         }
@@ -73,11 +70,8 @@ final class HTTP2Connection {
             case .wouldBlock(let events):
                 if events == Int16(POLLOUT) { blockedOn = events }
                 return
-            case .closed:
-                fail("connection closed by the server")
-                return
-            case .failed(let reason):
-                fail(reason)
+            case .closed, .failed:
+                fail(result.failureReason)
                 return
             }
         }
