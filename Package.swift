@@ -18,7 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
@@ -76,7 +76,7 @@ let package = Package(
         ),
 
         // Helpers for tests that drive real peers (promtool, node_exporter, Python's grpcio).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CgroupReader", "TelemetryModel"], path: "Tests/TestSupport"),
         .testTarget(name: "TelemetryModelTests", dependencies: ["TelemetryModel"]),
         .testTarget(name: "CgroupReaderTests", dependencies: ["CgroupReader", "TelemetryModel", "TestSupport"]),
         .testTarget(name: "HTTP2TransportTests", dependencies: ["HTTP2Transport", "TestSupport"]),

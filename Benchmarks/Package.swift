@@ -27,6 +27,15 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "ContainerCollection",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TelegenCore", package: telegen),
+            ],
+            path: "Benchmarks/ContainerCollection",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "Exposition",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

@@ -12,10 +12,14 @@ public protocol Collector: Sendable {
 public struct CollectionResult: Sendable {
     public var families: [MetricFamily]
     public var failures: [CollectionFailure]
+    /// Objects (cgroups, API objects) left out of this cycle, by reason (`vanished`,
+    /// `unreadable`, `malformed`): the agent counts them in its self-metrics.
+    public var skipped: [String: Int]
 
-    public init(families: [MetricFamily], failures: [CollectionFailure] = []) {
+    public init(families: [MetricFamily], failures: [CollectionFailure] = [], skipped: [String: Int] = [:]) {
         self.families = families
         self.failures = failures
+        self.skipped = skipped
     }
 
     public var seriesCount: Int { families.reduce(0) { $0 + $1.series.count } }

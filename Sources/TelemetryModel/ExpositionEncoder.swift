@@ -4,7 +4,10 @@
 /// once per family, also for families without series (kube-state-metrics does the
 /// same, and Prometheus keeps the metadata). Counter family names keep their
 /// `_total` suffix in OpenMetrics too, as kube-state-metrics writes them, so the
-/// same text passes `promtool check metrics` in both formats.
+/// same text passes `promtool check metrics` in both formats. OpenMetrics requires
+/// counter samples to end in `_total`, so a counter family without it (cAdvisor's
+/// `container_memory_failcnt`) gets the suffix on its samples there, as client_golang
+/// writes it.
 public struct ExpositionEncoder: Sendable {
     public let format: ExpositionFormat
 
@@ -51,8 +54,10 @@ public struct ExpositionEncoder: Sendable {
         case .openMetrics: out.append(contentsOf: family.type.openMetricsName.utf8)
         }
         out.append(UInt8(ascii: "\n"))
+        let needsTotal = format == .openMetrics && family.type == .counter && !family.name.hasSuffix("_total")
         for series in family.series {
             out.append(contentsOf: name)
+            if needsTotal { out.append(contentsOf: "_total".utf8) }
             appendLabels(series.labels, to: &out)
             out.append(UInt8(ascii: " "))
             GoFloatFormat.append(series.value, to: &out)

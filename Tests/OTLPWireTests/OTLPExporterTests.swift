@@ -322,7 +322,10 @@ struct OTLPExporterTests {
 
     @Test func aHundredThousandPointBatchIsSplitUnderTheReceiversLimit() async throws {
         let receiver = try OTLPReceiver(maximumReceiveBytes: 4 * 1024 * 1024)
-        let (exporter, task) = try makeExporter(port: receiver.port)
+        // The Python receiver turns each 4 MiB request into a dict for the test, which
+        // takes seconds on a busy 2-core machine: a request timed out would be re-sent
+        // (at-least-once, as OTLP intends) and counted twice here.
+        let (exporter, task) = try makeExporter(port: receiver.port, timeout: .seconds(60))
         defer { task.cancel() }  // a failed expectation must not leave the sender running
         let family = MetricFamily(name: "container_memory_working_set_bytes", help: "Current working set in bytes.", type: .gauge, unit: "By",
                                   series: (0..<100_000).map { index in

@@ -22,6 +22,25 @@ struct ExpositionEncoderTests {
             """)
     }
 
+    @Test func openMetricsCounterSamplesEndInTotal() {
+        let failcnt = MetricFamily(name: "container_memory_failcnt", help: "Number of memory usage hits limits", type: .counter,
+                                   series: [Series(value: 3)])
+        let restarts = MetricFamily(name: "kube_pod_container_status_restarts_total", help: "Restarts.", type: .counter,
+                                    series: [Series(value: 1)])
+        #expect(text([failcnt, restarts], .openMetrics) == """
+            # HELP container_memory_failcnt Number of memory usage hits limits
+            # TYPE container_memory_failcnt counter
+            container_memory_failcnt_total 3
+            # HELP kube_pod_container_status_restarts_total Restarts.
+            # TYPE kube_pod_container_status_restarts_total counter
+            kube_pod_container_status_restarts_total 1
+            # EOF
+
+            """)
+        // The text format keeps the family's own name.
+        #expect(text([failcnt]).contains("\ncontainer_memory_failcnt 3\n"))
+    }
+
     @Test func escapesLabelValuesAndHelp() {
         let family = MetricFamily(
             name: "x", help: "back\\slash \"quoted\"\nnext", type: .counter,
@@ -36,7 +55,7 @@ struct ExpositionEncoderTests {
         #expect(text([family], .openMetrics) == """
             # HELP x back\\\\slash \\"quoted\\"\\nnext
             # TYPE x counter
-            x{path="C:\\\\dir \\"a\\"\\nb"} 2.5
+            x_total{path="C:\\\\dir \\"a\\"\\nb"} 2.5
             # EOF
 
             """)

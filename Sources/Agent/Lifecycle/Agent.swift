@@ -32,6 +32,15 @@ struct Agent {
             loops.append(CollectionLoop(collector: collector, interval: node.collectInterval,
                                         store: store, selfMetrics: selfMetrics, logger: logger))
         }
+        let cadvisor = metrics.cadvisor
+        if metrics.enabled && cadvisor.enabled {
+            var configuration = CAdvisorCollector.Configuration(cgroupRoot: cadvisor.cgroupRoot, procRoot: cadvisor.procRoot,
+                                                                sysRoot: node.sysRoot, rootfs: node.rootfs)
+            configuration.diskIO = cadvisor.diskIOEnabled
+            configuration.network = cadvisor.networkEnabled
+            loops.append(CollectionLoop(collector: CAdvisorCollector(configuration: configuration), interval: cadvisor.collectInterval,
+                                        store: store, selfMetrics: selfMetrics, logger: logger))
+        }
         // The agent's own footprint, refreshed as often as the node families.
         loops.append(CollectionLoop(collector: ProcessCollector(startUnixNano: start), interval: node.collectInterval,
                                     store: store, selfMetrics: selfMetrics, logger: logger))

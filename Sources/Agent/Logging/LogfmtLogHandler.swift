@@ -22,12 +22,12 @@ struct LogfmtLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-             source: String, file: String, function: String, line: UInt) {
-        var text = "ts=\(Self.timestamp()) level=\(Self.name(level)) logger=\(label) msg="
-        Self.appendValue("\(message)", to: &text)
+    func log(event: LogEvent) {
+        var text = "ts=\(Self.timestamp()) level=\(Self.name(event.level)) logger=\(label) msg="
+        Self.appendValue("\(event.message)", to: &text)
         var merged = metadata
-        if let explicit { merged.merge(explicit) { _, new in new } }
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        if let error = event.error { merged["error"] = "\(error)" }
         for key in merged.keys.sorted() {
             text += " \(key)="
             Self.appendValue("\(merged[key]!)", to: &text)

@@ -16,6 +16,7 @@ final class SelfMetrics: Sendable {
         var series = 0
         var runs: UInt64 = 0
         var failures: [String: UInt64] = [:]
+        var skipped: [String: UInt64] = [:]
         var failing: Set<String> = []
         var lastSuccessUnixNano: UInt64?
     }
@@ -52,6 +53,9 @@ final class SelfMetrics: Sendable {
             entry.runs += 1
             for failure in result.failures {
                 entry.failures[failure.subsystem, default: 0] += 1
+            }
+            for (reason, count) in result.skipped {
+                entry.skipped[reason, default: 0] += UInt64(count)
             }
             if failedNow.isEmpty { entry.lastSuccessUnixNano = now }
             let change = FailureChange(
@@ -108,6 +112,17 @@ final class SelfMetrics: Sendable {
                 snapshot.collectors[name]!.failures.keys.sorted().map { subsystem in
                     Series(labels: LabelSet(names: errorLabels, values: [name, subsystem]),
                            value: Double(snapshot.collectors[name]!.failures[subsystem]!), startTimeUnixNano: start)
+                }
+            }))
+        let skipLabels = ["collector", "reason"]
+        families.append(MetricFamily(
+            name: "telegen_collector_skipped_objects_total",
+            help: "Objects (cgroups, API objects) left out of a cycle, by reason: vanished (removed while read), unreadable, malformed.",
+            type: .counter, unit: "{object}",
+            series: collectorNames.flatMap { name in
+                snapshot.collectors[name]!.skipped.keys.sorted().map { reason in
+                    Series(labels: LabelSet(names: skipLabels, values: [name, reason]),
+                           value: Double(snapshot.collectors[name]!.skipped[reason]!), startTimeUnixNano: start)
                 }
             }))
         families.append(MetricFamily(

@@ -35,30 +35,79 @@ public struct KernelFileReader: Sendable {
         _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
     ) throws -> Result {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR || code == ENODEV { throw KernelFileError.missing(path: path) }
-            throw KernelFileError.unreadable(path: path, errno: code)
-        }
+        if fd < 0 { throw KernelFileError(openFailure: errno, path: path) }
         defer { close(fd) }
+        let length = try readAll(fd, singleRecord: false, path: { path })
+        return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<length])) }
+    }
+
+    /// Calls `body` with the contents of `name` in an open directory: one short path
+    /// lookup instead of a walk from `/` for every file of a cgroup.
+    ///
+    /// `singleRecord` files (a cgroup file printed by one `seq_show`) come whole from
+    /// the first read that does not fill the buffer, which saves the read that would
+    /// only confirm the end. Files of many records (`cgroup.procs`, /proc tables) can
+    /// return less than asked before their end, so they are read until end-of-file.
+    mutating func withContents<Result>(
+        of name: String,
+        in directory: borrowing KernelDirectory,
+        singleRecord: Bool,
+        _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
+    ) throws -> Result {
+        let fd = openat(directory.descriptor, name, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw KernelFileError(openFailure: errno, path: directory.path + "/" + name) }
+        defer { close(fd) }
+        let length = try readAll(fd, singleRecord: singleRecord, path: { directory.path + "/" + name })
+        return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<length])) }
+    }
+
+    private mutating func readAll(_ fd: Int32, singleRecord: Bool, path: () -> String) throws -> Int {
         var length = 0
         while true {
             if length == buffer.count {
                 buffer.append(contentsOf: repeatElement(0, count: buffer.count))
             }
+            let space = buffer.count - length
             let count = buffer.withUnsafeMutableBytes { raw in
-                read(fd, raw.baseAddress! + length, raw.count - length)
+                read(fd, raw.baseAddress! + length, space)
             }
             if count < 0 {
                 let code = errno
                 if code == EINTR { continue }
                 // A cgroup or process removed while we read it reports ENODEV/ESRCH.
-                if code == ENODEV || code == ESRCH { throw KernelFileError.missing(path: path) }
-                throw KernelFileError.unreadable(path: path, errno: code)
+                if code == ENODEV || code == ESRCH { throw KernelFileError.missing(path: path()) }
+                throw KernelFileError.unreadable(path: path(), errno: code)
             }
-            if count == 0 { break }
             length += count
+            if count == 0 || (singleRecord && count < space) { return length }
         }
-        return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<length])) }
+    }
+}
+
+/// A directory opened for lookups only (`O_PATH`), closed when the value goes away.
+struct KernelDirectory: ~Copyable {
+    let descriptor: Int32
+    let path: String
+
+    /// Throws `KernelFileError.missing` when the directory does not exist (a cgroup removed).
+    init(path: String) throws {
+        let fd = open(path, Self.pathOnly | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw KernelFileError(openFailure: errno, path: path) }
+        descriptor = fd
+        self.path = path
+    }
+
+    deinit { close(descriptor) }
+
+    /// `O_PATH` (the same value on every Linux architecture Swift runs on); Glibc's
+    /// module leaves it out because it is a GNU extension.
+    private static let pathOnly: Int32 = 0o10_000_000
+}
+
+extension KernelFileError {
+    /// `open` failing with ENOENT, ENOTDIR or ENODEV means the file or its owner is
+    /// gone; anything else is a real failure.
+    init(openFailure code: Int32, path: String) {
+        self = code == ENOENT || code == ENOTDIR || code == ENODEV ? .missing(path: path) : .unreadable(path: path, errno: code)
     }
 }

@@ -1,0 +1,139 @@
+import Benchmark
+import CgroupReader
+import Foundation
+import Glibc
+
+/// CPU time of the whole process, in ns (the harness' CPU metric has a 10 ms resolution).
+let processCPU = BenchmarkMetric.custom("CPU, all threads (ns)")
+/// Kernel files one steady cycle opens, divided by the rows it reports.
+let readsPerRow = BenchmarkMetric.custom("file reads per cgroup row (x100)")
+
+func processCPUNanoseconds() -> Int {
+    var now = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+    return now.tv_sec * 1_000_000_000 + now.tv_nsec
+}
+
+/// A cgroup v2 node as the kubelet's systemd driver lays it out: 55 burstable pods,
+/// each a sandbox (`pause`) and an app container — 110 containers — with the files
+/// the kernel gives each cgroup, in tmpfs (like cgroupfs, no disk underneath).
+struct SyntheticNode {
+    static let pods = 55
+    let root: String
+
+    init() throws {
+        let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        // One fixed path: the harness evaluates this file in a listing process that
+        // never tears down, so each run starts by replacing what a previous one left.
+        root = "\(base)/telegen-bench-container-node"
+        try? FileManager.default.removeItem(atPath: root)
+        let cgroup = root + "/cgroup"
+        try write(root + "/proc/stat", "cpu  1 0 1 1 0 0 0 0 0 0\nbtime 1795303313\n")
+        try write(root + "/proc/meminfo", "MemTotal: 16384000 kB\nSwapTotal: 4194300 kB\nSwapFree: 4194300 kB\n")
+        try write(root + "/sys/devices/system/cpu/online", "0-7\n")
+        try write(root + "/sys/devices/virtual/block/vda/dev", "8:0\n")
+        try FileManager.default.createDirectory(atPath: root + "/sys/dev/block", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root + "/sys/dev/block/8:0", withDestinationPath: "../../devices/virtual/block/vda")
+        try write(cgroup + "/cgroup.controllers", "cpu io memory pids\n")
+        try cgroupFiles(cgroup, memory: 8_000_000_000, root: true)
+        try cgroupFiles(cgroup + "/kubepods.slice", memory: 4_000_000_000)
+        let qos = cgroup + "/kubepods.slice/kubepods-burstable.slice"
+        try cgroupFiles(qos, memory: 3_000_000_000)
+        for pod in 0..<Self.pods {
+            let uid = String(format: "%08x_1111_4222_8333_%012x", pod, pod)
+            let podDirectory = qos + "/kubepods-burstable-pod\(uid).slice"
+            try cgroupFiles(podDirectory, memory: 50_000_000)
+            for (index, comm) in ["pause", "app"].enumerated() {
+                let pid = 10_000 + pod * 2 + index
+                let id = String(repeating: String(format: "%02x", (pod * 2 + index) % 256), count: 32)
+                try cgroupFiles(podDirectory + "/cri-containerd-\(id).scope", memory: 25_000_000, pid: pid)
+                try write(root + "/proc/\(pid)/comm", comm + "\n")
+                try write(root + "/proc/\(pid)/net/dev", """
+                    Inter-|   Receive                                                |  Transmit
+                     face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+                        lo: 100 1 0 0 0 0 0 0 100 1 0 0 0 0 0 0
+                      eth0: 8123456 9123 0 0 0 0 0 0 4123456 5123 0 0 0 0 0 0
+
+                    """)
+            }
+        }
+    }
+
+    var configuration: CAdvisorCollector.Configuration {
+        CAdvisorCollector.Configuration(cgroupRoot: root + "/cgroup", procRoot: root + "/proc", sysRoot: root + "/sys", rootfs: root)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+
+    private func cgroupFiles(_ directory: String, memory: UInt64, root: Bool = false, pid: Int? = nil) throws {
+        let pressure = "some avg10=0.00 avg60=0.00 avg300=0.00 total=123456\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=65432\n"
+        var files: [String: String] = [
+            "cpu.stat": "usage_usec 123456789\nuser_usec 100000000\nsystem_usec 23456789\nnr_periods 5000\nnr_throttled 12\nthrottled_usec 345678\nnr_bursts 0\nburst_usec 0\n",
+            // A real memory.stat: about 40 keys.
+            "memory.stat": (["anon \(memory / 2)", "file \(memory / 4)", "kernel 1003520", "kernel_stack 81920", "pagetables 204800",
+                             "sec_pagetables 0", "percpu 5760", "sock 0", "vmalloc 0", "shmem 0", "zswap 0", "zswapped 0",
+                             "file_mapped 4096000", "file_dirty 0", "file_writeback 0", "swapcached 0", "anon_thp 0", "file_thp 0",
+                             "shmem_thp 0", "inactive_anon \(memory / 2)", "active_anon 4096", "inactive_file \(memory / 8)",
+                             "active_file \(memory / 8)", "unevictable 0", "slab_reclaimable 300000", "slab_unreclaimable 200000",
+                             "slab 500000", "workingset_refault_anon 0", "workingset_refault_file 0", "workingset_activate_anon 0",
+                             "workingset_activate_file 0", "workingset_restore_anon 0", "workingset_restore_file 0",
+                             "workingset_nodereclaim 0", "pgscan 0", "pgsteal 0", "pgfault 123456", "pgmajfault 12",
+                             "pgrefill 0", "pgactivate 0", "pgdeactivate 0", "pglazyfree 0", "thp_fault_alloc 0"]).joined(separator: "\n") + "\n",
+            "io.stat": "8:0 rbytes=123456 wbytes=654321 rios=12 wios=34 dbytes=0 dios=0\n",
+        ]
+        if !root {
+            files["cgroup.events"] = "populated 1\nfrozen 0\n"
+            files["cgroup.procs"] = pid.map { "\($0)\n" } ?? ""
+            files["cpu.max"] = "max 100000\n"
+            files["cpu.weight"] = "79\n"
+            files["cpu.pressure"] = pressure
+            files["memory.pressure"] = pressure
+            files["io.pressure"] = pressure
+            files["memory.current"] = "\(memory)\n"
+            files["memory.peak"] = "\(memory * 2)\n"
+            files["memory.swap.current"] = "0\n"
+            files["memory.events"] = "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n"
+            files["memory.max"] = "536870912\n"
+            files["memory.min"] = "0\n"
+            files["memory.swap.max"] = "max\n"
+            files["pids.current"] = "12\n"
+        }
+        for (name, text) in files { try write(directory + "/" + name, text) }
+    }
+
+    private func write(_ path: String, _ text: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+    }
+}
+
+/// One full cAdvisor-compatible cycle over 110 containers (target: at most 5 ms of CPU).
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .mallocCountTotal, .syscalls, .peakMemoryResident, processCPU, readsPerRow],
+        warmupIterations: 10,
+        maxDuration: .seconds(5),
+        maxIterations: 1000)
+
+    let node: SyntheticNode
+    do {
+        node = try SyntheticNode()
+    } catch {
+        fatalError("cannot write the synthetic node: \(error)")
+    }
+    let collector = CAdvisorCollector(configuration: node.configuration)
+    let first = collector.collect()
+    let rows = first.families.first { $0.name == "container_last_seen" }?.series.count ?? 0
+    precondition(rows == 3 + SyntheticNode.pods * 3 && first.failures.isEmpty, "synthetic node: \(rows) rows, \(first.failures)")
+
+    Benchmark("Container collection cycle, 110 containers") { benchmark in
+        let start = processCPUNanoseconds()
+        for _ in benchmark.scaledIterations {
+            blackHole(collector.collect())
+        }
+        benchmark.measurement(processCPU, processCPUNanoseconds() - start)
+        benchmark.measurement(readsPerRow, collector.fileReadsInLastCycle * 100 / rows)
+    }
+
+    Benchmark.teardown = { node.remove() }
+}

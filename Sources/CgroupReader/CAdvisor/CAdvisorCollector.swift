@@ -1,0 +1,302 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+import TelemetryModel
+
+/// The container families of the kubelet's `/metrics/cadvisor`, read straight from
+/// the cgroups of the kubelet's tree and from /proc, without cAdvisor.
+///
+/// Rows, as the kubelet reports them: the root (`id="/"`), `kubepods`, the QoS
+/// classes, every pod, and every container of a pod (its sandbox included). Names
+/// and images come from a `ContainerMetadataSource` once one is connected.
+public final class CAdvisorCollector: Collector {
+    public struct Configuration: Sendable {
+        public var cgroupRoot: String
+        public var procRoot: String
+        public var sysRoot: String
+        /// Where the host's root filesystem is visible (for `/etc/machine-id`).
+        public var rootfs: String
+        public var diskIO = true
+        public var network = true
+        /// Cycles between re-reads of limits, machine facts and the `memory.stat` of
+        /// the root, `kubepods` and QoS cgroups (that file's cost grows with every
+        /// cgroup below it).
+        public var refreshEvery = 6
+
+        public init(cgroupRoot: String, procRoot: String, sysRoot: String, rootfs: String) {
+            self.cgroupRoot = cgroupRoot
+            self.procRoot = procRoot
+            self.sysRoot = sysRoot
+            self.rootfs = rootfs
+        }
+    }
+
+    public let name = "cadvisor"
+    private let configuration: Configuration
+    private let metadata = Mutex<(any ContainerMetadataSource)?>(nil)
+    private let state: Mutex<CAdvisorState>
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        state = Mutex(CAdvisorState(configuration: configuration))
+    }
+
+    /// Names containers from now on (the Kubernetes watch of this node's pods).
+    public func connect(_ source: any ContainerMetadataSource) {
+        metadata.withLock { $0 = source }
+    }
+
+    /// Kernel files the last cycle read, for the benchmark's accounting.
+    public var fileReadsInLastCycle: Int { state.withLock { $0.fileReadsInLastCycle } }
+
+    public func collect() -> CollectionResult {
+        let source = metadata.withLock { $0 }
+        return state.withLock { $0.collect(metadata: source, now: Double(WallClock.nowUnixNano()) / 1e9) }
+    }
+}
+
+/// Everything a cycle reuses from the last: readers and their buffers, limits read
+/// on refresh cycles only, which containers are sandboxes.
+struct CAdvisorState {
+    let configuration: CAdvisorCollector.Configuration
+    private var layout: CgroupLayout?
+    private var reader: CgroupStatsReader?
+    private var network: PodNetwork
+    private var deviceNames: BlockDeviceNames
+    private var machine: MachineInfo?
+    private var bootTime: Double
+    private var cycle = 0
+    private var specs: [String: CgroupSpec] = [:]
+    private var hierarchyMemoryStats: [String: CgroupStatsReader.MemoryStat] = [:]
+    private var sandboxes: [String: Bool] = [:]
+    private(set) var fileReadsInLastCycle = 0
+
+    init(configuration: CAdvisorCollector.Configuration) {
+        self.configuration = configuration
+        network = PodNetwork(procRoot: configuration.procRoot)
+        deviceNames = BlockDeviceNames(sysRoot: configuration.sysRoot)
+        bootTime = Self.bootTime(procRoot: configuration.procRoot)
+    }
+
+    /// The pod whose cgroups the walk is in (a pod's containers follow it).
+    private struct PodInProgress {
+        var metadata: PodMetadata?
+        var row: Int?
+        var hasSandbox = false
+        /// A process of one of its containers, for the fallback network read.
+        var candidatePID: Int32?
+    }
+
+    /// A cgroup removed between listing and reading: its pod or container ended.
+    private enum Skip: Error {
+        case vanished
+    }
+
+    /// What went wrong in one cycle: a failure per part (with the first message and how
+    /// many), and the cgroups left out.
+    private struct CycleProblems {
+        var skipped: [String: Int] = [:]
+        private var errors: [(subsystem: String, first: String, count: Int)] = []
+
+        mutating func skip(_ reason: String) { skipped[reason, default: 0] += 1 }
+
+        mutating func fail(_ subsystem: String, _ message: String) {
+            if let index = errors.firstIndex(where: { $0.subsystem == subsystem }) {
+                errors[index].count += 1
+            } else {
+                errors.append((subsystem, message, 1))
+            }
+        }
+
+        var failures: [CollectionFailure] {
+            errors.map { error in
+                CollectionFailure(subsystem: error.subsystem,
+                                  message: error.count == 1 ? error.first : "\(error.first) (and \(error.count - 1) more)")
+            }
+        }
+    }
+
+    mutating func collect(metadata: (any ContainerMetadataSource)?, now: Double) -> CollectionResult {
+        cycle += 1
+        let refresh = (cycle - 1) % max(configuration.refreshEvery, 1) == 0
+        var problems = CycleProblems()
+        var families: [MetricFamily] = []
+
+        if machine == nil || refresh {
+            do {
+                machine = try MachineInfo.read(procRoot: configuration.procRoot, sysRoot: configuration.sysRoot,
+                                               rootfs: configuration.rootfs)
+            } catch {
+                problems.fail("machine", "\(error)")
+            }
+        }
+        if let machine { families += Self.machineFamilies(machine) }
+        if refresh { deviceNames.forgetUnnamed() }
+
+        if layout == nil, let detected = CgroupLayout.detect(root: configuration.cgroupRoot) {
+            layout = detected
+            reader = CgroupStatsReader(layout: detected, procRoot: configuration.procRoot)
+        }
+        guard let layout, var reader else {
+            problems.fail("cgroup", "no cgroup v1 or v2 hierarchy at \(configuration.cgroupRoot)")
+            return CollectionResult(families: families, failures: problems.failures)
+        }
+        let readsBefore = reader.filesRead + network.filesRead
+
+        let cgroups = [DiscoveredCgroup(id: "/", kind: .root)] + CgroupDiscovery.discover(in: layout.discoveryRoot)
+        var rows: [ContainerRow] = []
+        rows.reserveCapacity(cgroups.count)
+        var pod: PodInProgress?
+        var seen = Set<String>(), seenContainers = Set<String>()
+        seen.reserveCapacity(cgroups.count)
+
+        for cgroup in cgroups {
+            if case .pod(let uid) = cgroup.kind {
+                attachFallbackNetwork(for: pod, to: &rows, problems: &problems)
+                pod = PodInProgress(metadata: metadata?.pod(uid: uid))
+            }
+            var row: ContainerRow
+            do {
+                row = try read(cgroup, reader: &reader, layout: layout, refresh: refresh)
+            } catch Skip.vanished {
+                problems.skip("vanished")
+                continue
+            } catch {
+                problems.skip("unreadable")
+                problems.fail("cgroup", "\(error)")
+                continue
+            }
+            seen.insert(cgroup.id)
+            switch cgroup.kind {
+            case .root:
+                if configuration.network { row.setNetwork(readNetwork(pid: 1, problems: &problems)) }
+            case .kubepods, .qos:
+                break
+            case .pod:
+                row.labels = Self.labels(id: cgroup.id, pod: pod?.metadata)
+                pod?.row = rows.count
+            case .container(let id, _):
+                seenContainers.insert(id)
+                row.labels = Self.labels(id: cgroup.id, containerID: id, pod: pod?.metadata)
+                if configuration.network, let pid = row.stats.firstProcess {
+                    if isSandbox(id, pid: pid) {
+                        row.setNetwork(readNetwork(pid: pid, problems: &problems))
+                        pod?.hasSandbox = true
+                    } else if pod?.candidatePID == nil {
+                        pod?.candidatePID = pid
+                    }
+                }
+            }
+            if configuration.diskIO {
+                row.setDevices(row.stats.io.map { (deviceNames.name(major: $0.major, minor: $0.minor), $0) })
+            }
+            rows.append(row)
+        }
+        attachFallbackNetwork(for: pod, to: &rows, problems: &problems)
+
+        // Forget what belongs to cgroups that are gone.
+        if specs.count > seen.count { specs = specs.filter { seen.contains($0.key) } }
+        if refresh { hierarchyMemoryStats = hierarchyMemoryStats.filter { seen.contains($0.key) } }
+        if sandboxes.count > seenContainers.count { sandboxes = sandboxes.filter { seenContainers.contains($0.key) } }
+
+        self.reader = reader
+        fileReadsInLastCycle = reader.filesRead + network.filesRead - readsBefore
+        families += ContainerFamilies.render(rows, context: ContainerFamilies.Context(nowSeconds: now.rounded(.down)))
+        families.sort { $0.name < $1.name }
+        return CollectionResult(families: families, failures: problems.failures, skipped: problems.skipped)
+    }
+
+    /// Base label values (`CAdvisorLabels.base` order) of a pod's own cgroup: the
+    /// kubelet names the pod but no container, image or alias.
+    static func labels(id: String, pod: PodMetadata?) -> [String] {
+        ["", id, "", "", pod?.namespace ?? "", pod?.name ?? ""]
+    }
+
+    /// …and of a container's: containerd's cAdvisor handler aliases it by its ID.
+    static func labels(id: String, containerID: String, pod: PodMetadata?) -> [String] {
+        let container = pod?.containers[containerID]
+        return [container?.name ?? "", id, container?.image ?? "", containerID, pod?.namespace ?? "", pod?.name ?? ""]
+    }
+
+    /// A process that exits between `cgroup.procs` and its `net/dev` is normal (the
+    /// pod is ending); a file that does not parse is a failure.
+    private mutating func readNetwork(pid: Int32, problems: inout CycleProblems) -> [NetDev.Device]? {
+        do {
+            return try network.devices(pid: pid)
+        } catch KernelFileError.missing {
+            return nil
+        } catch {
+            problems.fail("network", "\(error)")
+            return nil
+        }
+    }
+
+    private mutating func read(_ cgroup: DiscoveredCgroup, reader: inout CgroupStatsReader, layout: CgroupLayout,
+                               refresh: Bool) throws -> ContainerRow {
+        let id = cgroup.id
+        // The hierarchy levels' memory.stat sums every cgroup below: read it on refresh cycles only.
+        let isHierarchyLevel: Bool
+        switch cgroup.kind {
+        case .root, .kubepods, .qos: isHierarchyLevel = true
+        case .pod, .container: isHierarchyLevel = false
+        }
+        var options = CgroupStatsReader.Options()
+        options.memoryStat = !isHierarchyLevel || refresh
+        options.io = configuration.diskIO
+        options.swap = (machine?.swapBytes ?? 1) > 0
+        do {
+            let (stats, memoryStat) = try reader.stats(of: id, options: options,
+                                                        previousMemoryStat: isHierarchyLevel ? hierarchyMemoryStats[id] : nil)
+            if isHierarchyLevel { hierarchyMemoryStats[id] = memoryStat }
+            let spec: CgroupSpec
+            if let cached = specs[id], !refresh {
+                spec = cached
+            } else {
+                spec = try reader.spec(of: id, bootTime: bootTime)
+                specs[id] = spec
+            }
+            return ContainerRow(labels: ["", id, "", "", "", ""], stats: stats, spec: spec)
+        } catch KernelFileError.missing(let path) {
+            // A file of a live cgroup missing is a failure; of a removed one, normal.
+            if access(Self.directory(of: id, layout: layout), F_OK) != 0 { throw Skip.vanished }
+            throw KernelFileError.missing(path: path)
+        }
+    }
+
+    /// A pod whose sandbox was not recognised (a runtime without a `pause` process, or
+    /// CRI-O without an infra container) gets its network on the pod row instead, so
+    /// per-pod network dashboards still work.
+    private mutating func attachFallbackNetwork(for pod: PodInProgress?, to rows: inout [ContainerRow], problems: inout CycleProblems) {
+        guard configuration.network, let pod, !pod.hasSandbox, let index = pod.row, let pid = pod.candidatePID else { return }
+        rows[index].setNetwork(readNetwork(pid: pid, problems: &problems))
+    }
+
+    private mutating func isSandbox(_ containerID: String, pid: Int32) -> Bool {
+        if let known = sandboxes[containerID] { return known }
+        guard let pause = network.isPause(pid: pid) else { return false }
+        sandboxes[containerID] = pause
+        return pause
+    }
+
+    private static func directory(of id: String, layout: CgroupLayout) -> String {
+        layout.discoveryRoot + (id == "/" ? "" : id)
+    }
+
+    private static func bootTime(procRoot: String) -> Double {
+        guard let stat = try? KernelFileSource(path: procRoot + "/stat").read(ProcStat.parse), let boot = stat.bootTime else { return 0 }
+        // cAdvisor compares creation times with the boot time truncated to the minute.
+        return Double(boot - boot % 60)
+    }
+
+    private static func machineFamilies(_ machine: MachineInfo) -> [MetricFamily] {
+        let labels = LabelSet(names: ["boot_id", "machine_id", "system_uuid"],
+                              values: [machine.bootID, machine.machineID, machine.systemUUID])
+        return [
+            MetricFamily(name: "machine_cpu_cores", help: "Number of logical CPU cores.", type: .gauge, unit: "{cpu}",
+                         series: [Series(labels: labels, value: Double(machine.cpuCores))]),
+            MetricFamily(name: "machine_memory_bytes", help: "Amount of memory installed on the machine.", type: .gauge, unit: "By",
+                         series: [Series(labels: labels, value: Double(machine.memoryBytes))]),
+        ]
+    }
+}

@@ -1,0 +1,217 @@
+import TelemetryModel
+
+/// cAdvisor's container families as the kubelet serves them on `/metrics/cadvisor`:
+/// name, HELP, type and the rule that turns a row into series, one entry per family
+/// (cAdvisor's `metrics/prometheus.go` is the reference). Conditions follow
+/// cAdvisor's: CFS counters and the quota only with a quota set, CPU usage only once
+/// it is above zero, network only on rows that own a network namespace.
+struct ContainerFamily: Sendable {
+    let name: String
+    let help: String
+    let type: MetricType
+    let unit: String
+    let emit: @Sendable (ContainerRow, ContainerFamilies.Context, inout [Series]) -> Void
+}
+
+enum ContainerFamilies {
+    struct Context {
+        /// `container_last_seen`: the cycle's time in whole seconds.
+        var nowSeconds: Double
+    }
+
+    /// Renders the rows; families without series are left out, as the kubelet's
+    /// registry drops them.
+    static func render(_ rows: [ContainerRow], context: Context) -> [MetricFamily] {
+        var families: [MetricFamily] = []
+        families.reserveCapacity(table.count)
+        for family in table {
+            var series: [Series] = []
+            series.reserveCapacity(rows.count)
+            for row in rows { family.emit(row, context, &series) }
+            if !series.isEmpty {
+                families.append(MetricFamily(name: family.name, help: family.help, type: family.type, unit: family.unit, series: series))
+            }
+        }
+        return families
+    }
+
+    /// Sorted by name, as the registry writes them.
+    static let table: [ContainerFamily] = cpu + fs + [lastSeen] + memory + network + [oomEvents] + pressure + [processes] + spec + [threads]
+
+    // MARK: CPU
+
+    private static let cpu: [ContainerFamily] = [
+        counter("container_cpu_cfs_periods_total", "Number of elapsed enforcement period intervals.", "{period}") { row in
+            row.spec.cpu?.quota != nil ? row.stats.cpu?.periods.map { Double($0) } ?? 0 : nil
+        },
+        counter("container_cpu_cfs_throttled_periods_total", "Number of throttled period intervals.", "{period}") { row in
+            row.spec.cpu?.quota != nil ? row.stats.cpu?.throttledPeriods.map { Double($0) } ?? 0 : nil
+        },
+        counter("container_cpu_cfs_throttled_seconds_total", "Total time duration the container has been throttled.", "s") { row in
+            row.spec.cpu?.quota != nil ? row.stats.cpu?.throttledSeconds ?? 0 : nil
+        },
+        counter("container_cpu_system_seconds_total", "Cumulative system cpu time consumed in seconds.", "s") { $0.stats.cpu?.systemSeconds },
+        ContainerFamily(name: "container_cpu_usage_seconds_total", help: "Cumulative cpu time consumed in seconds.",
+                        type: .counter, unit: "s") { row, _, series in
+            // The kubelet collects no per-CPU usage: one `cpu="total"` series, once usage is above zero.
+            guard let usage = row.stats.cpu?.usageSeconds, usage > 0 else { return }
+            series.append(Series(labels: row.labels(adding: .cpu, "total"), value: usage, startTimeUnixNano: row.startTimeUnixNano))
+        },
+        counter("container_cpu_user_seconds_total", "Cumulative user cpu time consumed in seconds.", "s") { $0.stats.cpu?.userSeconds },
+    ]
+
+    // MARK: Block I/O
+
+    private static let fs: [ContainerFamily] = [
+        device("container_fs_reads_bytes_total", "Cumulative count of bytes read", "By") { $0.readBytes },
+        device("container_fs_reads_total", "Cumulative count of reads completed", "{read}") { $0.reads },
+        device("container_fs_writes_bytes_total", "Cumulative count of bytes written", "By") { $0.writeBytes },
+        device("container_fs_writes_total", "Cumulative count of writes completed", "{write}") { $0.writes },
+    ]
+
+    private static let lastSeen = ContainerFamily(
+        name: "container_last_seen", help: "Last time a container was seen by the exporter", type: .gauge, unit: "s"
+    ) { row, context, series in
+        series.append(Series(labels: row.baseLabels, value: context.nowSeconds))
+    }
+
+    // MARK: Memory
+
+    private static let memory: [ContainerFamily] = [
+        gauge("container_memory_cache", "Number of bytes of page cache memory.", "By") { $0.stats.memory.map { Double($0.cache) } },
+        counter("container_memory_failcnt", "Number of memory usage hits limits", "{failure}") { $0.stats.memory.map { Double($0.failcnt) } },
+        ContainerFamily(name: "container_memory_failures_total", help: "Cumulative count of memory allocation failures.",
+                        type: .counter, unit: "{failure}") { row, _, series in
+            guard let memory = row.stats.memory else { return }
+            // cAdvisor reports the cgroup's own fault counters under both scopes.
+            for (type, value) in [("pgfault", memory.pageFaults), ("pgmajfault", memory.majorPageFaults)] {
+                for scope in ["container", "hierarchy"] {
+                    series.append(Series(labels: CAdvisorLabels.failure(row, type: type, scope: scope), value: Double(value),
+                                         startTimeUnixNano: row.startTimeUnixNano))
+                }
+            }
+        },
+        gauge("container_memory_mapped_file", "Size of memory mapped files in bytes.", "By") { $0.stats.memory.map { Double($0.mappedFile) } },
+        gauge("container_memory_max_usage_bytes", "Maximum memory usage recorded in bytes", "By") { $0.stats.memory.map { Double($0.maxUsage) } },
+        gauge("container_memory_rss", "Size of RSS in bytes.", "By") { $0.stats.memory.map { Double($0.rss) } },
+        gauge("container_memory_swap", "Container swap usage in bytes.", "By") { $0.stats.memory.map { Double($0.swap) } },
+        gauge("container_memory_usage_bytes", "Current memory usage in bytes, including all memory regardless of when it was accessed", "By") {
+            $0.stats.memory.map { Double($0.usage) }
+        },
+        gauge("container_memory_working_set_bytes", "Current working set in bytes.", "By") { $0.stats.memory.map { Double($0.workingSet) } },
+    ]
+
+    // MARK: Network
+
+    private static let network: [ContainerFamily] = [
+        interface("container_network_receive_bytes_total", "Cumulative count of bytes received", "By") { $0.receive[0] },
+        interface("container_network_receive_errors_total", "Cumulative count of errors encountered while receiving", "{error}") { $0.receive[2] },
+        interface("container_network_receive_packets_dropped_total", "Cumulative count of packets dropped while receiving", "{packet}") {
+            $0.receive[3]
+        },
+        interface("container_network_receive_packets_total", "Cumulative count of packets received", "{packet}") { $0.receive[1] },
+        interface("container_network_transmit_bytes_total", "Cumulative count of bytes transmitted", "By") { $0.transmit[0] },
+        interface("container_network_transmit_errors_total", "Cumulative count of errors encountered while transmitting", "{error}") {
+            $0.transmit[2]
+        },
+        interface("container_network_transmit_packets_dropped_total", "Cumulative count of packets dropped while transmitting", "{packet}") {
+            $0.transmit[3]
+        },
+        interface("container_network_transmit_packets_total", "Cumulative count of packets transmitted", "{packet}") { $0.transmit[1] },
+    ]
+
+    private static let oomEvents = counter("container_oom_events_total", "Count of out of memory events observed for the container", "{event}") {
+        $0.stats.memory.map { Double($0.oomKills) }
+    }
+
+    // MARK: Pressure (cgroup v2 with PSI)
+
+    private static let pressure: [ContainerFamily] = [
+        stall("container_pressure_cpu_stalled_seconds_total",
+              "Total time duration no tasks in the container could make progress due to CPU congestion.") { $0.cpuPressure?.full },
+        stall("container_pressure_cpu_waiting_seconds_total",
+              "Total time duration tasks in the container have waited due to CPU congestion.") { $0.cpuPressure?.some },
+        stall("container_pressure_io_stalled_seconds_total",
+              "Total time duration no tasks in the container could make progress due to IO congestion.") { $0.ioPressure?.full },
+        stall("container_pressure_io_waiting_seconds_total",
+              "Total time duration tasks in the container have waited due to IO congestion.") { $0.ioPressure?.some },
+        stall("container_pressure_memory_stalled_seconds_total",
+              "Total time duration no tasks in the container could make progress due to memory congestion.") { $0.memoryPressure?.full },
+        stall("container_pressure_memory_waiting_seconds_total",
+              "Total time duration tasks in the container have waited due to memory congestion.") { $0.memoryPressure?.some },
+    ]
+
+    private static let processes = gauge("container_processes", "Number of processes running inside the container.", "{process}") {
+        Double($0.stats.processes ?? 0)
+    }
+
+    // MARK: Spec (limits and start time)
+
+    private static let spec: [ContainerFamily] = [
+        gauge("container_spec_cpu_period", "CPU period of the container.", "us") { $0.spec.cpu.map { Double($0.period) } },
+        gauge("container_spec_cpu_quota", "CPU quota of the container.", "us") { $0.spec.cpu?.quota.map { Double($0) } },
+        gauge("container_spec_cpu_shares", "CPU share of the container.", "1") { $0.spec.cpu.map { Double($0.shares) } },
+        gauge("container_spec_memory_limit_bytes", "Memory limit for the container.", "By") { $0.spec.memory.map { Double($0.limit) } },
+        gauge("container_spec_memory_reservation_limit_bytes", "Memory reservation limit for the container.", "By") {
+            $0.spec.memory.map { Double($0.reservation) }
+        },
+        gauge("container_spec_memory_swap_limit_bytes", "Memory swap limit for the container.", "By") { $0.spec.memory.map { Double($0.swapLimit) } },
+        gauge("container_start_time_seconds", "Start time of the container since unix epoch in seconds.", "s") {
+            $0.spec.startTime.rounded(.down)
+        },
+    ]
+
+    private static let threads = gauge("container_threads", "Number of threads running inside the container", "{thread}") {
+        Double($0.stats.threads ?? 0)
+    }
+
+    // MARK: Builders
+
+    private static func gauge(_ name: String, _ help: String, _ unit: String,
+                              _ value: @escaping @Sendable (ContainerRow) -> Double?) -> ContainerFamily {
+        ContainerFamily(name: name, help: help, type: .gauge, unit: unit) { row, _, series in
+            if let value = value(row) { series.append(Series(labels: row.baseLabels, value: value)) }
+        }
+    }
+
+    private static func counter(_ name: String, _ help: String, _ unit: String,
+                                _ value: @escaping @Sendable (ContainerRow) -> Double?) -> ContainerFamily {
+        ContainerFamily(name: name, help: help, type: .counter, unit: unit) { row, _, series in
+            if let value = value(row) {
+                series.append(Series(labels: row.baseLabels, value: value, startTimeUnixNano: row.startTimeUnixNano))
+            }
+        }
+    }
+
+    private static func device(_ name: String, _ help: String, _ unit: String,
+                               _ value: @escaping @Sendable (CgroupStats.DeviceIO) -> UInt64) -> ContainerFamily {
+        ContainerFamily(name: name, help: help, type: .counter, unit: unit) { row, _, series in
+            for device in row.devices {
+                series.append(Series(labels: device.labels, value: Double(value(device.io)),
+                                     startTimeUnixNano: row.startTimeUnixNano))
+            }
+        }
+    }
+
+    private static func interface(_ name: String, _ help: String, _ unit: String,
+                                  _ value: @escaping @Sendable (NetDev.Device) -> UInt64) -> ContainerFamily {
+        ContainerFamily(name: name, help: help, type: .counter, unit: unit) { row, _, series in
+            for interface in row.network ?? [] {
+                series.append(Series(labels: interface.labels, value: Double(value(interface.counters)),
+                                     startTimeUnixNano: row.startTimeUnixNano))
+            }
+        }
+    }
+
+    /// PSI `total=` in microseconds; a row whose cgroup has no pressure files gets none
+    /// of these series, and a missing `full` line counts as zero, as in cAdvisor.
+    private static func stall(_ name: String, _ help: String,
+                              _ line: @escaping @Sendable (CgroupStats) -> Pressure.Line?) -> ContainerFamily {
+        ContainerFamily(name: name, help: help, type: .counter, unit: "s") { row, _, series in
+            let stats = row.stats
+            guard stats.cpuPressure != nil || stats.memoryPressure != nil || stats.ioPressure != nil else { return }
+            series.append(Series(labels: row.baseLabels, value: Double(line(stats)?.totalMicroseconds ?? 0) / 1e6,
+                                 startTimeUnixNano: row.startTimeUnixNano))
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import TelemetryModel
+
+/// One cgroup as cAdvisor reports it: its base labels and what was read from it in
+/// this cycle. The family table turns rows into series.
+struct ContainerRow {
+    /// Values of `CAdvisorLabels.base`, in that order.
+    var labels: [String]
+    var stats: CgroupStats
+    var spec: CgroupSpec
+    /// Per device: its label set (with cAdvisor's `/dev/<name>`, empty when it cannot
+    /// be named), made once and shared by the four `container_fs_*` families.
+    private(set) var devices: [(labels: LabelSet, io: CgroupStats.DeviceIO)] = []
+    /// Interfaces of the row's network namespace, each with its label set shared by the
+    /// eight network families; nil for rows cAdvisor gives no network series
+    /// (everything but the root and the pod sandboxes).
+    private(set) var network: [(labels: LabelSet, counters: NetDev.Device)]?
+    /// The counters' start: the cgroup's creation, in Unix nanoseconds.
+    var startTimeUnixNano: UInt64
+
+    init(labels: [String], stats: CgroupStats, spec: CgroupSpec) {
+        self.labels = labels
+        self.stats = stats
+        self.spec = spec
+        startTimeUnixNano = UInt64(max(spec.startTime, 0) * 1e9)
+    }
+
+    var baseLabels: LabelSet { LabelSet(names: CAdvisorLabels.base, values: labels) }
+
+    /// Call once `labels` are final.
+    mutating func setDevices(_ named: [(name: String, io: CgroupStats.DeviceIO)]) {
+        devices = named.map { (labels(adding: .device, $0.name), $0.io) }
+    }
+
+    /// Call once `labels` are final.
+    mutating func setNetwork(_ interfaces: [NetDev.Device]?) {
+        network = interfaces?.map { (labels(adding: .interface, $0.name), $0) }
+    }
+
+    /// The base labels with one more, placed where its name sorts.
+    func labels(adding name: CAdvisorLabels.Extra, _ value: String) -> LabelSet {
+        var values = labels
+        values.insert(value, at: name.position)
+        return LabelSet(names: name.names, values: values)
+    }
+}
+
+/// The kubelet's registry writes label names sorted, so every cAdvisor series has its
+/// base labels in this order, with extra labels slotted in alphabetically.
+enum CAdvisorLabels {
+    static let base = ["container", "id", "image", "name", "namespace", "pod"]
+
+    enum Extra {
+        case cpu, device, interface
+
+        var position: Int {
+            switch self {
+            case .cpu, .device: 1
+            case .interface: 3
+            }
+        }
+
+        var names: [String] {
+            switch self {
+            case .cpu: CAdvisorLabels.withCPU
+            case .device: CAdvisorLabels.withDevice
+            case .interface: CAdvisorLabels.withInterface
+            }
+        }
+    }
+
+    static let withCPU = ["container", "cpu", "id", "image", "name", "namespace", "pod"]
+    static let withDevice = ["container", "device", "id", "image", "name", "namespace", "pod"]
+    static let withInterface = ["container", "id", "image", "interface", "name", "namespace", "pod"]
+    static let withFailure = ["container", "failure_type", "id", "image", "name", "namespace", "pod", "scope"]
+
+    static func failure(_ row: ContainerRow, type: String, scope: String) -> LabelSet {
+        var values = row.labels
+        values.insert(type, at: 1)
+        values.append(scope)
+        return LabelSet(names: withFailure, values: values)
+    }
+}

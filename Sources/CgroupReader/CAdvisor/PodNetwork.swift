@@ -1,0 +1,34 @@
+/// A pod's network counters, read from `/proc/<pid>/net/dev` of a process in the
+/// pod's sandbox (every container of the pod shares its network namespace), as
+/// cAdvisor does for the sandbox container and for the root cgroup (PID 1).
+///
+/// Like cAdvisor, a pod on the host network reports the host's interfaces.
+struct PodNetwork {
+    let procRoot: String
+    private var reader = KernelFileReader(initialCapacity: 4096)
+    private(set) var filesRead = 0
+
+    init(procRoot: String) {
+        self.procRoot = procRoot
+    }
+
+    /// Interfaces cAdvisor leaves out (case-insensitive prefixes).
+    static func isIgnored(_ interface: String) -> Bool {
+        let lower = interface.lowercased()
+        return lower.hasPrefix("lo") || lower.hasPrefix("veth") || lower.hasPrefix("docker") || lower.hasPrefix("nerdctl")
+    }
+
+    mutating func devices(pid: Int32) throws -> [NetDev.Device] {
+        let path = "\(procRoot)/\(pid)/net/dev"
+        filesRead += 1
+        return try reader.withContents(of: path) { try NetDev.parse($0, file: path) }.devices.filter { !Self.isIgnored($0.name) }
+    }
+
+    /// Whether `pid` runs the pause binary: the process that holds a pod's namespaces,
+    /// which marks its container as the sandbox. Nil when the process is gone.
+    mutating func isPause(pid: Int32) -> Bool? {
+        let path = "\(procRoot)/\(pid)/comm"
+        filesRead += 1
+        return try? reader.withContents(of: path) { $0[...].trimmingTrailing(0x0A).equals("pause") }
+    }
+}
