@@ -7,6 +7,7 @@ import Glibc
 let processCPU = BenchmarkMetric.custom("CPU, all threads (ns)")
 /// Kernel files one steady cycle opens, divided by the rows it reports.
 let readsPerRow = BenchmarkMetric.custom("file reads per cgroup row (x100)")
+let seriesPerCycle = BenchmarkMetric.custom("series per cycle")
 
 func processCPUNanoseconds() -> Int {
     var now = timespec()
@@ -110,7 +111,7 @@ struct SyntheticNode {
 /// One full cAdvisor-compatible cycle over 110 containers (target: at most 5 ms of CPU).
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .mallocCountTotal, .syscalls, .peakMemoryResident, processCPU, readsPerRow],
+        metrics: [.wallClock, .mallocCountTotal, .syscalls, .peakMemoryResident, processCPU, readsPerRow, seriesPerCycle],
         warmupIterations: 10,
         maxDuration: .seconds(5),
         maxIterations: 1000)
@@ -128,10 +129,14 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Container collection cycle, 110 containers") { benchmark in
         let start = processCPUNanoseconds()
+        var series = 0
         for _ in benchmark.scaledIterations {
-            blackHole(collector.collect())
+            let result = collector.collect()
+            series = result.families.reduce(0) { $0 + $1.series.count }
+            blackHole(result)
         }
         benchmark.measurement(processCPU, processCPUNanoseconds() - start)
+        benchmark.measurement(seriesPerCycle, series)
         benchmark.measurement(readsPerRow, collector.fileReadsInLastCycle * 100 / rows)
     }
 
