@@ -54,7 +54,7 @@ let package = Package(
         ),
         .target(
             name: "KubeWatch",
-            dependencies: ["TelemetryModel", "HTTP2Transport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TelemetryModel", "HTTP2Transport", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "EventLogs",
@@ -85,7 +85,7 @@ let package = Package(
             dependencies: ["OTLPWire", "HTTP2Transport", "TelemetryModel", "COTLP", "CProtobufC", "TestSupport",
                            .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch"]),
+        .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch", "HTTP2Transport", "TestSupport"]),
         .testTarget(name: "EventLogsTests", dependencies: ["EventLogs"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "TelemetryModel", "CgroupReader", "TestSupport"]),
     ]

@@ -1,0 +1,77 @@
+/// One LIST page or one WATCH of a resource, as the query of its GET.
+///
+/// Metadata-only access (`PartialObjectMetadata`, for secrets and configmaps, whose
+/// contents Telegen must never hold) is a field of the request, not another code path.
+public struct ListWatchRequest: Sendable, Equatable {
+    public enum Mode: Sendable, Equatable {
+        /// One page: at most `limit` objects, continuing from `continueToken`.
+        case list(limit: Int, continueToken: String?)
+        /// Changes after `resourceVersion`, with bookmarks, for at most `timeoutSeconds`.
+        case watch(resourceVersion: String, timeoutSeconds: Int)
+    }
+
+    public var resource: APIResource
+    public var mode: Mode
+    /// Restricts the request to one namespace (server side).
+    public var namespace: String?
+    public var fieldSelector: String?
+    public var labelSelector: String?
+    public var metadataOnly: Bool
+
+    public init(resource: APIResource, mode: Mode, namespace: String? = nil, fieldSelector: String? = nil,
+                labelSelector: String? = nil, metadataOnly: Bool = false) {
+        self.resource = resource
+        self.mode = mode
+        self.namespace = namespace
+        self.fieldSelector = fieldSelector
+        self.labelSelector = labelSelector
+        self.metadataOnly = metadataOnly
+    }
+
+    /// Path and query.
+    public var target: String {
+        var query: [(String, String)] = []
+        switch mode {
+        case .list(let limit, let continueToken):
+            query.append(("limit", String(limit)))
+            if let continueToken, !continueToken.isEmpty { query.append(("continue", continueToken)) }
+        case .watch(let resourceVersion, let timeoutSeconds):
+            query.append(("watch", "true"))
+            query.append(("allowWatchBookmarks", "true"))
+            query.append(("resourceVersion", resourceVersion))
+            query.append(("timeoutSeconds", String(timeoutSeconds)))
+        }
+        if let fieldSelector, !fieldSelector.isEmpty { query.append(("fieldSelector", fieldSelector)) }
+        if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
+        return resource.path(namespace: namespace) + "?" + query.map { "\($0.0)=\(URLQuery.escape($0.1))" }.joined(separator: "&")
+    }
+
+    /// The `accept` header: plain JSON, or the metadata-only view with JSON as fallback
+    /// for servers that do not offer it.
+    public var accept: String {
+        guard metadataOnly else { return "application/json" }
+        let kind = if case .watch = mode { "PartialObjectMetadata" } else { "PartialObjectMetadataList" }
+        return "application/json;as=\(kind);g=meta.k8s.io;v=v1,application/json"
+    }
+}
+
+/// Percent-encoding for query values and path segments (RFC 3986 unreserved kept).
+enum URLQuery {
+    static func escape(_ value: String) -> String {
+        var out = ""
+        out.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += "%"
+                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
+                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0xF)]))
+            }
+        }
+        return out
+    }
+}

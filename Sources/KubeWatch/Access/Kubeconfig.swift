@@ -1,0 +1,127 @@
+import HTTP2Transport
+import Yams
+
+/// What Telegen takes from a kubeconfig: the current context's cluster and user.
+/// Several files (a `KUBECONFIG` list) merge as kubectl merges them: for every
+/// cluster, user and context name, and for `current-context`, the first file that
+/// sets it wins.
+public struct Kubeconfig: Sendable, Equatable {
+    public var server: String
+    public var certificateAuthority: TLSConfiguration.Source?
+    public var insecureSkipTLSVerify = false
+    public var tlsServerName: String?
+    public var clientCertificate: TLSConfiguration.Source?
+    public var clientKey: TLSConfiguration.Source?
+    public var token: String?
+    public var tokenFile: String?
+    public var namespace: String?
+
+    public struct Invalid: Error, Equatable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "kubeconfig \(path): \(reason)" }
+    }
+
+    /// Loads and merges the files (`KUBECONFIG` is `:`-separated); missing files in a
+    /// list are skipped, as kubectl does, but at least one must exist.
+    public static func load(paths: [String]) throws(Invalid) -> Kubeconfig {
+        var documents: [(path: String, root: [String: Any])] = []
+        for path in paths where !path.isEmpty {
+            guard LocalFile.version(path) != nil else { continue }
+            let text: String
+            do {
+                text = try LocalFile.text(path)
+            } catch {
+                throw Invalid(path: path, reason: error.reason)
+            }
+            documents.append((path, try parse(text, path: path)))
+        }
+        guard !documents.isEmpty else { throw Invalid(path: paths.joined(separator: ":"), reason: "no such file") }
+        return try select(from: documents)
+    }
+
+    static func parse(_ text: String, path: String) throws(Invalid) -> [String: Any] {
+        let loaded: Any?
+        do {
+            loaded = try Yams.load(yaml: text)
+        } catch {
+            throw Invalid(path: path, reason: "not YAML: \(error)")
+        }
+        guard let root = loaded as? [String: Any] else { throw Invalid(path: path, reason: "expected a mapping at the top") }
+        return root
+    }
+
+    /// The merged view of the documents, resolved for the current context.
+    static func select(from documents: [(path: String, root: [String: Any])]) throws(Invalid) -> Kubeconfig {
+        let where_ = documents.map(\.path).joined(separator: ":")
+        guard let current = documents.lazy.compactMap({ $0.root["current-context"] as? String }).first(where: { !$0.isEmpty }) else {
+            throw Invalid(path: where_, reason: "no current-context")
+        }
+        guard let (contextPath, context) = named(current, in: "contexts", field: "context", documents) else {
+            throw Invalid(path: where_, reason: "context \"\(current)\" is not defined")
+        }
+        guard let clusterName = context["cluster"] as? String,
+              let (clusterPath, cluster) = named(clusterName, in: "clusters", field: "cluster", documents) else {
+            throw Invalid(path: contextPath, reason: "context \"\(current)\" names no defined cluster")
+        }
+        guard let server = cluster["server"] as? String, !server.isEmpty else {
+            throw Invalid(path: clusterPath, reason: "cluster \"\(clusterName)\" has no server")
+        }
+        var config = Kubeconfig(server: server)
+        config.namespace = context["namespace"] as? String
+        config.certificateAuthority = try source(cluster, file: "certificate-authority", data: "certificate-authority-data", relativeTo: clusterPath)
+        config.insecureSkipTLSVerify = cluster["insecure-skip-tls-verify"] as? Bool ?? false
+        config.tlsServerName = cluster["tls-server-name"] as? String
+
+        if let userName = context["user"] as? String, !userName.isEmpty {
+            guard let (userPath, user) = named(userName, in: "users", field: "user", documents) else {
+                throw Invalid(path: contextPath, reason: "context \"\(current)\" names user \"\(userName)\", which is not defined")
+            }
+            if user["exec"] != nil || user["auth-provider"] != nil {
+                throw Invalid(path: userPath, reason: "user \"\(userName)\" authenticates with an exec or auth-provider plugin, which Telegen does not run; use a token, a token file or a client certificate")
+            }
+            config.token = (user["token"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+            config.tokenFile = (user["tokenFile"] as? String).flatMap { $0.isEmpty ? nil : resolve($0, relativeTo: userPath) }
+            config.clientCertificate = try source(user, file: "client-certificate", data: "client-certificate-data", relativeTo: userPath)
+            config.clientKey = try source(user, file: "client-key", data: "client-key-data", relativeTo: userPath)
+            if (config.clientCertificate == nil) != (config.clientKey == nil) {
+                throw Invalid(path: userPath, reason: "user \"\(userName)\" has a client certificate without a key, or a key without a certificate")
+            }
+        }
+        return config
+    }
+
+    /// The entry called `name` in a named list (`clusters`, `users`, `contexts`), first file first.
+    private static func named(_ name: String, in list: String, field: String,
+                              _ documents: [(path: String, root: [String: Any])]) -> (String, [String: Any])? {
+        for document in documents {
+            for entry in document.root[list] as? [[String: Any]] ?? [] where entry["name"] as? String == name {
+                return (document.path, entry[field] as? [String: Any] ?? [:])
+            }
+        }
+        return nil
+    }
+
+    /// Inline data wins over a file, as in client-go.
+    private static func source(_ section: [String: Any], file: String, data: String,
+                               relativeTo path: String) throws(Invalid) -> TLSConfiguration.Source? {
+        if let encoded = section[data] as? String, !encoded.isEmpty {
+            do {
+                return .data(try Base64.decode(encoded))
+            } catch {
+                throw Invalid(path: path, reason: "\(data) is not base64")
+            }
+        }
+        if let name = section[file] as? String, !name.isEmpty {
+            return .file(resolve(name, relativeTo: path))
+        }
+        return nil
+    }
+
+    /// Relative paths in a kubeconfig are relative to the file's directory.
+    static func resolve(_ file: String, relativeTo kubeconfig: String) -> String {
+        guard !file.hasPrefix("/") else { return file }
+        guard let slash = kubeconfig.lastIndex(of: "/") else { return file }
+        return String(kubeconfig[...slash]) + file
+    }
+}
