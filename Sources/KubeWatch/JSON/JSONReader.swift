@@ -1,0 +1,373 @@
+/// A pull parser over one JSON document in memory, for API objects: the decoder asks
+/// for the fields it needs and skips the rest without building them (a pod's
+/// `managedFields` alone is often half its bytes). Keys are compared as bytes, with
+/// no allocation; only the strings kept become `String`s.
+///
+/// Invalid UTF-8 inside strings is replaced with U+FFFD rather than rejected: a label
+/// value must not cost the whole object.
+struct JSONReader: ~Copyable {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private(set) var offset = 0
+    private var depth = 0
+    /// Deeper nesting is refused: no API object comes close, and recursion must end.
+    static let maximumDepth = 64
+
+    struct SyntaxError: Error, Equatable, CustomStringConvertible {
+        var offset: Int
+        var reason: String
+        var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    }
+
+    enum Kind: Equatable {
+        case object, array, string, number, bool, null
+    }
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    // MARK: Structure
+
+    /// The kind of the next value, without consuming it.
+    mutating func peek() throws(SyntaxError) -> Kind {
+        skipWhitespace()
+        guard offset < bytes.count else { throw error("unexpected end") }
+        switch bytes[offset] {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .bool
+        case UInt8(ascii: "n"): return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
+        default: throw error("unexpected character")
+        }
+    }
+
+    /// Calls `body` once per member of an object, with the key; `body` must consume the
+    /// value (read it or `skipValue()`). `null` instead of an object calls nothing.
+    mutating func readObject(_ body: (inout JSONReader, JSONKey) throws -> Void) throws {
+        if try consumeNull() { return }
+        try expect(UInt8(ascii: "{"))
+        try enter()
+        skipWhitespace()
+        if consume(UInt8(ascii: "}")) {
+            depth -= 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            let key = try readKey()
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"))
+            try body(&self, key)
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            try expect(UInt8(ascii: "}"))
+            depth -= 1
+            return
+        }
+    }
+
+    /// Calls `body` once per element; `body` must consume it. `null` calls nothing.
+    mutating func readArray(_ body: (inout JSONReader) throws -> Void) throws {
+        if try consumeNull() { return }
+        try expect(UInt8(ascii: "["))
+        try enter()
+        skipWhitespace()
+        if consume(UInt8(ascii: "]")) {
+            depth -= 1
+            return
+        }
+        while true {
+            try body(&self)
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            try expect(UInt8(ascii: "]"))
+            depth -= 1
+            return
+        }
+    }
+
+    /// Skips one value of any kind, checking its syntax.
+    mutating func skipValue() throws(SyntaxError) {
+        switch try peek() {
+        case .object:
+            do {
+                try readObject { reader, _ in try reader.skipValue() }
+            } catch let error as SyntaxError {
+                throw error
+            } catch {
+                throw self.error("\(error)")
+            }
+        case .array:
+            do {
+                try readArray { reader in try reader.skipValue() }
+            } catch let error as SyntaxError {
+                throw error
+            } catch {
+                throw self.error("\(error)")
+            }
+        case .string: try skipString()
+        case .number: _ = try readNumberBytes()
+        case .bool: _ = try readBool()
+        case .null: _ = try consumeNull()
+        }
+    }
+
+    /// Everything after the document must be whitespace.
+    mutating func finish() throws(SyntaxError) {
+        skipWhitespace()
+        guard offset == bytes.count else { throw error("data after the document") }
+    }
+
+    // MARK: Scalars
+
+    /// A string; `null` reads as nil. Another kind is an error.
+    mutating func readString() throws(SyntaxError) -> String? {
+        if try consumeNull() { return nil }
+        guard try peek() == .string else { throw error("expected a string") }
+        offset += 1
+        let start = offset
+        // Fast path: no escapes, valid UTF-8 — one copy.
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<offset])
+                offset += 1
+                return String(decoding: slice, as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            guard byte >= 0x20 else { throw error("control character in a string") }
+            offset += 1
+        }
+        return try readEscapedString(from: start)
+    }
+
+    mutating func readBool() throws(SyntaxError) -> Bool {
+        skipWhitespace()
+        if matches("true") {
+            offset += 4
+            return true
+        }
+        if matches("false") {
+            offset += 5
+            return false
+        }
+        throw error("expected true or false")
+    }
+
+    /// A number as Double (JSON numbers are what Go's float64 reads); `null` is nil.
+    mutating func readDouble() throws(SyntaxError) -> Double? {
+        if try consumeNull() { return nil }
+        let slice = try readNumberBytes()
+        guard let value = Double(Substring(decoding: slice, as: UTF8.self)) else { throw error("bad number") }
+        return value
+    }
+
+    /// An integer number; a fraction or exponent is an error. `null` is nil.
+    mutating func readInt() throws(SyntaxError) -> Int64? {
+        if try consumeNull() { return nil }
+        let slice = try readNumberBytes()
+        guard let value = Int64(Substring(decoding: slice, as: UTF8.self)) else { throw error("expected an integer") }
+        return value
+    }
+
+    // MARK: Internals
+
+    private mutating func enter() throws(SyntaxError) {
+        depth += 1
+        guard depth <= Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth)") }
+    }
+
+    private mutating func consumeNull() throws(SyntaxError) -> Bool {
+        skipWhitespace()
+        guard matches("null") else { return false }
+        offset += 4
+        return true
+    }
+
+    private func matches(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard offset + count <= bytes.count else { return false }
+        return word.withUTF8Buffer { literal in
+            for index in 0..<count where bytes[offset + index] != literal[index] { return false }
+            return true
+        }
+    }
+
+    private mutating func skipWhitespace() {
+        while offset < bytes.count {
+            switch bytes[offset] {
+            case 0x20, 0x0A, 0x0D, 0x09: offset += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func consume(_ byte: UInt8) -> Bool {
+        guard offset < bytes.count, bytes[offset] == byte else { return false }
+        offset += 1
+        return true
+    }
+
+    private mutating func expect(_ byte: UInt8) throws(SyntaxError) {
+        skipWhitespace()
+        guard consume(byte) else { throw error("expected \"\(Character(Unicode.Scalar(byte)))\"") }
+    }
+
+    private mutating func readKey() throws(SyntaxError) -> JSONKey {
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a key") }
+        let start = offset + 1
+        var index = start
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                offset = index + 1
+                return JSONKey(bytes: UnsafeBufferPointer(rebasing: bytes[start..<index]), decoded: nil)
+            }
+            if byte == UInt8(ascii: "\\") {
+                // Rare in API objects (label keys are restricted); decode it.
+                guard let decoded = try readString() else { throw error("expected a key") }
+                return JSONKey(bytes: UnsafeBufferPointer(start: nil, count: 0), decoded: decoded)
+            }
+            index += 1
+        }
+        throw error("unterminated key")
+    }
+
+    private mutating func skipString() throws(SyntaxError) {
+        offset += 1
+        while offset < bytes.count {
+            switch bytes[offset] {
+            case UInt8(ascii: "\""):
+                offset += 1
+                return
+            case UInt8(ascii: "\\"): offset += 2
+            default: offset += 1
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func readNumberBytes() throws(SyntaxError) -> UnsafeBufferPointer<UInt8> {
+        skipWhitespace()
+        let start = offset
+        if consume(UInt8(ascii: "-")) {}
+        var digits = 0
+        while offset < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[offset]) {
+            offset += 1
+            digits += 1
+        }
+        guard digits > 0 else { throw error("bad number") }
+        if consume(UInt8(ascii: ".")) {
+            var fraction = 0
+            while offset < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[offset]) {
+                offset += 1
+                fraction += 1
+            }
+            guard fraction > 0 else { throw error("bad number") }
+        }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
+            offset += 1
+            if !consume(UInt8(ascii: "+")) { _ = consume(UInt8(ascii: "-")) }
+            var exponent = 0
+            while offset < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[offset]) {
+                offset += 1
+                exponent += 1
+            }
+            guard exponent > 0 else { throw error("bad number") }
+        }
+        return UnsafeBufferPointer(rebasing: bytes[start..<offset])
+    }
+
+    private mutating func readEscapedString(from start: Int) throws(SyntaxError) -> String {
+        var scalars = String.UnicodeScalarView()
+        var plain = start
+        func flush(_ end: Int) {
+            // Decode the unescaped run, repairing invalid UTF-8.
+            scalars.append(contentsOf: String(decoding: UnsafeBufferPointer(rebasing: bytes[plain..<end]), as: UTF8.self).unicodeScalars)
+        }
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\"") {
+                flush(offset)
+                offset += 1
+                return String(scalars)
+            }
+            guard byte == UInt8(ascii: "\\") else {
+                guard byte >= 0x20 else { throw error("control character in a string") }
+                offset += 1
+                continue
+            }
+            flush(offset)
+            offset += 1
+            guard offset < bytes.count else { break }
+            let escaped = bytes[offset]
+            offset += 1
+            switch escaped {
+            case UInt8(ascii: "\""): scalars.append("\"")
+            case UInt8(ascii: "\\"): scalars.append("\\")
+            case UInt8(ascii: "/"): scalars.append("/")
+            case UInt8(ascii: "b"): scalars.append("\u{08}")
+            case UInt8(ascii: "f"): scalars.append("\u{0C}")
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "u"):
+                var unit = try readHex4()
+                if (0xD800..<0xDC00).contains(unit), matches("\\u") {
+                    let save = offset
+                    offset += 2
+                    let low = try readHex4()
+                    if (0xDC00..<0xE000).contains(low) {
+                        unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        offset = save
+                    }
+                }
+                scalars.append(Unicode.Scalar(unit) ?? "\u{FFFD}")
+            default:
+                throw error("bad escape")
+            }
+            plain = offset
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func readHex4() throws(SyntaxError) -> UInt32 {
+        guard offset + 4 <= bytes.count else { throw error("bad \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[offset]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error("bad \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            offset += 1
+        }
+        return value
+    }
+
+    private func error(_ reason: String) -> SyntaxError {
+        SyntaxError(offset: offset, reason: reason)
+    }
+}
+
+/// An object key, compared without allocating.
+struct JSONKey {
+    fileprivate let bytes: UnsafeBufferPointer<UInt8>
+    /// Set only for keys that contained escapes.
+    fileprivate let decoded: String?
+
+    static func == (key: JSONKey, literal: StaticString) -> Bool {
+        if let decoded = key.decoded { return decoded == literal.description }
+        guard key.bytes.count == literal.utf8CodeUnitCount else { return false }
+        return literal.withUTF8Buffer { $0.elementsEqual(key.bytes) }
+    }
+
+    var string: String { decoded ?? String(decoding: bytes, as: UTF8.self) }
+}

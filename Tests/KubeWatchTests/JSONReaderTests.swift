@@ -1,0 +1,97 @@
+@testable import KubeWatch
+import Testing
+
+/// The pull parser: what API objects contain, and what a broken stream may.
+struct JSONReaderTests {
+    /// Reads a document into a plain tree, through the parser's API, to compare.
+    indirect enum Value: Equatable {
+        case object([String: Value]), array([Value]), string(String), number(Double), bool(Bool), null
+    }
+
+    static func parse(_ text: String) throws -> Value {
+        try parse(Array(text.utf8))
+    }
+
+    static func parse(_ bytes: [UInt8]) throws -> Value {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var reader = JSONReader(buffer)
+            let value = try read(&reader)
+            try reader.finish()
+            return value
+        }
+    }
+
+    static func read(_ reader: inout JSONReader) throws -> Value {
+        switch try reader.peek() {
+        case .object:
+            var members: [String: Value] = [:]
+            try reader.readObject { reader, key in members[key.string] = try read(&reader) }
+            return .object(members)
+        case .array:
+            var elements: [Value] = []
+            try reader.readArray { reader in elements.append(try read(&reader)) }
+            return .array(elements)
+        case .string: return .string(try reader.readString()!)
+        case .number: return .number(try reader.readDouble()!)
+        case .bool: return .bool(try reader.readBool())
+        case .null:
+            try reader.skipValue()
+            return .null
+        }
+    }
+
+    @Test func readsEveryKind() throws {
+        let value = try Self.parse(#" {"a": [1, -2.5, 3e2, 0.1E-1], "b": {"c": true, "d": false, "e": null}, "f": "x", "g": {}, "h": []} "#)
+        #expect(value == .object([
+            "a": .array([.number(1), .number(-2.5), .number(300), .number(0.01)]),
+            "b": .object(["c": .bool(true), "d": .bool(false), "e": .null]),
+            "f": .string("x"), "g": .object([:]), "h": .array([]),
+        ]))
+    }
+
+    @Test func decodesEscapesAndSurrogatesAndRepairsInvalidUTF8() throws {
+        #expect(try Self.parse(#""a\"b\\c\/d\n\t\u00e9\ud83d\ude00""#) == .string("a\"b\\c/d\n\té😀"))
+        #expect(try Self.parse(#""lone \ud83d surrogate""#) == .string("lone \u{FFFD} surrogate"))
+        #expect(try Self.parse(#"{"k\u0065y": 1}"#) == .object(["key": .number(1)]))
+        #expect(try Self.parse([0x22, 0x61, 0xFF, 0x62, 0x22]) == .string("a\u{FFFD}b"))
+        #expect(try Self.parse([0x22, 0x5C, 0x6E, 0xC3, 0x28, 0x22]) == .string("\n\u{FFFD}("))
+    }
+
+    @Test func keysCompareWithoutAllocating() throws {
+        let text = Array(#"{"name": "a", "namespace": "b", "nam": "c"}"#.utf8)
+        var found: [String] = []
+        try text.withUnsafeBufferPointer { buffer in
+            var reader = JSONReader(buffer)
+            try reader.readObject { reader, key in
+                if key == "namespace" { found.append(try reader.readString()!) } else { try reader.skipValue() }
+            }
+        }
+        #expect(found == ["b"])
+    }
+
+    @Test func integersAndNulls() throws {
+        let text = Array(#"[12, null, -7, 1.5]"#.utf8)
+        try text.withUnsafeBufferPointer { buffer in
+            var reader = JSONReader(buffer)
+            var values: [Int64?] = []
+            var failures = 0
+            try reader.readArray { reader in
+                do {
+                    values.append(try reader.readInt())
+                } catch {
+                    failures += 1
+                }
+            }
+            #expect(values == [12, nil, -7])
+            #expect(failures == 1)
+        }
+    }
+
+    @Test(arguments: [
+        "", "{", "{\"a\" 1}", "{\"a\": 1,}", "[1 2]", "[1,]", "\"abc", "tru", "nul", "01x", "-", "1.", "1e", "{\"a\": \"\u{01}\"}",
+        "[] []", "\"\\q\"", "\"\\u12\"", String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
+    ])
+    func rejectsBrokenDocuments(text: String) {
+        #expect(throws: (any Error).self) { try Self.parse(text) }
+    }
+}
