@@ -250,7 +250,7 @@ struct JSONReader: ~Copyable {
     }
 
     private mutating func readNumberBytes() throws(SyntaxError) -> UnsafeBufferPointer<UInt8> {
-        skipWhitespace()
+        guard try peek() == .number else { throw error("expected a number") }
         let start = offset
         if consume(UInt8(ascii: "-")) {}
         var digits = 0
