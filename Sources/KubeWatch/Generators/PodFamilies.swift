@@ -43,10 +43,12 @@ public enum PodFamilies {
             if finished > 0 { out.add(Double(finished)) }
         },
         ObjectFamily("kube_pod_container_info", "Information about a container in a pod.", stability: .stable) { pod, out in
-            for status in pod.status.containerStatuses {
-                let spec = pod.spec.containers.first { $0.name == status.name }?.image ?? ""
-                out.add(["container", "image_spec", "image", "image_id", "container_id"],
-                        [status.name, spec, status.image, status.imageID, status.containerID], 1)
+            // A join: each spec container with its status (a status without a spec container has no info).
+            for container in pod.spec.containers {
+                for status in pod.status.containerStatuses where status.name == container.name {
+                    out.add(["container", "image_spec", "image", "image_id", "container_id"],
+                            [status.name, container.image, status.image, status.imageID, status.containerID], 1)
+                }
             }
         },
         ObjectFamily("kube_pod_container_resource_limits", "The number of requested limit resource by a container. It is recommended to use the kube_pod_resource_limits metric exposed by kube-scheduler instead, as it is more precise.", stability: .stable) { pod, out in
@@ -135,10 +137,11 @@ public enum PodFamilies {
 
     static let initContainers: [ObjectFamily<Pod>] = [
         ObjectFamily("kube_pod_init_container_info", "Information about an init container in a pod.", stability: .stable) { pod, out in
-            for status in pod.status.initContainerStatuses {
-                let spec = pod.spec.initContainers.first { $0.name == status.name }
-                out.add(["container", "image_spec", "image", "image_id", "container_id", "restart_policy"],
-                        [status.name, spec?.image ?? "", status.image, status.imageID, status.containerID, spec?.restartPolicy ?? ""], 1)
+            for container in pod.spec.initContainers {
+                for status in pod.status.initContainerStatuses where status.name == container.name {
+                    out.add(["container", "image_spec", "image", "image_id", "container_id", "restart_policy"],
+                            [status.name, container.image, status.image, status.imageID, status.containerID, container.restartPolicy ?? ""], 1)
+                }
             }
         },
         ObjectFamily("kube_pod_init_container_resource_limits", "The number of requested limit resource by an init container.") { pod, out in
@@ -232,7 +235,7 @@ public enum PodFamilies {
             }
         },
         ObjectFamily("kube_pod_restart_policy", "Describes the restart policy in use by this pod.", stability: .stable) { pod, out in
-            if !pod.spec.restartPolicy.isEmpty { out.add(["type"], [pod.spec.restartPolicy], 1) }
+            out.add(["type"], [pod.spec.restartPolicy], 1)
         },
         ObjectFamily("kube_pod_runtimeclass_name_info", "The runtimeclass associated with the pod.") { pod, out in
             if let runtimeClass = pod.spec.runtimeClassName { out.add(["runtimeclass_name"], [runtimeClass], 1) }
@@ -345,12 +348,16 @@ public enum PodFamilies {
     private static func stateStarted(_ statuses: [Pod.ContainerStatus], into out: inout SampleWriter) {
         for status in statuses {
             if let running = status.state.running {
-                out.add(["container"], [status.name], Double(running.startedAt ?? 0))
+                out.add(["container"], [status.name], Double(running.startedAt ?? goZeroTime))
             } else if let terminated = status.state.terminated {
-                out.add(["container"], [status.name], Double(terminated.startedAt ?? 0))
+                out.add(["container"], [status.name], Double(terminated.startedAt ?? goZeroTime))
             }
         }
     }
+
+    /// Go's zero `time.Time` in Unix seconds (year 1): what kube-state-metrics reports
+    /// for an unset `startedAt`.
+    static let goZeroTime: Int64 = -62_135_596_800
 
     /// Three samples, `condition="true|false|unknown"`, 1 on the current status;
     /// all 0 for a status that is none of those.

@@ -9,17 +9,35 @@ enum PrometheusLabelKeys {
         var values: [String] = []
         names.reserveCapacity(sorted.count)
         values.reserveCapacity(sorted.count)
+        var taken = Set<String>()
+        // By every name handed out (generated ones too): how many keys wanted it, and
+        // which one got it first.
         var conflicts: [String: (count: Int, first: Int)] = [:]
+        func nextFree(_ base: String, from start: Int) -> (name: String, number: Int) {
+            var number = start
+            while taken.contains("\(base)_conflict\(number)") { number += 1 }
+            return ("\(base)_conflict\(number)", number)
+        }
+        func assign(_ name: String, at index: Int) {
+            if index == names.count { names.append(name) } else { names[index] = name }
+            taken.insert(name)
+            if conflicts[name] == nil { conflicts[name] = (1, index) }
+        }
         for (key, value) in sorted {
-            var name = prefix + "_" + snakeCase(sanitized(key))
-            if let conflict = conflicts[name] {
-                if conflict.count == 1 { names[conflict.first] += "_conflict1" }
-                conflicts[name] = (conflict.count + 1, conflict.first)
-                name += "_conflict\(conflict.count + 1)"
+            let base = prefix + "_" + snakeCase(sanitized(key))
+            if var conflict = conflicts[base] {
+                if conflict.count == 1 {
+                    // The first holder of the name is renamed `_conflict1` (or the next free number).
+                    taken.remove(names[conflict.first])
+                    assign(nextFree(base, from: 1).name, at: conflict.first)
+                }
+                let (name, number) = nextFree(base, from: conflict.count + 1)
+                conflict.count = number
+                conflicts[base] = conflict
+                assign(name, at: names.count)
             } else {
-                conflicts[name] = (1, names.count)
+                assign(base, at: names.count)
             }
-            names.append(name)
             values.append(value)
         }
         return (names, values)

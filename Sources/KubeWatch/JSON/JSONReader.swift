@@ -114,6 +114,15 @@ struct JSONReader: ~Copyable {
         }
     }
 
+    /// Skips one value and returns its bytes, to be decoded on its own: a list item
+    /// that fails to decode then costs only itself, not the rest of the page.
+    mutating func readRawValue() throws(SyntaxError) -> UnsafeBufferPointer<UInt8> {
+        skipWhitespace()
+        let start = offset
+        try skipValue()
+        return UnsafeBufferPointer(rebasing: bytes[start..<offset])
+    }
+
     /// Everything after the document must be whitespace.
     mutating func finish() throws(SyntaxError) {
         skipWhitespace()

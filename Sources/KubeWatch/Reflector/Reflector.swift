@@ -1,0 +1,347 @@
+import HTTP2Transport
+import Logging
+import Synchronization
+
+/// An object with Kubernetes metadata: what the reflector keys and versions by.
+public protocol APIObject: Sendable {
+    var metadata: ObjectMeta { get }
+}
+
+extension Pod: APIObject {}
+
+/// Keeps one resource's objects current the way client-go's reflector does: a
+/// paginated LIST (processed page by page), then a WATCH from the list's
+/// resourceVersion with bookmarks and a jittered timeout, resumed from the last
+/// version seen after a timeout or a dropped connection. `410 Gone` relists and
+/// reconciles; errors back off exponentially with jitter; `403` is logged, counted
+/// and retried slowly without affecting other resources; `401` re-reads the token.
+public final class Reflector<Object: APIObject>: Sendable {
+    public struct Configuration: Sendable {
+        public var request: ListWatchRequest
+        public var pageSize = 500
+        /// Each watch asks the server to end it after a random time in [this, 2 × this).
+        public var minimumWatchTimeout: Duration = .seconds(300)
+        public var initialBackoff: Duration = .milliseconds(800)
+        public var maximumBackoff: Duration = .seconds(30)
+        /// A resource the server forbids is asked again this often.
+        public var forbiddenRetry: Duration = .seconds(60)
+        public var pageTimeout: Duration = .seconds(60)
+        public var userAgent = "telegen"
+
+        public init(request: ListWatchRequest) {
+            self.request = request
+        }
+    }
+
+    /// What the reflector has done; read by the agent's self-metrics.
+    public struct Statistics: Sendable, Equatable {
+        public var listCalls = 0
+        public var listPages = 0
+        public var watchCalls = 0
+        public var watchEvents = 0
+        public var bookmarks = 0
+        /// 410 Gone: the version was compacted away, a relist followed.
+        public var expired = 0
+        public var decodeErrors = 0
+        public var forbidden = 0
+        public var unauthorized = 0
+        public var otherErrors = 0
+        /// Objects the last relist found deleted while no watch was open.
+        public var reconciledDeletions = 0
+        public var synced = false
+        public var resourceVersion = ""
+    }
+
+    enum Failure: Error {
+        case status(APIStatus)
+        case malformed(String)
+    }
+
+    private let client: HTTP2Client
+    private let token: BearerToken
+    private let configuration: Configuration
+    public let store: ObjectStore<Object>
+    private let decode: @Sendable (UnsafeBufferPointer<UInt8>) throws -> Object
+    private let logger: Logger
+    private let state = Mutex(Statistics())
+
+    public init(client: HTTP2Client, token: BearerToken, configuration: Configuration, store: ObjectStore<Object> = ObjectStore(),
+                logger: Logger, decode: @escaping @Sendable (UnsafeBufferPointer<UInt8>) throws -> Object) {
+        self.client = client
+        self.token = token
+        self.configuration = configuration
+        self.store = store
+        self.decode = decode
+        self.logger = logger
+    }
+
+    public var statistics: Statistics { state.withLock { $0 } }
+
+    /// Lists and watches until the task is cancelled.
+    public func run() async {
+        var resourceVersion: String?
+        var failures = 0
+        var forbiddenLogged = false
+        let resource = configuration.request.resource.description
+        while !Task.isCancelled {
+            do {
+                if resourceVersion == nil {
+                    resourceVersion = try await relist()
+                }
+                try await watch(from: &resourceVersion)
+                failures = 0
+                forbiddenLogged = false
+            } catch Failure.status(let status) where status.isExpired {
+                state.withLock { $0.expired += 1 }
+                logger.debug("resource version expired; relisting", metadata: ["resource": "\(resource)"])
+                resourceVersion = nil
+            } catch Failure.status(let status) where status.code == 403 {
+                state.withLock { $0.forbidden += 1 }
+                if !forbiddenLogged {
+                    logger.warning("the API server forbids listing or watching; check the RBAC rules. Retrying",
+                                   metadata: ["resource": "\(resource)", "message": "\(status.message)",
+                                              "retry": "\(configuration.forbiddenRetry)"])
+                    forbiddenLogged = true
+                }
+                await sleep(configuration.forbiddenRetry)
+            } catch Failure.status(let status) where status.code == 401 {
+                state.withLock { $0.unauthorized += 1 }
+                token.invalidate()
+                logger.warning("the API server rejected the credentials; re-reading the token", metadata: ["resource": "\(resource)"])
+                failures += 1
+                await sleep(backoff(failures))
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                state.withLock { $0.otherErrors += 1 }
+                failures += 1
+                let delay = backoff(failures)
+                logger.info("list/watch failed; retrying", metadata: ["resource": "\(resource)", "error": "\(error)", "retry": "\(delay)"])
+                await sleep(delay)
+            }
+        }
+    }
+
+    // MARK: List
+
+    /// Lists every object page by page, replacing the store's content; returns the
+    /// list's resourceVersion. An expired continue token restarts the list.
+    private func relist() async throws -> String {
+        state.withLock { $0.listCalls += 1 }
+        var seen = Set<String>()
+        var continueToken: String?
+        var listVersion = ""
+        repeat {
+            var request = configuration.request
+            request.mode = .list(limit: configuration.pageSize, continueToken: continueToken)
+            let response = try await get(request, timeout: configuration.pageTimeout)
+            guard response.status == 200 else {
+                let status = response.body.withUnsafeBufferPointer { APIStatus.parse($0, httpStatus: response.status) }
+                if status.isExpired && continueToken != nil {
+                    // The snapshot behind the token was compacted: start over.
+                    state.withLock { $0.expired += 1 }
+                    seen.removeAll()
+                    continueToken = nil
+                    continue
+                }
+                throw Failure.status(status)
+            }
+            let page = try response.body.withUnsafeBufferPointer { try readPage($0, into: &seen) }
+            state.withLock { $0.listPages += 1 }
+            listVersion = page.resourceVersion
+            continueToken = page.continueToken
+        } while continueToken != nil
+        let removed = store.retainOnly(seen)
+        state.withLock {
+            $0.reconciledDeletions += removed
+            $0.synced = true
+            $0.resourceVersion = listVersion
+        }
+        return listVersion
+    }
+
+    private func readPage(_ body: UnsafeBufferPointer<UInt8>, into seen: inout Set<String>) throws -> (resourceVersion: String, continueToken: String?) {
+        var reader = JSONReader(body)
+        var version = "", token: String?
+        var decodeErrors = 0
+        try reader.readObject { reader, key in
+            if key == "metadata" {
+                try reader.readObject { reader, key in
+                    if key == "resourceVersion" {
+                        version = try reader.readString() ?? ""
+                    } else if key == "continue" {
+                        token = try reader.readString().flatMap { $0.isEmpty ? nil : $0 }
+                    } else {
+                        try reader.skipValue()
+                    }
+                }
+            } else if key == "items" {
+                try reader.readArray { reader in
+                    let raw = try reader.readRawValue()
+                    do {
+                        let object = try decode(raw)
+                        store.upsert(object.metadata.uid, object)
+                        seen.insert(object.metadata.uid)
+                    } catch {
+                        decodeErrors += 1
+                        logger.debug("skipped a malformed object", metadata: ["error": "\(error)"])
+                    }
+                }
+            } else {
+                try reader.skipValue()
+            }
+        }
+        if decodeErrors > 0 { state.withLock { $0.decodeErrors += decodeErrors } }
+        return (version, token)
+    }
+
+    // MARK: Watch
+
+    /// Watches from `resourceVersion`, advancing it with every event and bookmark.
+    /// Returns when the server ends the watch; throws when it fails.
+    private func watch(from resourceVersion: inout String?) async throws {
+        guard let start = resourceVersion else { return }
+        let minimum = configuration.minimumWatchTimeout.components.seconds
+        let timeout = Int(minimum) + Int.random(in: 0..<max(Int(minimum), 1))
+        var request = configuration.request
+        request.mode = .watch(resourceVersion: start, timeoutSeconds: timeout)
+        state.withLock { $0.watchCalls += 1 }
+
+        var lines = LineBuffer()
+        var errorBody: [UInt8]?
+        var status = 0
+        for try await part in client.stream(try httpRequest(request, timeout: .seconds(Int64(timeout) + 30))) {
+            switch part {
+            case .head(let code, _):
+                status = code
+                if code != 200 { errorBody = [] }
+            case .body(let bytes):
+                if errorBody != nil {
+                    errorBody! += bytes
+                    continue
+                }
+                lines.append(bytes)
+                while let line = lines.next() {
+                    try line.withUnsafeBufferPointer { try handleEvent($0, resourceVersion: &resourceVersion) }
+                }
+            case .trailers:
+                break
+            }
+        }
+        if let errorBody {
+            throw Failure.status(errorBody.withUnsafeBufferPointer { APIStatus.parse($0, httpStatus: status) })
+        }
+    }
+
+    private func handleEvent(_ line: UnsafeBufferPointer<UInt8>, resourceVersion: inout String?) throws {
+        var reader = JSONReader(line)
+        var type = ""
+        var raw: UnsafeBufferPointer<UInt8>?
+        try reader.readObject { reader, key in
+            if key == "type" {
+                type = try reader.readString() ?? ""
+            } else if key == "object" {
+                raw = try reader.readRawValue()
+            } else {
+                try reader.skipValue()
+            }
+        }
+        guard let raw else { throw Failure.malformed("watch event without an object") }
+        switch type {
+        case "ADDED", "MODIFIED", "DELETED":
+            let object: Object
+            do {
+                object = try decode(raw)
+            } catch {
+                state.withLock { $0.decodeErrors += 1 }
+                logger.debug("skipped a malformed object", metadata: ["error": "\(error)"])
+                return
+            }
+            if type == "DELETED" {
+                store.remove(object.metadata.uid)
+            } else {
+                store.upsert(object.metadata.uid, object)
+            }
+            resourceVersion = object.metadata.resourceVersion
+            state.withLock {
+                $0.watchEvents += 1
+                $0.resourceVersion = object.metadata.resourceVersion
+            }
+        case "BOOKMARK":
+            var objectReader = JSONReader(raw)
+            var version = ""
+            try objectReader.readObject { reader, key in
+                if key == "metadata" {
+                    version = try ObjectMetaDecoder(labels: .none, annotations: .none).decode(&reader).resourceVersion
+                } else {
+                    try reader.skipValue()
+                }
+            }
+            guard !version.isEmpty else { return }
+            resourceVersion = version
+            state.withLock {
+                $0.bookmarks += 1
+                $0.resourceVersion = version
+            }
+        case "ERROR":
+            throw Failure.status(APIStatus.parse(raw, httpStatus: 500))
+        default:
+            throw Failure.malformed("unknown watch event type \"\(type)\"")
+        }
+    }
+
+    // MARK: Requests
+
+    private func get(_ request: ListWatchRequest, timeout: Duration) async throws -> HTTP2Response {
+        var http = try httpRequest(request, timeout: timeout)
+        http.maximumResponseBytes = 512 << 20
+        return try await client.send(http)
+    }
+
+    private func httpRequest(_ request: ListWatchRequest, timeout: Duration) throws -> HTTP2Request {
+        var headers: [(name: String, value: String)] = [("accept", request.accept), ("user-agent", configuration.userAgent)]
+        if let authorization = try token.header() { headers.append(("authorization", authorization)) }
+        return HTTP2Request(method: "GET", path: request.target, headers: headers, timeout: timeout, maximumResponseBytes: Int.max)
+    }
+
+    private func backoff(_ failures: Int) -> Duration {
+        let initial = Double(configuration.initialBackoff.components.attoseconds) / 1e18 + Double(configuration.initialBackoff.components.seconds)
+        let maximum = Double(configuration.maximumBackoff.components.seconds)
+        let base = min(initial * Double(1 << min(failures - 1, 16)), maximum)
+        // Full jitter on top, as client-go's backoff manager: between base and 2 × base.
+        return .milliseconds(Int64(min(base * Double.random(in: 1..<2), maximum) * 1000))
+    }
+
+    private func sleep(_ duration: Duration) async {
+        try? await Task.sleep(for: duration)
+    }
+}
+
+/// Splits a watch stream into its newline-delimited events.
+struct LineBuffer {
+    private var bytes: [UInt8] = []
+    private var start = 0
+
+    mutating func append(_ chunk: [UInt8]) {
+        if start > 0 && start == bytes.count {
+            bytes.removeAll(keepingCapacity: true)
+            start = 0
+        }
+        bytes += chunk
+    }
+
+    /// The next complete line (without its newline), skipping empty ones.
+    mutating func next() -> [UInt8]? {
+        while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            let line = Array(bytes[start..<newline])
+            start = newline + 1
+            if !line.isEmpty { return line }
+        }
+        if start > 0 {
+            bytes.removeFirst(start)
+            start = 0
+        }
+        return nil
+    }
+}
