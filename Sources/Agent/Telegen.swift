@@ -93,7 +93,7 @@ struct Telegen: AsyncParsableCommand {
         let node = nodeName ?? environment["NODE_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.hostName()
         let agent: Agent
         do {
-            agent = try Agent(config: loaded.config, nodeName: node, environment: environment, logger: logger)
+            agent = try Agent(config: loaded.config, nodeName: node, environment: environment, logger: logger, kubeconfigFlag: kubeconfig)
         } catch {
             logger.error("cannot start", metadata: ["error": "\(error)"])
             return .fatal

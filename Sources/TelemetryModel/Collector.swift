@@ -4,7 +4,14 @@
 public protocol Collector: Sendable {
     /// Names the collector in logs, self-metrics and endpoint paths (`node`, `cadvisor`).
     var name: String { get }
+    /// False while the collector has nothing true to say yet (the Kubernetes watch
+    /// before its first list): the agent then publishes nothing and is not ready.
+    var isReady: Bool { get }
     func collect() -> CollectionResult
+}
+
+extension Collector {
+    public var isReady: Bool { true }
 }
 
 /// What one collection cycle produced: the families, and the parts that failed.

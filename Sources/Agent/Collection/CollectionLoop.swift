@@ -51,6 +51,7 @@ struct CollectionLoop: Service {
     @discardableResult
     func runOnce() async -> CollectionResult {
         let collector = self.collector
+        guard collector.isReady else { return CollectionResult(families: []) }
         let clock = ContinuousClock()
         let start = clock.now
         let result = await withCheckedContinuation { continuation in

@@ -1,5 +1,6 @@
 import CgroupReader
 import HTTP2Transport
+import KubeWatch
 import Logging
 import OTLPWire
 import ServiceLifecycle
@@ -15,9 +16,10 @@ struct Agent {
     let selfMetrics: SelfMetrics
     let loops: [CollectionLoop]
     let push: MetricsPushLoop?
+    let kubernetes: KubernetesAccess?
 
     /// Fails when the OTLP exporter cannot be set up (unreadable TLS material).
-    init(config: AgentConfig, nodeName: String, environment: [String: String], logger: Logger) throws {
+    init(config: AgentConfig, nodeName: String, environment: [String: String], logger: Logger, kubeconfigFlag: String? = nil) throws {
         self.config = config
         self.nodeName = nodeName
         self.logger = logger
@@ -26,6 +28,17 @@ struct Agent {
 
         var loops: [CollectionLoop] = []
         let metrics = config.kubeMetrics
+        let kubernetes = try KubernetesAccess.make(config: config, kubeconfigFlag: kubeconfigFlag, nodeName: nodeName,
+                                                   environment: environment, logger: logger)
+        self.kubernetes = kubernetes
+        if let kubernetes {
+            selfMetrics.attach(kubernetes.pods)
+            if kubernetes.servesKubeState {
+                let collector = KubeStateCollector(pods: kubernetes.pods, podOptions: kubernetes.podOptions)
+                loops.append(CollectionLoop(collector: collector, interval: metrics.node.collectInterval,
+                                            store: store, selfMetrics: selfMetrics, logger: logger))
+            }
+        }
         let node = metrics.node
         if metrics.enabled && node.enabled {
             let collector = NodeCollector(paths: NodePaths(procRoot: node.procRoot, sysRoot: node.sysRoot, rootfs: node.rootfs))
@@ -38,7 +51,9 @@ struct Agent {
                                                                 sysRoot: node.sysRoot, rootfs: node.rootfs)
             configuration.diskIO = cadvisor.diskIOEnabled
             configuration.network = cadvisor.networkEnabled
-            loops.append(CollectionLoop(collector: CAdvisorCollector(configuration: configuration), interval: cadvisor.collectInterval,
+            let collector = CAdvisorCollector(configuration: configuration)
+            if let kubernetes { collector.connect(PodMetadataIndex(pods: kubernetes.pods)) }
+            loops.append(CollectionLoop(collector: collector, interval: cadvisor.collectInterval,
                                         store: store, selfMetrics: selfMetrics, logger: logger))
         }
         // The agent's own footprint, refreshed as often as the node families.
@@ -98,6 +113,7 @@ struct Agent {
     func run() async throws {
         let server = MetricsHTTPServer(address: config.kubeMetrics.listenAddress, endpoints: endpoints, logger: logger)
         var services: [any Service] = loops.map { $0 as any Service } + [server]
+        if let kubernetes { services.append(KubernetesWatchService(pods: kubernetes.pods)) }
         if let push { services.append(push) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()

@@ -1,3 +1,4 @@
+import KubeWatch
 import OTLPWire
 import Synchronization
 import TelemetryModel
@@ -33,6 +34,7 @@ final class SelfMetrics: Sendable {
 
     private let state = Mutex(State())
     private let exporters = Mutex<[OTLPExporter]>([])
+    private let podWatches = Mutex<[PodWatch]>([])
     private let startUnixNano: UInt64
     private let version: String
 
@@ -65,6 +67,11 @@ final class SelfMetrics: Sendable {
             state.collectors[collector] = entry
             return change
         }
+    }
+
+    /// Includes the pod watch's list/watch counters in the self-metrics.
+    func attach(_ pods: PodWatch) {
+        podWatches.withLock { $0.append(pods) }
     }
 
     /// Includes the exporter's delivery counters in the self-metrics.
@@ -144,7 +151,45 @@ final class SelfMetrics: Sendable {
                        value: Double(snapshot.httpRequests[key]!), startTimeUnixNano: start)
             }))
         families += exporterFamilies(start: start)
+        families += kubernetesFamilies(start: start)
         return families
+    }
+
+    /// `telegen_kube_*`: what the reflectors did, per resource and watched namespace.
+    private func kubernetesFamilies(start: UInt64) -> [MetricFamily] {
+        let reflectors = podWatches.withLock { $0.flatMap { watch in watch.reflectors.map { ("pods", $0) } } }
+        guard !reflectors.isEmpty else { return [] }
+        let labels = ["resource"]
+        func counter(_ name: String, _ help: String, _ value: (Reflector<Pod>.Statistics) -> Int) -> MetricFamily {
+            var totals: [String: Int] = [:]
+            for (resource, reflector) in reflectors { totals[resource, default: 0] += value(reflector.statistics) }
+            return MetricFamily(name: name, help: help, type: .counter, unit: "1", series: totals.keys.sorted().map {
+                Series(labels: LabelSet(names: labels, values: [$0]), value: Double(totals[$0]!), startTimeUnixNano: start)
+            })
+        }
+        var objects: [String: Int] = [:], synced: [String: Bool] = [:]
+        for (resource, reflector) in reflectors {
+            objects[resource, default: 0] += reflector.store.count
+            synced[resource] = (synced[resource] ?? true) && reflector.statistics.synced
+        }
+        return [
+            counter("telegen_kube_list_calls_total", "Full (paginated) LISTs of a resource.", \.listCalls),
+            counter("telegen_kube_list_pages_total", "LIST pages received.", \.listPages),
+            counter("telegen_kube_watch_calls_total", "WATCH requests started (the first, and every resume).", \.watchCalls),
+            counter("telegen_kube_watch_events_total", "ADDED, MODIFIED and DELETED events applied.", \.watchEvents),
+            counter("telegen_kube_bookmarks_total", "BOOKMARK events received.", \.bookmarks),
+            counter("telegen_kube_expired_total", "410 Gone answers (a relist followed).", \.expired),
+            counter("telegen_kube_decode_errors_total", "Objects skipped because they did not decode.", \.decodeErrors),
+            counter("telegen_kube_forbidden_total", "403 answers (RBAC forbids the resource).", \.forbidden),
+            counter("telegen_kube_unauthorized_total", "401 answers (the token was re-read).", \.unauthorized),
+            counter("telegen_kube_errors_total", "Other failed LIST or WATCH calls (retried with backoff).", \.otherErrors),
+            MetricFamily(name: "telegen_kube_objects", help: "Objects held per resource.", type: .gauge, unit: "{object}",
+                         series: objects.keys.sorted().map { Series(labels: LabelSet(names: labels, values: [$0]), value: Double(objects[$0]!)) }),
+            MetricFamily(name: "telegen_kube_synced", help: "1 once every watch of the resource has completed its first list.",
+                         type: .gauge, series: synced.keys.sorted().map {
+                             Series(labels: LabelSet(names: labels, values: [$0]), value: synced[$0]! ? 1 : 0)
+                         }),
+        ]
     }
 
     /// `telegen_exporter_*`: every item sent, failed, dropped or rejected, and every retry.

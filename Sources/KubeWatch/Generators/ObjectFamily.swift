@@ -50,14 +50,14 @@ struct SampleWriter {
 }
 
 extension Array {
-    /// Renders every object through a generator table: one family per entry, with
-    /// a header even when no object has a sample for it (as kube-state-metrics does
-    /// once the resource has objects).
-    static func render<Objects: Sequence>(
-        _ table: [ObjectFamily<Objects.Element>], objects: Objects,
+    /// Renders objects through a generator table into `families` (one per entry, in
+    /// table order, made beforehand so that a family has its header even when no
+    /// object has a sample for it, as kube-state-metrics writes it).
+    static func append<Objects: Sequence>(
+        _ table: [ObjectFamily<Objects.Element>], objects: Objects, to families: inout [MetricFamily],
         identity: (Objects.Element) -> (names: [String], values: [String])
-    ) -> [MetricFamily] where Element == MetricFamily {
-        var families = table.map { MetricFamily(name: $0.name, help: $0.help, type: $0.type, stability: $0.stability) }
+    ) where Element == MetricFamily {
+        precondition(families.count == table.count, "families were made from another table")
         for object in objects {
             let (names, values) = identity(object)
             for index in table.indices {
@@ -67,6 +67,5 @@ extension Array {
                 families[index].series = writer.take()
             }
         }
-        return families
     }
 }

@@ -21,7 +21,19 @@ public enum PodFamilies {
     static let identity = ["namespace", "pod", "uid"]
 
     public static func render<Pods: Sequence<Pod>>(_ pods: Pods, options: Options) -> [MetricFamily] {
-        [MetricFamily].render(table(options), objects: pods) { pod in
+        var families = headers(options)
+        append(pods, options: options, to: &families)
+        return families
+    }
+
+    /// Every family, without samples yet.
+    public static func headers(_ options: Options) -> [MetricFamily] {
+        table(options).map { MetricFamily(name: $0.name, help: $0.help, type: $0.type, stability: $0.stability) }
+    }
+
+    /// Adds the pods' samples to families made by `headers` with the same options.
+    public static func append<Pods: Sequence<Pod>>(_ pods: Pods, options: Options, to families: inout [MetricFamily]) {
+        [MetricFamily].append(table(options), objects: pods, to: &families) { pod in
             (identity, [pod.metadata.namespace, pod.metadata.name, pod.metadata.uid])
         }
     }

@@ -1,0 +1,30 @@
+import TelemetryModel
+
+/// kube-state-metrics' families from the watched objects, rendered from the stores
+/// on every cycle; nothing is kept pre-rendered. Not ready until the first list of
+/// every watch is in.
+public final class KubeStateCollector: Collector {
+    public let name = "kubestate"
+    private let pods: PodWatch
+    private let podOptions: PodFamilies.Options
+
+    public init(pods: PodWatch, podOptions: PodFamilies.Options) {
+        self.pods = pods
+        self.podOptions = podOptions
+    }
+
+    public var isReady: Bool { pods.synced }
+
+    public func collect() -> CollectionResult {
+        var families = PodFamilies.headers(podOptions)
+        var objects = 0
+        for store in pods.stores {
+            store.withObjects { values in
+                objects += values.count
+                PodFamilies.append(values, options: podOptions, to: &families)
+            }
+        }
+        // kube-state-metrics writes a resource's headers only once it has objects.
+        return CollectionResult(families: objects == 0 ? [] : families)
+    }
+}
