@@ -34,7 +34,14 @@ struct KubeStateMetricsPodCasesTests {
             return try PodDecoder(options: PodDecodingOptions(labels: KeyAllowlist(labels), annotations: KeyAllowlist(annotations),
                                                               nodeSelectors: optIn)).decode(&reader)
         }
-        let families = PodFamilies.render([pod], options: PodFamilies.Options(
+        // Through the store, as the agent renders: the compact record must lose nothing.
+        let store = ObjectStore<Pod>()
+        store.upsert("case", pod)
+        #expect(store.object(forKey: "case") == pod)
+        store.remove("case")
+        #expect(store.sharedStrings == 0)
+        store.upsert("case", pod)
+        let families = PodFamilies.render([try #require(store.object(forKey: "case"))], options: PodFamilies.Options(
             labelsAllowlisted: !labels.isEmpty, annotationsAllowlisted: !annotations.isEmpty, nodeSelectors: optIn))
         let text = String(decoding: ExpositionEncoder(format: .prometheusText).encode(families), as: UTF8.self)
         let ours = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)

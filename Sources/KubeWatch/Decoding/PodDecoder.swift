@@ -338,3 +338,12 @@ func readStringMap(_ reader: inout JSONReader, keeping allowlist: KeyAllowlist) 
     }
     return entries.sorted { $0.key < $1.key }
 }
+
+extension Pod {
+    /// Decodes one pod's JSON (a whole document), as the reflector does for each object.
+    public init(json: UnsafeBufferPointer<UInt8>, options: PodDecodingOptions = PodDecodingOptions()) throws {
+        var reader = JSONReader(json)
+        self = try PodDecoder(options: options).decode(&reader)
+        try reader.finish()
+    }
+}

@@ -49,23 +49,27 @@ struct SampleWriter {
     }
 }
 
-extension Array {
-    /// Renders objects through a generator table into `families` (one per entry, in
-    /// table order, made beforehand so that a family has its header even when no
-    /// object has a sample for it, as kube-state-metrics writes it).
-    static func append<Objects: Sequence>(
-        _ table: [ObjectFamily<Objects.Element>], objects: Objects, to families: inout [MetricFamily],
-        identity: (Objects.Element) -> (names: [String], values: [String])
-    ) where Element == MetricFamily {
-        precondition(families.count == table.count, "families were made from another table")
-        for object in objects {
-            let (names, values) = identity(object)
-            for index in table.indices {
-                var writer = SampleWriter(identityNames: names, identityValues: values, series: families[index].series)
-                families[index].series = []
-                table[index].emit(object, &writer)
-                families[index].series = writer.take()
-            }
+/// Renders objects, one at a time, through a generator table: one family per entry
+/// in table order, each with its header even when no object has a sample for it (as
+/// kube-state-metrics writes a resource that has objects).
+struct FamilyRenderer<Object> {
+    private let table: [ObjectFamily<Object>]
+    private let identity: (Object) -> (names: [String], values: [String])
+    private(set) var families: [MetricFamily]
+
+    init(_ table: [ObjectFamily<Object>], identity: @escaping (Object) -> (names: [String], values: [String])) {
+        self.table = table
+        self.identity = identity
+        families = table.map { MetricFamily(name: $0.name, help: $0.help, type: $0.type, stability: $0.stability) }
+    }
+
+    mutating func add(_ object: Object) {
+        let (names, values) = identity(object)
+        for index in table.indices {
+            var writer = SampleWriter(identityNames: names, identityValues: values, series: families[index].series)
+            families[index].series = []
+            table[index].emit(object, &writer)
+            families[index].series = writer.take()
         }
     }
 }

@@ -21,21 +21,24 @@ public enum PodFamilies {
     static let identity = ["namespace", "pod", "uid"]
 
     public static func render<Pods: Sequence<Pod>>(_ pods: Pods, options: Options) -> [MetricFamily] {
-        var families = headers(options)
-        append(pods, options: options, to: &families)
-        return families
+        var renderer = Renderer(options: options)
+        for pod in pods { renderer.add(pod) }
+        return renderer.families
     }
 
-    /// Every family, without samples yet.
-    public static func headers(_ options: Options) -> [MetricFamily] {
-        table(options).map { MetricFamily(name: $0.name, help: $0.help, type: $0.type, stability: $0.stability) }
-    }
+    /// Renders pods one at a time (straight from a store, without collecting them).
+    public struct Renderer {
+        private var renderer: FamilyRenderer<Pod>
 
-    /// Adds the pods' samples to families made by `headers` with the same options.
-    public static func append<Pods: Sequence<Pod>>(_ pods: Pods, options: Options, to families: inout [MetricFamily]) {
-        [MetricFamily].append(table(options), objects: pods, to: &families) { pod in
-            (identity, [pod.metadata.namespace, pod.metadata.name, pod.metadata.uid])
+        public init(options: Options) {
+            renderer = FamilyRenderer(PodFamilies.table(options)) { pod in
+                (PodFamilies.identity, [pod.metadata.namespace, pod.metadata.name, pod.metadata.uid])
+            }
         }
+
+        public mutating func add(_ pod: Pod) { renderer.add(pod) }
+
+        public var families: [MetricFamily] { renderer.families }
     }
 
     static func table(_ options: Options) -> [ObjectFamily<Pod>] {

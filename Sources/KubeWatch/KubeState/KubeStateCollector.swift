@@ -16,15 +16,15 @@ public final class KubeStateCollector: Collector {
     public var isReady: Bool { pods.synced }
 
     public func collect() -> CollectionResult {
-        var families = PodFamilies.headers(podOptions)
+        var renderer = PodFamilies.Renderer(options: podOptions)
         var objects = 0
         for store in pods.stores {
-            store.withObjects { values in
-                objects += values.count
-                PodFamilies.append(values, options: podOptions, to: &families)
+            store.forEachObject { pod in
+                objects += 1
+                renderer.add(pod)
             }
         }
         // kube-state-metrics writes a resource's headers only once it has objects.
-        return CollectionResult(families: objects == 0 ? [] : families)
+        return CollectionResult(families: objects == 0 ? [] : renderer.families)
     }
 }

@@ -2,39 +2,77 @@ import Synchronization
 
 /// The current objects of one resource, by UID, as the reflector keeps them: the
 /// last state seen for each, replaced on every event, reconciled on every relist.
-public final class ObjectStore<Object: Sendable>: Sendable {
-    private let objects = Mutex<[String: Object]>([:])
+///
+/// Objects are held as compact records (`CompactRecordCodable`) against a string
+/// table of the store's own, and decoded again when read: a pod costs a few hundred
+/// bytes at rest instead of several kilobytes.
+public final class ObjectStore<Object: APIObject & CompactRecordCodable>: Sendable {
+    private struct State {
+        var records: [String: [UInt8]] = [:]
+        let table = StringTable()
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
-    public var count: Int { objects.withLock { $0.count } }
+    public var count: Int { state.withLock { $0.records.count } }
 
-    func upsert(_ key: String, _ object: Object) {
-        objects.withLock { $0[key] = object }
+    /// Strings the records share (for the benchmark's accounting).
+    var sharedStrings: Int { state.withLock { $0.table.count } }
+
+    public func upsert(_ key: String, _ object: Object) {
+        state.withLock { state in
+            var writer = CompactWriter(table: state.table)
+            object.encode(to: &writer)
+            if let old = state.records.updateValue(writer.bytes, forKey: key) {
+                Self.release(old, from: state.table)
+            }
+        }
     }
 
-    func remove(_ key: String) {
-        _ = objects.withLock { $0.removeValue(forKey: key) }
+    public func remove(_ key: String) {
+        state.withLock { state in
+            if let old = state.records.removeValue(forKey: key) { Self.release(old, from: state.table) }
+        }
     }
 
     /// After a full relist: forgets every object the list did not contain (deleted
     /// while no watch was open). Returns how many were removed.
     @discardableResult
     func retainOnly(_ keys: Set<String>) -> Int {
-        objects.withLock { objects in
-            let before = objects.count
-            objects = objects.filter { keys.contains($0.key) }
-            return before - objects.count
+        state.withLock { state in
+            let gone = state.records.keys.filter { !keys.contains($0) }
+            for key in gone {
+                if let old = state.records.removeValue(forKey: key) { Self.release(old, from: state.table) }
+            }
+            return gone.count
         }
     }
 
-    /// Runs `body` over the objects under the store's lock: rendering reads them in
-    /// place instead of copying 100 000 of them.
-    public func withObjects<Result>(_ body: (Dictionary<String, Object>.Values) throws -> Result) rethrows -> Result {
-        try objects.withLock { try body($0.values) }
+    /// Calls `body` with each object, decoded one at a time under the store's lock:
+    /// rendering reads 100 000 pods without holding them all decoded.
+    public func forEachObject(_ body: (Object) throws -> Void) rethrows {
+        try state.withLock { state in
+            for bytes in state.records.values {
+                var reader = CompactReader(bytes: bytes, table: state.table)
+                try body(Object(from: &reader))
+            }
+        }
     }
 
     public func object(forKey key: String) -> Object? {
-        objects.withLock { $0[key] }
+        state.withLock { state in
+            guard let bytes = state.records[key] else { return nil }
+            var reader = CompactReader(bytes: bytes, table: state.table)
+            return Object(from: &reader)
+        }
+    }
+
+    /// Gives back the table references a record holds.
+    private static func release(_ bytes: [UInt8], from table: StringTable) {
+        var reader = CompactReader(bytes: bytes, table: table, collectingIDs: true)
+        _ = Object(from: &reader)
+        for id in reader.sharedIDs { table.release(id) }
     }
 }

@@ -15,7 +15,7 @@ extension Pod: APIObject {}
 /// version seen after a timeout or a dropped connection. `410 Gone` relists and
 /// reconciles; errors back off exponentially with jitter; `403` is logged, counted
 /// and retried slowly without affecting other resources; `401` re-reads the token.
-public final class Reflector<Object: APIObject>: Sendable {
+public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable {
     public struct Configuration: Sendable {
         public var request: ListWatchRequest
         public var pageSize = 500

@@ -1,0 +1,66 @@
+import Foundation
+@testable import KubeWatch
+import Testing
+import TestSupport
+
+/// Pods kept as compact records: nothing lost, shared strings freed with their last user.
+struct ObjectStoreTests {
+    static func pod() throws -> Pod {
+        let json = Array(try Data(contentsOf: Repository.root.appendingPathComponent("Tests/Fixtures/kube/pod-web.json")))
+        return try json.withUnsafeBufferPointer { try Pod(json: $0, options: PodDecodingOptions(labels: .all, annotations: .all, nodeSelectors: true)) }
+    }
+
+    @Test func roundTripsEveryField() throws {
+        let pod = try Self.pod()
+        let store = ObjectStore<Pod>()
+        store.upsert(pod.metadata.uid, pod)
+        #expect(store.object(forKey: pod.metadata.uid) == pod)
+        var seen: [Pod] = []
+        store.forEachObject { seen.append($0) }
+        #expect(seen == [pod])
+    }
+
+    @Test func sharedStringsAreCountedAndFreed() throws {
+        let pod = try Self.pod()
+        var other = pod
+        other.metadata.uid = "other"
+        other.metadata.name = "other"
+        other.spec.nodeName = "node-2"
+        let store = ObjectStore<Pod>()
+        store.upsert("a", pod)
+        let oneCount = store.sharedStrings
+        store.upsert("b", other)
+        #expect(store.sharedStrings == oneCount + 1)  // only the new node name is new
+        // Replacing a record releases what the old one held.
+        var moved = other
+        moved.spec.nodeName = "node-3"
+        store.upsert("b", moved)
+        #expect(store.sharedStrings == oneCount + 1)
+        #expect(store.object(forKey: "b")?.spec.nodeName == "node-3")
+        store.remove("a")
+        store.remove("b")
+        #expect(store.sharedStrings == 0)
+        #expect(store.count == 0)
+    }
+
+    @Test func relistKeepsOnlyListedObjects() throws {
+        let pod = try Self.pod()
+        let store = ObjectStore<Pod>()
+        for key in ["a", "b", "c"] { store.upsert(key, pod) }
+        #expect(store.retainOnly(["b"]) == 2)
+        #expect(store.count == 1)
+        #expect(store.object(forKey: "b") == pod)
+    }
+
+    @Test func extremeValuesSurvive() {
+        var pod = Pod()
+        pod.metadata.creationTimestamp = Int64.min
+        pod.metadata.deletionTimestamp = Int64.max
+        pod.spec.overhead = [("cpu", Quantity(significand: Int128(1) << 100, exponent: -3)), ("memory", Quantity(significand: -5, exponent: 0))]
+        pod.status.containerStatuses = [Pod.ContainerStatus(name: "ü\u{0}x", restartCount: -1)]
+        pod.metadata.ownerReferences = [.init(kind: "A", name: "b", controller: nil), .init(kind: "A", name: "b", controller: false)]
+        let store = ObjectStore<Pod>()
+        store.upsert("x", pod)
+        #expect(store.object(forKey: "x") == pod)
+    }
+}
