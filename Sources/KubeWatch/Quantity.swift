@@ -58,7 +58,14 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         case "P": exponent += 15
         case "E": exponent += 18
         case "Ki", "Mi", "Gi", "Ti", "Pi", "Ei":
-            let power = ["Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60][suffix]!
+            let power = switch suffix {
+            case "Ki": 10
+            case "Mi": 20
+            case "Gi": 30
+            case "Ti": 40
+            case "Pi": 50
+            default: 60
+            }
             let (product, overflow) = significand.multipliedReportingOverflow(by: Int128(1) << power)
             guard !overflow else { throw ParseError(text: text) }
             significand = product

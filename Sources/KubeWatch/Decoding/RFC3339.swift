@@ -3,7 +3,11 @@
 /// kube-state-metrics reports (`Time.Unix()` truncates the fraction).
 enum RFC3339 {
     static func seconds(_ text: String) -> Int64? {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { seconds(utf8: $0) }
+    }
+
+    private static func seconds(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
               bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
@@ -34,7 +38,7 @@ enum RFC3339 {
         return daysFromCivil(year: year, month: month, day: day) * 86400 + hour * 3600 + minute * 60 + second - offset
     }
 
-    private static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int64? {
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int64? {
         var value: Int64 = 0
         for byte in bytes[start..<start + count] {
             guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }

@@ -25,7 +25,9 @@ public final class ObjectStore<Object: APIObject & CompactRecordCodable>: Sendab
         state.withLock { state in
             var writer = CompactWriter(table: state.table)
             object.encode(to: &writer)
-            if let old = state.records.updateValue(writer.bytes, forKey: key) {
+            // An exact-size copy: the writer's buffer has room to spare, which would stay allocated.
+            let record = Array(writer.bytes)
+            if let old = state.records.updateValue(record, forKey: key) {
                 Self.release(old, from: state.table)
             }
         }
