@@ -10,9 +10,12 @@ final class LiveAgent: Sendable {
     let baseURL: String
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
+    /// The pod watch, when the configuration reaches a cluster (`Agent.run` runs it as a service).
+    private let watch: Task<Void, Never>?
 
     init(config: AgentConfig = AgentConfig()) async throws {
         let agent = try Agent(config: config, nodeName: "test", environment: [:], logger: Logger(label: "test"))
+        watch = agent.kubernetes.map { kubernetes in Task { await kubernetes.pods.run() } }
         for loop in agent.loops { await loop.runOnce() }
         let server = MetricsHTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), endpoints: agent.endpoints,
                                        logger: Logger(label: "test"))
@@ -27,6 +30,8 @@ final class LiveAgent: Sendable {
     }
 
     func stop() async throws {
+        watch?.cancel()
+        agent.kubernetes?.client.shutdown()
         try await channel.close()
         try await group.shutdownGracefully()
     }
