@@ -45,6 +45,15 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "PodIngest",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "TelegenCore", package: telegen),
+            ],
+            path: "Benchmarks/PodIngest",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "Exposition",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
