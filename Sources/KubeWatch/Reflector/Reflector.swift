@@ -88,9 +88,16 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
                 if resourceVersion == nil {
                     resourceVersion = try await relist()
                 }
-                try await watch(from: &resourceVersion)
-                failures = 0
+                let started = ContinuousClock.now
+                let applied = try await watch(from: &resourceVersion)
                 forbiddenLogged = false
+                // A server that ends every watch at once must not be asked again in a tight loop.
+                if applied == 0 && ContinuousClock.now - started < .seconds(1) {
+                    failures += 1
+                    await sleep(backoff(failures))
+                } else {
+                    failures = 0
+                }
             } catch Failure.status(let status) where status.isExpired {
                 state.withLock { $0.expired += 1 }
                 logger.debug("resource version expired; relisting", metadata: ["resource": "\(resource)"])
@@ -117,7 +124,9 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
                 state.withLock { $0.otherErrors += 1 }
                 failures += 1
                 let delay = backoff(failures)
-                logger.info("list/watch failed; retrying", metadata: ["resource": "\(resource)", "error": "\(error)", "retry": "\(delay)"])
+                // One dropped watch is routine (API server restarts, load balancers); a streak is news.
+                logger.log(level: failures > 1 ? .info : .debug, "list/watch failed; retrying",
+                           metadata: ["resource": "\(resource)", "error": "\(error)", "retry": "\(delay)"])
                 await sleep(delay)
             }
         }
@@ -132,14 +141,16 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
         var seen = Set<String>()
         var continueToken: String?
         var listVersion = ""
+        var restarts = 0
         repeat {
             var request = configuration.request
             request.mode = .list(limit: configuration.pageSize, continueToken: continueToken)
             let response = try await get(request, timeout: configuration.pageTimeout)
             guard response.status == 200 else {
                 let status = response.body.withUnsafeBufferPointer { APIStatus.parse($0, httpStatus: response.status) }
-                if status.isExpired && continueToken != nil {
+                if status.isExpired && continueToken != nil && restarts < 3 {
                     // The snapshot behind the token was compacted: start over.
+                    restarts += 1
                     state.withLock { $0.expired += 1 }
                     seen.removeAll()
                     continueToken = nil
@@ -200,8 +211,10 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
 
     /// Watches from `resourceVersion`, advancing it with every event and bookmark.
     /// Returns when the server ends the watch; throws when it fails.
-    private func watch(from resourceVersion: inout String?) async throws {
-        guard let start = resourceVersion else { return }
+    /// Returns how many events and bookmarks it applied.
+    @discardableResult
+    private func watch(from resourceVersion: inout String?) async throws -> Int {
+        guard let start = resourceVersion else { return 0 }
         let minimum = configuration.minimumWatchTimeout.components.seconds
         let timeout = Int(minimum) + Int.random(in: 0..<max(Int(minimum), 1))
         var request = configuration.request
@@ -211,6 +224,7 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
         var lines = LineBuffer()
         var errorBody: [UInt8]?
         var status = 0
+        var applied = 0
         for try await part in client.stream(try httpRequest(request, timeout: .seconds(Int64(timeout) + 30))) {
             switch part {
             case .head(let code, _):
@@ -224,6 +238,7 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
                 lines.append(bytes)
                 while let line = lines.next() {
                     try line.withUnsafeBufferPointer { try handleEvent($0, resourceVersion: &resourceVersion) }
+                    applied += 1
                 }
             case .trailers:
                 break
@@ -232,6 +247,7 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
         if let errorBody {
             throw Failure.status(errorBody.withUnsafeBufferPointer { APIStatus.parse($0, httpStatus: status) })
         }
+        return applied
     }
 
     private func handleEvent(_ line: UnsafeBufferPointer<UInt8>, resourceVersion: inout String?) throws {
