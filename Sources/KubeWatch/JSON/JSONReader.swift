@@ -88,24 +88,45 @@ struct JSONReader: ~Copyable {
         }
     }
 
-    /// Skips one value of any kind, checking its syntax.
+    /// Skips one value of any kind, checking its syntax. Keys are skipped without
+    /// being decoded (`managedFields` is full of escaped ones).
     mutating func skipValue() throws(SyntaxError) {
         switch try peek() {
         case .object:
-            do {
-                try readObject { reader, _ in try reader.skipValue() }
-            } catch let error as SyntaxError {
-                throw error
-            } catch {
-                throw self.error("\(error)")
+            offset += 1
+            try enter()
+            skipWhitespace()
+            if consume(UInt8(ascii: "}")) {
+                depth -= 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a key") }
+                try skipString()
+                try expect(UInt8(ascii: ":"))
+                try skipValue()
+                skipWhitespace()
+                if consume(UInt8(ascii: ",")) { continue }
+                try expect(UInt8(ascii: "}"))
+                depth -= 1
+                return
             }
         case .array:
-            do {
-                try readArray { reader in try reader.skipValue() }
-            } catch let error as SyntaxError {
-                throw error
-            } catch {
-                throw self.error("\(error)")
+            offset += 1
+            try enter()
+            skipWhitespace()
+            if consume(UInt8(ascii: "]")) {
+                depth -= 1
+                return
+            }
+            while true {
+                try skipValue()
+                skipWhitespace()
+                if consume(UInt8(ascii: ",")) { continue }
+                try expect(UInt8(ascii: "]"))
+                depth -= 1
+                return
             }
         case .string: try skipString()
         case .number: _ = try readNumberBytes()
@@ -290,38 +311,34 @@ struct JSONReader: ~Copyable {
     }
 
     private mutating func readEscapedString(from start: Int) throws(SyntaxError) -> String {
-        var scalars = String.UnicodeScalarView()
+        // Unescaped into UTF-8 bytes, decoded once (which repairs invalid UTF-8).
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(offset - start + 16)
         var plain = start
-        func flush(_ end: Int) {
-            // Decode the unescaped run, repairing invalid UTF-8.
-            scalars.append(contentsOf: String(decoding: UnsafeBufferPointer(rebasing: bytes[plain..<end]), as: UTF8.self).unicodeScalars)
-        }
         while offset < bytes.count {
             let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") {
-                flush(offset)
+                utf8.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plain..<offset]))
                 offset += 1
-                return String(scalars)
+                return String(decoding: utf8, as: UTF8.self)
             }
             guard byte == UInt8(ascii: "\\") else {
                 guard byte >= 0x20 else { throw error("control character in a string") }
                 offset += 1
                 continue
             }
-            flush(offset)
+            utf8.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plain..<offset]))
             offset += 1
             guard offset < bytes.count else { break }
             let escaped = bytes[offset]
             offset += 1
             switch escaped {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(escaped)
+            case UInt8(ascii: "b"): utf8.append(0x08)
+            case UInt8(ascii: "f"): utf8.append(0x0C)
+            case UInt8(ascii: "n"): utf8.append(0x0A)
+            case UInt8(ascii: "r"): utf8.append(0x0D)
+            case UInt8(ascii: "t"): utf8.append(0x09)
             case UInt8(ascii: "u"):
                 var unit = try readHex4()
                 if (0xD800..<0xDC00).contains(unit), matches("\\u") {
@@ -334,7 +351,7 @@ struct JSONReader: ~Copyable {
                         offset = save
                     }
                 }
-                scalars.append(Unicode.Scalar(unit) ?? "\u{FFFD}")
+                utf8.append(contentsOf: String(Unicode.Scalar(unit) ?? "\u{FFFD}").utf8)
             default:
                 throw error("bad escape")
             }
