@@ -52,6 +52,23 @@ struct ObjectStoreTests {
         #expect(store.object(forKey: "b") == pod)
     }
 
+    @Test(arguments: [
+        "6f1c2a4e-8d3b-4f5a-9c7e-0b1d2e3f4a5b", "6F1C2A4E-8D3B-4F5A-9C7E-0B1D2E3F4A5B", "6f1c2a4e_8d3b-4f5a-9c7e-0b1d2e3f4a5b",
+        "containerd://" + String(repeating: "ab", count: 32), "cri-o://" + String(repeating: "0f", count: 32),
+        "docker://" + String(repeating: "AB", count: 32), "containerd://" + String(repeating: "a", count: 63), "", "x://",
+        "0123456789abcdef0123456789abcdef0123", "ü" + String(repeating: "a", count: 34),
+    ])
+    func identifiersComeBackExactly(identifier: String) {
+        var pod = Pod()
+        pod.metadata.uid = identifier
+        pod.status.containerStatuses = [Pod.ContainerStatus(name: "a", containerID: identifier)]
+        let store = ObjectStore<Pod>()
+        store.upsert("x", pod)
+        #expect(store.object(forKey: "x") == pod)
+        store.remove("x")
+        #expect(store.sharedStrings == 0)
+    }
+
     @Test func extremeValuesSurvive() {
         var pod = Pod()
         pod.metadata.creationTimestamp = Int64.min

@@ -57,6 +57,28 @@ public struct CompactWriter {
         }
     }
 
+    /// An identifier unique to one object, packed when it has a known shape: a UID
+    /// (8-4-4-4-12 lower-case hex) as 16 bytes, a container ID (`containerd://` and 64
+    /// lower-case hex) as its scheme's table ID and 32 bytes; anything else inline.
+    mutating func identifier(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            if utf8.count == 36, let packed = IdentifierPacking.uuid(utf8) {
+                bytes.append(1)
+                bytes.append(contentsOf: packed)
+            } else if utf8.count > 67, let separator = IdentifierPacking.schemeEnd(utf8), utf8.count - separator == 64,
+                      let packed = IdentifierPacking.hex(UnsafeBufferPointer(rebasing: utf8[separator...])) {
+                bytes.append(2)
+                unsigned(UInt64(table.retain(String(decoding: UnsafeBufferPointer(rebasing: utf8[..<separator]), as: UTF8.self))))
+                bytes.append(contentsOf: packed)
+            } else {
+                bytes.append(0)
+                unsigned(UInt64(utf8.count))
+                bytes.append(contentsOf: utf8)
+            }
+        }
+    }
+
     mutating func quantity(_ value: Quantity) {
         // Significands of real quantities fit 64 bits; a larger one is written in two halves.
         if let small = Int64(exactly: value.significand) {
@@ -136,6 +158,22 @@ public struct CompactReader {
         return bytes[offset..<offset + count].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
     }
 
+    mutating func identifier() -> String {
+        let kind = bytes[offset]
+        offset += 1
+        switch kind {
+        case 1:
+            defer { offset += 16 }
+            return collectingIDs ? "" : IdentifierPacking.uuidString(bytes[offset..<offset + 16])
+        case 2:
+            let scheme = shared()
+            defer { offset += 32 }
+            return collectingIDs ? "" : scheme + IdentifierPacking.hexString(bytes[offset..<offset + 32])
+        default:
+            return unique()
+        }
+    }
+
     mutating func quantity() -> Quantity {
         let significand: Int128
         if bool() {
@@ -153,5 +191,71 @@ public struct CompactReader {
         elements.reserveCapacity(count)
         for _ in 0..<count { elements.append(read(&self)) }
         return elements
+    }
+}
+
+/// Packing of the identifiers API objects are full of: UUIDs and 64-hex container IDs.
+enum IdentifierPacking {
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+
+    /// Lower-case hex of even length as bytes; nil for anything else (upper case
+    /// would not come back the same).
+    static func hex(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard text.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 2)
+        var index = 0
+        while index < text.count {
+            guard let high = nibble(text[index]), let low = nibble(text[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+
+    static func uuid(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard text[8] == UInt8(ascii: "-"), text[13] == UInt8(ascii: "-"), text[18] == UInt8(ascii: "-"), text[23] == UInt8(ascii: "-") else { return nil }
+        var digits: [UInt8] = []
+        digits.reserveCapacity(32)
+        for (index, byte) in text.enumerated() where ![8, 13, 18, 23].contains(index) { digits.append(byte) }
+        return digits.withUnsafeBufferPointer { hex($0) }
+    }
+
+    /// The index after `://`, if the text has one.
+    static func schemeEnd(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard text.count > 3 else { return nil }
+        for index in 0..<(text.count - 2) where text[index] == UInt8(ascii: ":") && text[index + 1] == UInt8(ascii: "/") && text[index + 2] == UInt8(ascii: "/") {
+            return index + 3
+        }
+        return nil
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func hexString(_ bytes: ArraySlice<UInt8>) -> String {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            utf8.append(digits[Int(byte >> 4)])
+            utf8.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    static func uuidString(_ bytes: ArraySlice<UInt8>) -> String {
+        let hex = Array(hexString(bytes).utf8)
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(36)
+        for (index, byte) in hex.enumerated() {
+            if [8, 12, 16, 20].contains(index) { utf8.append(UInt8(ascii: "-")) }
+            utf8.append(byte)
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 }

@@ -98,7 +98,7 @@ extension ObjectMeta {
     func encode(to out: inout CompactWriter) {
         out.unique(name)
         out.shared(namespace)
-        out.unique(uid)
+        out.identifier(uid)
         out.unique(resourceVersion)
         out.optionalInt(creationTimestamp)
         out.optionalInt(deletionTimestamp)
@@ -115,7 +115,7 @@ extension ObjectMeta {
         self.init()
         name = input.unique()
         namespace = input.shared()
-        uid = input.unique()
+        uid = input.identifier()
         resourceVersion = input.unique()
         creationTimestamp = input.optionalInt()
         deletionTimestamp = input.optionalInt()
@@ -154,7 +154,7 @@ extension Pod.ContainerStatus {
         out.shared(name)
         out.shared(image)
         out.shared(imageID)
-        out.unique(containerID)
+        out.identifier(containerID)
         out.bool(ready)
         out.int(restartCount)
         out.bool(state.waiting != nil)
@@ -168,7 +168,7 @@ extension Pod.ContainerStatus {
     }
 
     init(from input: inout CompactReader) {
-        self.init(name: input.shared(), image: input.shared(), imageID: input.shared(), containerID: input.unique(),
+        self.init(name: input.shared(), image: input.shared(), imageID: input.shared(), containerID: input.identifier(),
                   ready: input.bool(), restartCount: input.int())
         if input.bool() { state.waiting = Pod.ContainerState.Waiting(reason: input.shared()) }
         if input.bool() { state.running = Pod.ContainerState.Running(startedAt: input.optionalInt()) }
