@@ -81,3 +81,30 @@ struct ObjectStoreTests {
         #expect(store.object(forKey: "x") == pod)
     }
 }
+
+/// Static pods: the API holds a mirror with its own UID; the kubelet (and the cgroup
+/// path) knows the pod by the hash in the mirror's `kubernetes.io/config.mirror`.
+struct StaticPodTests {
+    static let json = #"{"metadata": {"name": "etcd-node-1", "namespace": "kube-system", "uid": "7c1b9f2e-1d2c-4b3a-9e8f-0a1b2c3d4e5f", "annotations": {"kubernetes.io/config.hash": "9a8b7c6d5e4f30211a2b3c4d5e6f7a8b", "kubernetes.io/config.mirror": "9a8b7c6d5e4f30211a2b3c4d5e6f7a8b", "kubernetes.io/config.source": "file"}}}"#
+
+    @Test func mirrorPodsAreFoundByTheKubeletUID() throws {
+        let pod = try Array(Self.json.utf8).withUnsafeBufferPointer { try Pod(json: $0) }
+        #expect(pod.staticPodUID == "9a8b7c6d5e4f30211a2b3c4d5e6f7a8b")
+        #expect(pod.metadata.annotations.isEmpty)  // not allow-listed: captured, not kept
+        let store = ObjectStore<Pod>()
+        store.upsert(pod.metadata.uid, pod)
+        #expect(store.object(forKey: "9a8b7c6d5e4f30211a2b3c4d5e6f7a8b")?.metadata.name == "etcd-node-1")
+        #expect(store.object(forKey: pod.metadata.uid) == pod)
+        store.remove(pod.metadata.uid)
+        #expect(store.object(forKey: "9a8b7c6d5e4f30211a2b3c4d5e6f7a8b") == nil)
+        #expect(store.sharedStrings == 0)
+    }
+
+    @Test func allowListedMirrorAnnotationIsAlsoKept() throws {
+        let pod = try Array(Self.json.utf8).withUnsafeBufferPointer {
+            try Pod(json: $0, options: PodDecodingOptions(annotations: KeyAllowlist(["kubernetes.io/config.*"])))
+        }
+        #expect(pod.metadata.annotations.map(\.key) == ["kubernetes.io/config.hash", "kubernetes.io/config.mirror", "kubernetes.io/config.source"])
+        #expect(pod.staticPodUID == "9a8b7c6d5e4f30211a2b3c4d5e6f7a8b")
+    }
+}

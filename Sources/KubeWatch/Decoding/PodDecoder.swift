@@ -14,7 +14,10 @@ struct PodDecoder {
         var pod = Pod()
         try reader.readObject { reader, key in
             if key == "metadata" {
-                pod.metadata = try ObjectMetaDecoder(labels: options.labels, annotations: options.annotations).decode(&reader)
+                var meta = ObjectMetaDecoder(labels: options.labels, annotations: options.annotations)
+                meta.captureAnnotation = "kubernetes.io/config.mirror"
+                pod.metadata = try meta.decode(&reader)
+                pod.staticPodUID = meta.captured
             } else if key == "spec" {
                 pod.spec = try decodeSpec(&reader)
             } else if key == "status" {
@@ -274,9 +277,19 @@ struct PodDecoder {
 struct ObjectMetaDecoder {
     let labels: KeyAllowlist
     let annotations: KeyAllowlist
+    /// One annotation to read whether or not the allowlist keeps it.
+    var captureAnnotation: String?
+    private(set) var captured: String?
 
-    func decode(_ reader: inout JSONReader) throws -> ObjectMeta {
+    init(labels: KeyAllowlist, annotations: KeyAllowlist) {
+        self.labels = labels
+        self.annotations = annotations
+    }
+
+    mutating func decode(_ reader: inout JSONReader) throws -> ObjectMeta {
         var meta = ObjectMeta()
+        var captured: String?
+        defer { self.captured = captured }
         try reader.readObject { reader, key in
             switch true {
             case key == "name": meta.name = try reader.readString() ?? ""
@@ -288,7 +301,24 @@ struct ObjectMetaDecoder {
             case key == "labels":
                 if labels.isNone { try reader.skipValue() } else { meta.labels = try readStringMap(&reader, keeping: labels) }
             case key == "annotations":
-                if annotations.isNone { try reader.skipValue() } else { meta.annotations = try readStringMap(&reader, keeping: annotations) }
+                if let capture = captureAnnotation {
+                    try reader.readObject { reader, key in
+                        let name = key.string
+                        if name == capture {
+                            captured = try reader.readString()
+                            if annotations.contains(name) { meta.annotations.append((name, captured ?? "")) }
+                        } else if annotations.contains(name) {
+                            meta.annotations.append((name, try reader.readString() ?? ""))
+                        } else {
+                            try reader.skipValue()
+                        }
+                    }
+                    meta.annotations.sort { $0.key < $1.key }
+                } else if annotations.isNone {
+                    try reader.skipValue()
+                } else {
+                    meta.annotations = try readStringMap(&reader, keeping: annotations)
+                }
             case key == "ownerReferences":
                 try reader.readArray { reader in
                     var owner = ObjectMeta.OwnerReference()

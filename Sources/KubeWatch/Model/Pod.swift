@@ -5,6 +5,9 @@ public struct Pod: Sendable, Equatable {
     public var metadata = ObjectMeta()
     public var spec = Spec()
     public var status = Status()
+    /// For the API's mirror of a static pod: the kubelet's own UID for it (the
+    /// `kubernetes.io/config.mirror` annotation), which its cgroups are named by.
+    public var staticPodUID: String?
 
     public init() {}
 

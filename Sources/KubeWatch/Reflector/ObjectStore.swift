@@ -9,7 +9,14 @@ import Synchronization
 public final class ObjectStore<Object: APIObject & CompactRecordCodable>: Sendable {
     private struct State {
         var records: [String: [UInt8]] = [:]
+        /// Alias → key, for objects that have one.
+        var aliases: [String: String] = [:]
         let table = StringTable()
+
+        mutating func removeRecord(_ key: String) {
+            guard let old = records.removeValue(forKey: key) else { return }
+            if let alias = ObjectStore.release(old, from: table, decoding: !aliases.isEmpty)?.alias { aliases.removeValue(forKey: alias) }
+        }
     }
 
     private let state = Mutex(State())
@@ -27,16 +34,16 @@ public final class ObjectStore<Object: APIObject & CompactRecordCodable>: Sendab
             object.encode(to: &writer)
             // An exact-size copy: the writer's buffer has room to spare, which would stay allocated.
             let record = Array(writer.bytes)
-            if let old = state.records.updateValue(record, forKey: key) {
-                Self.release(old, from: state.table)
+            if let old = state.records.updateValue(record, forKey: key),
+               let alias = Self.release(old, from: state.table, decoding: !state.aliases.isEmpty)?.alias {
+                state.aliases.removeValue(forKey: alias)
             }
+            if let alias = object.alias { state.aliases[alias] = key }
         }
     }
 
     public func remove(_ key: String) {
-        state.withLock { state in
-            if let old = state.records.removeValue(forKey: key) { Self.release(old, from: state.table) }
-        }
+        state.withLock { $0.removeRecord(key) }
     }
 
     /// After a full relist: forgets every object the list did not contain (deleted
@@ -45,9 +52,7 @@ public final class ObjectStore<Object: APIObject & CompactRecordCodable>: Sendab
     func retainOnly(_ keys: Set<String>) -> Int {
         state.withLock { state in
             let gone = state.records.keys.filter { !keys.contains($0) }
-            for key in gone {
-                if let old = state.records.removeValue(forKey: key) { Self.release(old, from: state.table) }
-            }
+            for key in gone { state.removeRecord(key) }
             return gone.count
         }
     }
@@ -63,18 +68,26 @@ public final class ObjectStore<Object: APIObject & CompactRecordCodable>: Sendab
         }
     }
 
+    /// The object stored under `key`, or whose alias is `key`.
     public func object(forKey key: String) -> Object? {
         state.withLock { state in
-            guard let bytes = state.records[key] else { return nil }
+            guard let bytes = state.records[key] ?? state.aliases[key].flatMap({ state.records[$0] }) else { return nil }
             var reader = CompactReader(bytes: bytes, table: state.table)
             return Object(from: &reader)
         }
     }
 
-    /// Gives back the table references a record holds.
-    private static func release(_ bytes: [UInt8], from table: StringTable) {
+    /// Gives back the table references a record holds; with `decoding`, returns the
+    /// record as it was (for its alias; only worth it while some object has one).
+    fileprivate static func release(_ bytes: [UInt8], from table: StringTable, decoding: Bool) -> Object? {
+        var object: Object?
+        if decoding {
+            var decoded = CompactReader(bytes: bytes, table: table)
+            object = Object(from: &decoded)
+        }
         var reader = CompactReader(bytes: bytes, table: table, collectingIDs: true)
         _ = Object(from: &reader)
         for id in reader.sharedIDs { table.release(id) }
+        return object
     }
 }

@@ -5,9 +5,17 @@ import Synchronization
 /// An object with Kubernetes metadata: what the reflector keys and versions by.
 public protocol APIObject: Sendable {
     var metadata: ObjectMeta { get }
+    /// Another key the object can be looked up by (a static pod's kubelet UID).
+    var alias: String? { get }
 }
 
-extension Pod: APIObject {}
+extension APIObject {
+    public var alias: String? { nil }
+}
+
+extension Pod: APIObject {
+    public var alias: String? { staticPodUID }
+}
 
 /// Keeps one resource's objects current the way client-go's reflector does: a
 /// paginated LIST (processed page by page), then a WATCH from the list's
@@ -289,7 +297,8 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
             var version = ""
             try objectReader.readObject { reader, key in
                 if key == "metadata" {
-                    version = try ObjectMetaDecoder(labels: .none, annotations: .none).decode(&reader).resourceVersion
+                    var meta = ObjectMetaDecoder(labels: .none, annotations: .none)
+                    version = try meta.decode(&reader).resourceVersion
                 } else {
                     try reader.skipValue()
                 }

@@ -50,6 +50,8 @@ extension Pod: CompactRecordCodable {
         out.array(status.containerStatuses) { out, container in container.encode(to: &out) }
         out.array(status.initContainerStatuses) { out, container in container.encode(to: &out) }
         out.array(status.resourceClaimStatuses) { out, entry in out.shared(entry.name); out.unique(entry.resourceClaimName) }
+        out.bool(staticPodUID != nil)
+        if let staticPodUID { out.identifier(staticPodUID) }
     }
 
     public init(from input: inout CompactReader) {
@@ -91,6 +93,7 @@ extension Pod: CompactRecordCodable {
         status.containerStatuses = input.array { Pod.ContainerStatus(from: &$0) }
         status.initContainerStatuses = input.array { Pod.ContainerStatus(from: &$0) }
         status.resourceClaimStatuses = input.array { input in (input.shared(), input.unique()) }
+        staticPodUID = input.bool() ? input.identifier() : nil
     }
 }
 
