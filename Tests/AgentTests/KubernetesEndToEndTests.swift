@@ -57,6 +57,20 @@ struct KubernetesEndToEndTests {
         #expect(selfText.contains(#"telegen_kube_list_calls_total{resource="pods"} 1"#))
     }
 
+    @Test func onceWaitsForTheFirstListOfPods() throws {
+        var options = FakeAPIServer.Options()
+        options.objectsFiles = [FakeAPIServer.fixture("cluster-small.json")]
+        options.requireToken = true
+        let server = try FakeAPIServer(options)
+        defer { server.stop() }
+        let scratch = try TemporaryDirectory()
+        let config = try scratch.write("telegen.yaml", "kube_metrics:\n  cadvisor:\n    enabled: false\n  kube_state:\n    node_local_pods: \"false\"\n")
+        let result = try Command.run(try Repository.telegenBinary(), ["--config", config, "--kubeconfig", try server.writeKubeconfig(), "--once"],
+                                     timeout: 60)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").filter { $0.hasPrefix("kube_pod_info{") }.count == 16)
+    }
+
     @Test func withoutAnyClusterTheKubernetesPartsStayOff() async throws {
         var config = AgentConfig()
         config.kubeMetrics.node.enabled = false

@@ -123,6 +123,24 @@ struct Agent {
     /// exposition text with whether every collector and the push succeeded.
     func collectOnce() async -> (text: [UInt8], succeeded: Bool) {
         var succeeded = true
+        // The Kubernetes families need the first list: wait for it, within a bound.
+        var watch: Task<Void, Never>?
+        if let kubernetes {
+            let pods = kubernetes.pods
+            watch = Task { await pods.run() }
+            let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+            while !pods.synced && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            if !pods.synced {
+                logger.error("the first list of pods did not complete within 30 s")
+                succeeded = false
+            }
+        }
+        defer {
+            watch?.cancel()
+            kubernetes?.client.shutdown()
+        }
         for loop in loops {
             let result = await loop.runOnce()
             if !result.failures.isEmpty { succeeded = false }
