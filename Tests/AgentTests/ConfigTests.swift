@@ -184,6 +184,8 @@ struct ConfigTests {
          ["telegen.yaml:3:18: kube_metrics.streaming.headers: expected string values, got a list"]),
         ("kube_metrics:\n  kube_state:\n    metric_allowlist: [a]\n    metric_denylist: [b]\n",
          ["telegen.yaml:4:22: kube_metrics.kube_state.metric_denylist: metric_allowlist and metric_denylist are mutually exclusive"]),
+        ("kube_metrics:\n  kube_state:\n    metric_allowlist: [\"kube_pod_(info\"]\n",
+         ["telegen.yaml:3:23: kube_metrics.kube_state.metric_allowlist: \"kube_pod_(info\" is not a regular expression"]),
         ("kube_metrics:\n  signal_metadata:\n    fields:\n      enable_colour: true\n    extra: 1\n",
          ["telegen.yaml:4:7: unknown key \"enable_colour\" in kube_metrics.signal_metadata.fields",
           "telegen.yaml:5:5: unknown key \"extra\" in kube_metrics.signal_metadata"]),

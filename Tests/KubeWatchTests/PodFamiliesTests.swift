@@ -175,3 +175,26 @@ struct RFC3339Tests {
         #expect(RFC3339.seconds(text) == nil)
     }
 }
+
+/// kube-state-metrics' metric allow and deny lists: regular expressions matched
+/// anywhere in the family name.
+struct FamilyFilterTests {
+    @Test func allowlistKeepsMatchesDenylistDropsThem() throws {
+        let allow = try FamilyFilter(allow: ["kube_pod_info", "^kube_pod_container_status_(ready|running)$"], deny: [])
+        #expect(allow.includes("kube_pod_info"))
+        #expect(allow.includes("kube_pod_container_status_ready"))
+        #expect(!allow.includes("kube_pod_container_status_restarts_total"))
+        #expect(!allow.includes("kube_pod_owner"))
+        let deny = try FamilyFilter(allow: [], deny: ["_labels$", "annotations"])
+        #expect(!deny.includes("kube_pod_labels") && !deny.includes("kube_pod_annotations"))
+        #expect(deny.includes("kube_pod_info"))
+        #expect(FamilyFilter.everything.includes("anything"))
+        #expect(throws: FamilyFilter.InvalidPattern.self) { try FamilyFilter(allow: ["kube_pod_(info"], deny: []) }
+    }
+
+    @Test func filteredFamiliesAreNotRendered() throws {
+        var renderer = PodFamilies.Renderer(options: PodFamilies.Options(), filter: try FamilyFilter(allow: ["^kube_pod_(info|owner)$"], deny: []))
+        renderer.add(Pod())
+        #expect(renderer.families.map(\.name) == ["kube_pod_info", "kube_pod_owner"])
+    }
+}

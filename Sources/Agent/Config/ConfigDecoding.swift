@@ -59,6 +59,11 @@ extension KubeStateConfig {
         if !metricAllowlist.isEmpty && !metricDenylist.isEmpty {
             section.problem(at: "metric_denylist", "metric_allowlist and metric_denylist are mutually exclusive")
         }
+        for (key, patterns) in [("metric_allowlist", metricAllowlist), ("metric_denylist", metricDenylist), ("metric_opt_in", metricOptIn)] {
+            for pattern in patterns where (try? Regex(pattern)) == nil {
+                section.problem(at: key, "\"\(pattern)\" is not a regular expression")
+            }
+        }
         // `auto`, or a plain YAML true/false.
         nodeLocalPods = section.choice("node_local_pods", default: defaults.nodeLocalPods)
         section.finish()

@@ -34,7 +34,8 @@ struct Agent {
         if let kubernetes {
             selfMetrics.attach(kubernetes.pods)
             if kubernetes.servesKubeState {
-                let collector = KubeStateCollector(pods: kubernetes.pods, podOptions: kubernetes.podOptions)
+                let filter = try FamilyFilter(allow: metrics.kubeState.metricAllowlist, deny: metrics.kubeState.metricDenylist)
+                let collector = KubeStateCollector(pods: kubernetes.pods, podOptions: kubernetes.podOptions, filter: filter)
                 loops.append(CollectionLoop(collector: collector, interval: metrics.node.collectInterval,
                                             store: store, selfMetrics: selfMetrics, logger: logger))
             }

@@ -30,8 +30,9 @@ public enum PodFamilies {
     public struct Renderer {
         private var renderer: FamilyRenderer<Pod>
 
-        public init(options: Options) {
-            renderer = FamilyRenderer(PodFamilies.table(options)) { pod in
+        /// `filter` leaves out families (the metric allow/deny lists) before any rendering.
+        public init(options: Options, filter: FamilyFilter = .everything) {
+            renderer = FamilyRenderer(PodFamilies.table(options).filter { filter.includes($0.name) }) { pod in
                 (PodFamilies.identity, [pod.metadata.namespace, pod.metadata.name, pod.metadata.uid])
             }
         }

@@ -7,16 +7,18 @@ public final class KubeStateCollector: Collector {
     public let name = "kubestate"
     private let pods: PodWatch
     private let podOptions: PodFamilies.Options
+    private let filter: FamilyFilter
 
-    public init(pods: PodWatch, podOptions: PodFamilies.Options) {
+    public init(pods: PodWatch, podOptions: PodFamilies.Options, filter: FamilyFilter = .everything) {
         self.pods = pods
         self.podOptions = podOptions
+        self.filter = filter
     }
 
     public var isReady: Bool { pods.synced }
 
     public func collect() -> CollectionResult {
-        var renderer = PodFamilies.Renderer(options: podOptions)
+        var renderer = PodFamilies.Renderer(options: podOptions, filter: filter)
         var objects = 0
         for store in pods.stores {
             store.forEachObject { pod in
