@@ -51,8 +51,30 @@ struct KubernetesEndToEndTests {
         let cadvisor = try HTTP.get(live.baseURL + "/metrics/cadvisor").body
         #expect(cadvisor.contains(#"container_cpu_usage_seconds_total{container="kube-proxy",cpu="total",id="\#(pod)/cri-containerd-\#(Self.containerID).scope",image="registry.k8s.io/kube-proxy:v1.30.2",name="\#(Self.containerID)",namespace="kube-system",pod="kube-proxy-6sdgq"} 0.9"#))
 
+        // A deleted pod loses every series at the next cycle; an update shows in it.
+        try server.delete(resource: "pods", namespace: "kube-system", name: "kube-proxy-6sdgq")
+        var updated = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: FakeAPIServer.fixture("cluster-small.json")))) as? [String: Any])?["pods"] as? [[String: Any]])
+            .first { (($0["metadata"] as? [String: Any])?["name"] as? String) != "kube-proxy-6sdgq" }!
+        var status = updated["status"] as? [String: Any] ?? [:]
+        status["phase"] = "Failed"
+        updated["status"] = status
+        try server.upsert(resource: "pods", object: updated)
+        let name = (updated["metadata"] as? [String: Any])?["name"] as? String ?? ""
+        let waitUntil = ContinuousClock.now.advanced(by: .seconds(20))
+        var after = ""
+        repeat {
+            try await Task.sleep(for: .milliseconds(100))
+            await live.refresh()
+            after = try HTTP.get(live.baseURL + "/metrics/kubestate").body
+        } while (after.contains("pod=\"kube-proxy-6sdgq\"") || !after.contains(#"pod="\#(name)","#)
+                 || !after.split(separator: "\n").contains { $0.contains(#"pod="\#(name)","#) && $0.contains(#"phase="Failed"} 1"#) })
+            && ContinuousClock.now < waitUntil
+        #expect(!after.contains("pod=\"kube-proxy-6sdgq\""))
+        #expect(after.split(separator: "\n").contains { $0.hasPrefix("kube_pod_status_phase{") && $0.contains(#"pod="\#(name)","#) && $0.hasSuffix(#"phase="Failed"} 1"#) })
+        #expect(after.split(separator: "\n").filter { $0.hasPrefix("kube_pod_info{") }.count == 15)
+
         let selfText = try HTTP.get(live.baseURL + "/metrics/self").body
-        #expect(selfText.contains(#"telegen_kube_objects{resource="pods"} 16"#))
+        #expect(selfText.contains(#"telegen_kube_objects{resource="pods"} 15"#))
         #expect(selfText.contains(#"telegen_kube_synced{resource="pods"} 1"#))
         #expect(selfText.contains(#"telegen_kube_list_calls_total{resource="pods"} 1"#))
     }

@@ -108,3 +108,32 @@ struct StaticPodTests {
         #expect(pod.staticPodUID == "9a8b7c6d5e4f30211a2b3c4d5e6f7a8b")
     }
 }
+
+struct ObjectStoreArenaTests {
+    @Test func churnIsCompactedAwayAndNothingIsLost() throws {
+        let store = ObjectStore<Pod>()
+        func pod(_ index: Int, generation: Int) -> Pod {
+            var pod = Pod()
+            pod.metadata.uid = String(format: "%08x-0000-4000-8000-%012x", index, generation)
+            pod.metadata.name = "pod-\(index)-generation-\(generation)-" + String(repeating: "x", count: 100)
+            pod.spec.nodeName = "node-\(index % 3)"
+            return pod
+        }
+        for generation in 0..<20 {
+            for index in 0..<500 {
+                var next = pod(index, generation: generation)
+                next.metadata.uid = pod(index, generation: 0).metadata.uid  // same object, new state
+                store.upsert(next.metadata.uid, next)
+            }
+        }
+        #expect(store.count == 500)
+        let (total, garbage) = store.arenaBytes
+        #expect(garbage * 2 <= total)  // compacted as it went
+        #expect(total < 500 * 300 * 2)
+        for index in 0..<500 {
+            let uid = pod(index, generation: 0).metadata.uid
+            #expect(store.object(forKey: uid)?.metadata.name == pod(index, generation: 19).metadata.name)
+        }
+        #expect(store.sharedStrings == 4)  // the three node names and ""
+    }
+}

@@ -99,15 +99,17 @@ public struct CompactWriter {
 }
 
 public struct CompactReader {
-    private let bytes: [UInt8]
-    private var offset = 0
+    /// A record: a slice of its store's arena (indices are the arena's).
+    private let bytes: ArraySlice<UInt8>
+    private var offset: Int
     private let table: StringTable
     /// `release` mode: walk the record only to give back its table references.
     private(set) var sharedIDs: [UInt32] = []
     private let collectingIDs: Bool
 
-    init(bytes: [UInt8], table: StringTable, collectingIDs: Bool = false) {
+    init(bytes: ArraySlice<UInt8>, table: StringTable, collectingIDs: Bool = false) {
         self.bytes = bytes
+        offset = bytes.startIndex
         self.table = table
         self.collectingIDs = collectingIDs
     }
