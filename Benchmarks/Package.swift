@@ -16,60 +16,16 @@ let package = Package(
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
-    targets: [
+    // One executable per benchmark, each in Benchmarks/<name>.
+    targets: ["NodeCollection", "ContainerCollection", "PodStore", "PodIngest", "Exposition", "OTLPExport"].map { name in
         .executableTarget(
-            name: "NodeCollection",
+            name: name,
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "TelegenCore", package: telegen),
             ],
-            path: "Benchmarks/NodeCollection",
+            path: "Benchmarks/\(name)",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "ContainerCollection",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TelegenCore", package: telegen),
-            ],
-            path: "Benchmarks/ContainerCollection",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "PodStore",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TelegenCore", package: telegen),
-            ],
-            path: "Benchmarks/PodStore",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "PodIngest",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TelegenCore", package: telegen),
-            ],
-            path: "Benchmarks/PodIngest",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Exposition",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TelegenCore", package: telegen),
-            ],
-            path: "Benchmarks/Exposition",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "OTLPExport",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TelegenCore", package: telegen),
-            ],
-            path: "Benchmarks/OTLPExport",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-    ]
+        )
+    }
 )

@@ -1,6 +1,7 @@
 @testable import CgroupReader
 import Foundation
 import TelemetryModel
+import Synchronization
 import Testing
 import TestSupport
 
@@ -271,6 +272,34 @@ struct CAdvisorV2Tests {
         #expect(withSwap.fileReadsInLastCycle - reads == 9)
     }
 
+    @Test func podNamesAreAskedForOnceAndAgainOnlyForANewContainer() throws {
+        let host = try Self.containerdNode()
+        var known = Self.metadata.pods
+        known[Self.guaranteedUID] = PodMetadata(name: "db-0", namespace: "shop",
+                                                containers: [Self.guaranteedContainer: ContainerMetadata(name: "db", image: "db:1")])
+        let source = CountingMetadata(FixedMetadata(pods: known))
+        let collector = CAdvisorCollector(configuration: host.configuration())
+        collector.connect(source)
+        _ = collector.collect()
+        let first = source.calls
+        // Both pods, and the burstable pod once more for its sandbox, not yet known to be one.
+        #expect(first == 3)
+        _ = collector.collect()
+        #expect(source.calls == first)
+        // The app container restarts under a new ID: its pod is asked again, once.
+        let restarted = String(repeating: "e7", count: 32)
+        try FileManager.default.moveItem(atPath: host.cgroupRoot + Self.appPath,
+                                         toPath: host.cgroupRoot + Self.podPath + "/cri-containerd-\(restarted).scope")
+        var pods = known
+        pods[Self.podUID]?.containers[restarted] = ContainerMetadata(name: "app", image: "registry.example/shop/app:1.3")
+        source.replace(FixedMetadata(pods: pods))
+        let exposition = Exposition(collector.collect())
+        #expect(source.calls == first + 1)
+        #expect(exposition.samples(id: Self.podPath + "/cri-containerd-\(restarted).scope").contains { $0.contains(#"image="registry.example/shop/app:1.3""#) })
+        _ = collector.collect()
+        #expect(source.calls == first + 1)
+    }
+
     // MARK: CRI-O
 
     @Test func crioScopesAreContainersAndConmonIsIgnored() throws {
@@ -296,5 +325,27 @@ struct CAdvisorV2Tests {
         // CRI-O without an infra container: the pod row carries the pod's network.
         #expect(exposition.samples(id: pod).contains(
             "container_network_transmit_bytes_total{container=\"\",id=\"\(pod)\",image=\"\",interface=\"eth0\",name=\"\",namespace=\"data\",pod=\"cache-7d9f\"} 10000"))
+    }
+}
+
+/// A metadata source that counts how often it is asked.
+final class CountingMetadata: ContainerMetadataSource {
+    private let state: Mutex<(source: FixedMetadata, calls: Int)>
+
+    init(_ source: FixedMetadata) {
+        state = Mutex((source, 0))
+    }
+
+    var calls: Int { state.withLock { $0.calls } }
+
+    func replace(_ source: FixedMetadata) {
+        state.withLock { $0.source = source }
+    }
+
+    func pod(uid: String) -> PodMetadata? {
+        state.withLock { state in
+            state.calls += 1
+            return state.source.pod(uid: uid)
+        }
     }
 }

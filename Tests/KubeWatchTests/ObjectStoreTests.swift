@@ -1,4 +1,7 @@
 import Foundation
+import HTTP2Transport
+import Logging
+import TelemetryModel
 @testable import KubeWatch
 import Testing
 import TestSupport
@@ -135,5 +138,30 @@ struct ObjectStoreArenaTests {
             #expect(store.object(forKey: uid)?.metadata.name == pod(index, generation: 19).metadata.name)
         }
         #expect(store.sharedStrings == 4)  // the three node names and ""
+    }
+}
+
+struct KubeStateCollectorTests {
+    @Test func rendersAgainOnlyAfterAChange() throws {
+        let client = try HTTP2Client(endpoint: HTTP2Endpoint(secure: false, host: "127.0.0.1", port: 9))  // never contacted
+        defer { client.shutdown() }
+        let pods = PodWatch(client: client, token: BearerToken(credential: .none), configuration: PodWatch.Configuration(),
+                            logger: Logger(label: "test"))
+        let collector = KubeStateCollector(pods: pods, podOptions: PodFamilies.Options())
+        #expect(collector.collect().families.isEmpty)  // no objects, no headers
+        var pod = try ObjectStoreTests.pod()
+        let store = try #require(pods.stores.first)
+        store.upsert(pod.metadata.uid, pod)
+        let phase = { (result: CollectionResult) in
+            result.families.first { $0.name == "kube_pod_status_phase" }?.series.first { $0.value == 1 }?.labels["phase"]
+        }
+        #expect(phase(collector.collect()) == "Running")
+        let generation = store.generation
+        #expect(phase(collector.collect()) == "Running" && store.generation == generation)
+        pod.status.phase = "Failed"
+        store.upsert(pod.metadata.uid, pod)
+        #expect(phase(collector.collect()) == "Failed")
+        store.remove(pod.metadata.uid)
+        #expect(collector.collect().families.isEmpty)
     }
 }

@@ -9,7 +9,24 @@ import TestSupport
 /// watch streams with bookmarks, 410 after compaction, 401/403, dropped connections).
 @Suite(.serialized)
 struct ReflectorTests {
-    /// A reflector for pods, with small pages and short waits so the tests run fast.
+    /// A pod reflector running against the server, with small pages and short waits so
+    /// the tests run fast.
+    final class Running {
+        let reflector: Reflector<Pod>
+        private let client: HTTP2Client
+        private let task: Task<Void, Never>
+
+        init(_ server: FakeAPIServer, nodeName: String? = nil) throws {
+            (reflector, client) = try ReflectorTests.reflector(server, nodeName: nodeName)
+            task = Task { [reflector] in await reflector.run() }
+        }
+
+        func stop() {
+            task.cancel()
+            client.shutdown()
+        }
+    }
+
     static func reflector(_ server: FakeAPIServer, pageSize: Int = 5, nodeName: String? = nil) throws -> (Reflector<Pod>, HTTP2Client) {
         let access = try #require(try ClusterAccess.resolve(flag: try server.writeKubeconfig(), configured: "", environment: [:]))
         let client = try HTTP2Client(endpoint: access.endpoint, tls: access.tls)
@@ -55,10 +72,9 @@ struct ReflectorTests {
     @Test func listsPageByPageThenAppliesWatchEvents() async throws {
         let server = try Self.fixture()
         defer { server.stop() }
-        let (reflector, client) = try Self.reflector(server)
-        defer { client.shutdown() }
-        let task = Task { await reflector.run() }
-        defer { task.cancel() }
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
 
         try await Self.eventually("synced") { reflector.statistics.synced }
         #expect(reflector.store.count == 16)
@@ -81,10 +97,9 @@ struct ReflectorTests {
     @Test func droppedConnectionResumesFromTheLastVersionWithoutRelisting() async throws {
         let server = try Self.fixture()
         defer { server.stop() }
-        let (reflector, client) = try Self.reflector(server)
-        defer { client.shutdown() }
-        let task = Task { await reflector.run() }
-        defer { task.cancel() }
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
         try await Self.eventually("synced") { reflector.statistics.synced }
         try server.upsert(resource: "pods", object: Self.pod("before-drop"))
         try await Self.eventually("seen") { reflector.store.object(forKey: "uid-before-drop") != nil }
@@ -107,10 +122,9 @@ struct ReflectorTests {
     @Test func goneAfterCompactionRelistsAndReconciles() async throws {
         let server = try Self.fixture()
         defer { server.stop() }
-        let (reflector, client) = try Self.reflector(server)
-        defer { client.shutdown() }
-        let task = Task { await reflector.run() }
-        defer { task.cancel() }
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
         try await Self.eventually("synced") { reflector.statistics.synced }
         let someone = try #require(reflector.store.object(forKey: Self.firstKey(reflector)))
 
@@ -134,10 +148,9 @@ struct ReflectorTests {
         let server = try Self.fixture()
         defer { server.stop() }
         try server.forbid("pods")
-        let (reflector, client) = try Self.reflector(server)
-        defer { client.shutdown() }
-        let task = Task { await reflector.run() }
-        defer { task.cancel() }
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
         try await Self.eventually("two 403s") { reflector.statistics.forbidden >= 2 }
         #expect(!reflector.statistics.synced)
         try server.forbid("pods", false)
@@ -151,10 +164,9 @@ struct ReflectorTests {
         options.requireToken = true
         let server = try FakeAPIServer(options)
         defer { server.stop() }
-        let (reflector, client) = try Self.reflector(server)
-        defer { client.shutdown() }
-        let task = Task { await reflector.run() }
-        defer { task.cancel() }
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
         try await Self.eventually("synced") { reflector.statistics.synced }
         try server.rotateToken("rotated-token-2")
         _ = try server.dropConnections()
@@ -168,10 +180,9 @@ struct ReflectorTests {
     @Test func nodeSelectorKeepsOnlyThatNodesPods() async throws {
         let server = try Self.fixture()
         defer { server.stop() }
-        let (reflector, client) = try Self.reflector(server, nodeName: "node-0001")
-        defer { client.shutdown() }
-        let task = Task { await reflector.run() }
-        defer { task.cancel() }
+        let running = try Running(server, nodeName: "node-0001")
+        defer { running.stop() }
+        let reflector = running.reflector
         try await Self.eventually("synced") { reflector.statistics.synced }
         var nodes = Set<String>()
         reflector.store.forEachObject { nodes.insert($0.spec.nodeName) }

@@ -70,6 +70,10 @@ struct CAdvisorState {
     private var specs: [String: CgroupSpec] = [:]
     private var hierarchyMemoryStats: [String: CgroupStatsReader.MemoryStat] = [:]
     private var sandboxes: [String: Bool] = [:]
+    /// Names by pod UID, as the metadata source last gave them. A UID never changes its
+    /// pod's name, nor a container ID its container's: the source (a decode from the
+    /// watch's store) is asked again only for a pod not seen yet or a new container.
+    private var podNames: [String: PodMetadata] = [:]
     private(set) var fileReadsInLastCycle = 0
 
     init(configuration: CAdvisorCollector.Configuration) {
@@ -148,13 +152,14 @@ struct CAdvisorState {
         var rows: [ContainerRow] = []
         rows.reserveCapacity(cgroups.count)
         var pod: PodInProgress?
-        var seen = Set<String>(), seenContainers = Set<String>()
+        var seen = Set<String>(), seenContainers = Set<String>(), seenPods = Set<String>()
         seen.reserveCapacity(cgroups.count)
 
         for cgroup in cgroups {
             if case .pod(let uid) = cgroup.kind {
                 attachFallbackNetwork(for: pod, to: &rows, problems: &problems)
-                pod = PodInProgress(metadata: metadata?.pod(uid: uid))
+                seenPods.insert(uid)
+                pod = PodInProgress(metadata: podNames[uid] ?? lookUp(uid, in: metadata))
             }
             var row: ContainerRow
             do {
@@ -176,8 +181,12 @@ struct CAdvisorState {
             case .pod:
                 row.labels = Self.labels(id: cgroup.id, pod: pod?.metadata)
                 pod?.row = rows.count
-            case .container(let id, _):
+            case .container(let id, let podUID):
                 seenContainers.insert(id)
+                // A container the cached names lack (a restart, a new pod's first cycle); sandboxes never have names.
+                if let cached = pod?.metadata, cached.containers[id] == nil, sandboxes[id] != true {
+                    pod?.metadata = lookUp(podUID, in: metadata) ?? cached
+                }
                 row.labels = Self.labels(id: cgroup.id, containerID: id, pod: pod?.metadata)
                 if configuration.network, let pid = row.stats.firstProcess {
                     if isSandbox(id, pid: pid) {
@@ -199,12 +208,20 @@ struct CAdvisorState {
         if specs.count > seen.count { specs = specs.filter { seen.contains($0.key) } }
         if refresh { hierarchyMemoryStats = hierarchyMemoryStats.filter { seen.contains($0.key) } }
         if sandboxes.count > seenContainers.count { sandboxes = sandboxes.filter { seenContainers.contains($0.key) } }
+        if podNames.count > seenPods.count { podNames = podNames.filter { seenPods.contains($0.key) } }
 
         self.reader = reader
         fileReadsInLastCycle = reader.filesRead + network.filesRead - readsBefore
         families += ContainerFamilies.render(rows, context: ContainerFamilies.Context(nowSeconds: now.rounded(.down)))
         families.sort { $0.name < $1.name }
         return CollectionResult(families: families, failures: problems.failures, skipped: problems.skipped)
+    }
+
+    /// Asks the source for a pod's names, remembering what it says.
+    private mutating func lookUp(_ uid: String, in source: (any ContainerMetadataSource)?) -> PodMetadata? {
+        let found = source?.pod(uid: uid)
+        podNames[uid] = found
+        return found
     }
 
     /// Base label values (`CAdvisorLabels.base` order) of a pod's own cgroup: the

@@ -18,26 +18,25 @@ public final class ObjectStore<Object: APIObject & CompactRecordCodable>: Sendab
     private struct State {
         var arena: [UInt8] = []
         var slots: [StoreKey: Slot] = [:]
+        /// Counts changes, so that readers can tell whether anything changed since they last looked.
+        var generation: UInt64 = 0
         /// Bytes of the arena no slot points at any more.
         var garbage = 0
-        /// Alias → key, for objects that have one.
+        /// Alias → key and key → alias, for the few objects that have one (static pods).
         var aliases: [String: StoreKey] = [:]
+        var aliasOf: [StoreKey: String] = [:]
         let table = StringTable()
 
         func record(_ slot: Slot) -> ArraySlice<UInt8> {
             arena[slot.offset..<slot.offset + slot.length]
         }
 
+        /// Releases the record's table references and alias; its bytes become garbage.
         mutating func removeRecord(_ key: StoreKey) {
             guard let slot = slots.removeValue(forKey: key) else { return }
-            forget(slot)
-        }
-
-        /// Releases a record's table references (and its alias) and counts its bytes as garbage.
-        mutating func forget(_ slot: Slot) {
-            if let alias = ObjectStore.release(record(slot), from: table, decoding: !aliases.isEmpty)?.alias {
-                aliases.removeValue(forKey: alias)
-            }
+            generation += 1
+            ObjectStore.release(record(slot), from: table)
+            if let alias = aliasOf.removeValue(forKey: key), aliases[alias] == key { aliases.removeValue(forKey: alias) }
             garbage += slot.length
             if garbage > 1 << 16 && garbage * 2 > arena.count { compact() }
         }
@@ -61,6 +60,9 @@ public final class ObjectStore<Object: APIObject & CompactRecordCodable>: Sendab
 
     public var count: Int { state.withLock { $0.slots.count } }
 
+    /// Changes with every upsert and removal.
+    public var generation: UInt64 { state.withLock { $0.generation } }
+
     /// Strings the records share (for tests and the benchmark).
     var sharedStrings: Int { state.withLock { $0.table.count } }
 
@@ -72,10 +74,14 @@ public final class ObjectStore<Object: APIObject & CompactRecordCodable>: Sendab
         state.withLock { state in
             var writer = CompactWriter(table: state.table)
             object.encode(to: &writer)
-            if let old = state.slots.removeValue(forKey: storeKey) { state.forget(old) }
+            state.removeRecord(storeKey)
+            state.generation += 1
             state.slots[storeKey] = Slot(offset: state.arena.count, length: writer.bytes.count)
             state.arena.append(contentsOf: writer.bytes)
-            if let alias = object.alias { state.aliases[alias] = storeKey }
+            if let alias = object.alias {
+                state.aliases[alias] = storeKey
+                state.aliasOf[storeKey] = alias
+            }
         }
     }
 
@@ -117,17 +123,10 @@ public final class ObjectStore<Object: APIObject & CompactRecordCodable>: Sendab
         }
     }
 
-    /// Gives back the table references a record holds; with `decoding`, returns the
-    /// record as it was (for its alias; only worth it while some object has one).
-    fileprivate static func release(_ bytes: ArraySlice<UInt8>, from table: StringTable, decoding: Bool) -> Object? {
-        var object: Object?
-        if decoding {
-            var decoded = CompactReader(bytes: bytes, table: table)
-            object = Object(from: &decoded)
-        }
+    /// Gives back the table references a record holds.
+    fileprivate static func release(_ bytes: ArraySlice<UInt8>, from table: StringTable) {
         var reader = CompactReader(bytes: bytes, table: table, collectingIDs: true)
         _ = Object(from: &reader)
         for id in reader.sharedIDs { table.release(id) }
-        return object
     }
 }

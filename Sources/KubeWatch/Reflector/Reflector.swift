@@ -331,8 +331,8 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
     }
 
     private func backoff(_ failures: Int) -> Duration {
-        let initial = Double(configuration.initialBackoff.components.attoseconds) / 1e18 + Double(configuration.initialBackoff.components.seconds)
-        let maximum = Double(configuration.maximumBackoff.components.seconds)
+        let initial = configuration.initialBackoff / .seconds(1)
+        let maximum = configuration.maximumBackoff / .seconds(1)
         let base = min(initial * Double(1 << min(failures - 1, 16)), maximum)
         // Full jitter on top, as client-go's backoff manager: between base and 2 × base.
         return .milliseconds(Int64(min(base * Double.random(in: 1..<2), maximum) * 1000))
