@@ -4,7 +4,7 @@ import PackageDescription
 // Telegen: one Kubernetes node agent in place of kube-state-metrics, cAdvisor and an
 // event exporter. Read -> model -> encode -> send; no module reaches back up:
 //
-//   CgroupReader, KubeWatch, EventLogs  (read kernel files / the Kubernetes API)
+//   CgroupReader, KubeWatch, KubeState, EventLogs  (read kernel files / the Kubernetes API)
 //        -> TelemetryModel                  (typed families, exposition, signal metadata)
 //        -> OTLPWire                     (OTLP protobuf, gRPC over HTTP/2 + TLS)
 //   Agent wires them together (config, scheduling, serving, lifecycle).
@@ -14,7 +14,7 @@ let package = Package(
     products: [
         .executable(name: "telegen", targets: ["Agent"]),
         // For the benchmark package in Benchmarks/; the agent itself is the product.
-        .library(name: "TelegenCore", targets: ["TelemetryModel", "CgroupReader", "HTTP2Transport", "OTLPWire", "KubeWatch", "EventLogs"]),
+        .library(name: "TelegenCore", targets: ["TelemetryModel", "CgroupReader", "HTTP2Transport", "OTLPWire", "KubeWatch", "KubeState", "EventLogs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -56,6 +56,12 @@ let package = Package(
             name: "KubeWatch",
             dependencies: ["TelemetryModel", "HTTP2Transport", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")]
         ),
+        // kube-state-metrics' kinds and families: the resource registry, the generator
+        // tables, the stores of rendered samples and the watches that fill them.
+        .target(
+            name: "KubeState",
+            dependencies: ["KubeWatch", "TelemetryModel", "HTTP2Transport", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "EventLogs",
             dependencies: ["KubeWatch", .product(name: "Logging", package: "swift-log")]
@@ -63,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "Agent",
             dependencies: [
-                "TelemetryModel", "CgroupReader", "HTTP2Transport", "OTLPWire", "KubeWatch", "EventLogs",
+                "TelemetryModel", "CgroupReader", "HTTP2Transport", "OTLPWire", "KubeWatch", "KubeState", "EventLogs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -86,6 +92,7 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch", "HTTP2Transport", "TestSupport"]),
+        .testTarget(name: "KubeStateTests", dependencies: ["KubeState", "KubeWatch", "HTTP2Transport", "TelemetryModel", "TestSupport"]),
         .testTarget(name: "EventLogsTests", dependencies: ["EventLogs"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "TelemetryModel", "CgroupReader", "TestSupport"]),
     ]

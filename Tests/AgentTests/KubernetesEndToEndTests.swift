@@ -29,7 +29,8 @@ struct KubernetesEndToEndTests {
         config.kubeMetrics.kubeState.nodeLocalPods = .false
         config.kubeMetrics.kubeState.metricLabelsAllowlist = ["pods": ["k8s-app"]]
 
-        let live = try await LiveAgent(config: config)
+        // The container collector names only this node's pods, so the agent runs as kube-proxy's node.
+        let live = try await LiveAgent(config: config, nodeName: "node-0001")
         defer { Task { try? await live.stop() } }
         let deadline = ContinuousClock.now.advanced(by: .seconds(20))
         while try HTTP.get(live.baseURL + "/readyz").status != 200 && ContinuousClock.now < deadline {

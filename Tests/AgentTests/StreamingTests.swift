@@ -157,25 +157,45 @@ struct StreamingTests {
     }
 }
 
-struct DeltaConverterTests {
-    private func counter(_ value: Double, start: UInt64 = 100) -> [MetricFamily] {
-        [MetricFamily(name: "c_total", help: "h", type: .counter,
-                      series: [Series(labels: LabelSet(names: ["k"], values: ["v"]), value: value, startTimeUnixNano: start)]),
-         MetricFamily(name: "g", help: "h", type: .gauge, series: [Series(value: value)])]
+struct CounterDeltasTests {
+    private func push(_ deltas: inout CounterDeltas, _ value: Double, start: UInt64 = 100, at time: UInt64,
+                      gauge: Double = 7) -> [MetricFamily] {
+        deltas.beginPush()
+        var sink = DeltaSink(inner: CollectingSink(), deltas: deltas)
+        sink.time = time
+        var stream = MetricFamiliesStream([
+            MetricFamily(name: "c_total", help: "h", type: .counter,
+                         series: [Series(labels: LabelSet(names: ["k"], values: ["v"]), value: value, startTimeUnixNano: start)]),
+            MetricFamily(name: "g", help: "h", type: .gauge, series: [Series(value: gauge)]),
+        ])
+        stream.render(into: &sink)
+        sink.deltas.endPush()
+        deltas = sink.deltas
+        return sink.inner.families
     }
 
     @Test func countersBecomeIncreasesSinceTheLastPush() {
-        var converter = DeltaConverter()
-        let first = converter.convert(counter(10), at: 1_000)
+        var deltas = CounterDeltas()
+        let first = push(&deltas, 10, at: 1_000)
         #expect(first[0].series.isEmpty)            // a baseline only
-        #expect(first[1].series.first?.value == 10)  // gauges pass through
-        let second = converter.convert(counter(15.5), at: 2_000)
+        #expect(first[1].series.first?.value == 7)  // gauges pass through
+        let second = push(&deltas, 15.5, at: 2_000)
         #expect(second[0].series.first?.value == 5.5)
         #expect(second[0].series.first?.startTimeUnixNano == 1_000)
         // A reset: the counter restarted, its whole value is new since its own start.
-        let reset = converter.convert(counter(3, start: 1_500), at: 3_000)
+        let reset = push(&deltas, 3, start: 1_500, at: 3_000)
         #expect(reset[0].series.first?.value == 3)
         #expect(reset[0].series.first?.startTimeUnixNano == 1_500)
+    }
+
+    @Test func seriesThatDisappearAreForgotten() {
+        var deltas = CounterDeltas()
+        _ = push(&deltas, 10, at: 1_000)
+        #expect(deltas.count == 1)
+        deltas.beginPush()
+        deltas.endPush()  // a push without the series
+        #expect(deltas.count == 0)
+        #expect(push(&deltas, 12, at: 3_000)[0].series.isEmpty)  // a new baseline, not a delta from 10
     }
 }
 

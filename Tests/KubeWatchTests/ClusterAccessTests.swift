@@ -187,11 +187,16 @@ struct ListWatchRequestTests {
         let request = ListWatchRequest(resource: deployments, mode: .list(limit: 100, continueToken: nil), namespace: "shop",
                                        labelSelector: "app in (web,api),!canary")
         #expect(request.target == "/apis/apps/v1/namespaces/shop/deployments?limit=100&labelSelector=app%20in%20%28web%2Capi%29%2C%21canary")
-        var secrets = ListWatchRequest(resource: APIResource(group: "", version: "v1", resource: "secrets", namespaced: true),
-                                       mode: .list(limit: 500, continueToken: nil), metadataOnly: true)
-        #expect(secrets.accept == "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json")
-        secrets.mode = .watch(resourceVersion: "1", timeoutSeconds: 300)
-        #expect(secrets.accept == "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json")
+        // Reduced views have no fallback to the whole object: a secret's data must never come.
+        var configmaps = ListWatchRequest(resource: APIResource(group: "", version: "v1", resource: "configmaps", namespaced: true),
+                                          mode: .list(limit: 500, continueToken: nil), view: .metadata)
+        #expect(configmaps.accept == "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1")
+        configmaps.mode = .watch(resourceVersion: "1", timeoutSeconds: 300)
+        #expect(configmaps.accept == "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1")
+        let secrets = ListWatchRequest(resource: APIResource(group: "", version: "v1", resource: "secrets", namespaced: true),
+                                       mode: .list(limit: 500, continueToken: nil), view: .table)
+        #expect(secrets.accept == "application/json;as=Table;g=meta.k8s.io;v=v1")
+        #expect(secrets.target == "/api/v1/secrets?limit=500&includeObject=Metadata")
         let nodes = APIResource(group: "", version: "v1", resource: "nodes", namespaced: false)
         #expect(nodes.path(namespace: "ignored") == "/api/v1/nodes")
     }

@@ -1,3 +1,4 @@
+import KubeState
 /// Everything `telegen.yaml` can set, with SPEC.md's defaults. The property names
 /// mirror the YAML keys (snake_case there, camelCase here).
 struct AgentConfig: Sendable, Equatable {
@@ -42,6 +43,12 @@ struct KubeStateConfig: Sendable, Equatable {
     var shard = 0
     var totalShards = 1
     var nodeLocalPods = NodeLocalPods.auto
+
+    /// The kinds served: those `resources` names, or kube-state-metrics' default set
+    /// when it names none.
+    var effectiveResources: [String] {
+        resources.isEmpty ? KubeResources.defaultNames : resources
+    }
 }
 
 struct CAdvisorConfig: Sendable, Equatable {

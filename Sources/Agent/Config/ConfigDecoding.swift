@@ -1,3 +1,4 @@
+import KubeState
 /// Reads each section of `telegen.yaml` into the typed configuration. The key
 /// names here are the contract in SPEC.md; a key not read here is reported unknown.
 extension AgentConfig {
@@ -42,7 +43,12 @@ extension KubeStateConfig {
     init(reading section: ConfigSection) {
         let defaults = KubeStateConfig()
         enabled = section.bool("enabled", default: defaults.enabled)
-        resources = section.stringList("resources")
+        let known = KubeResources.names
+        let listed = section.markedStringList("resources")
+        for (name, mark) in listed where !known.contains(name) {
+            section.unknownName(name, at: mark, in: "resources", what: "resource", known: known)
+        }
+        resources = listed.map(\.value).filter(known.contains)
         namespaces = section.stringList("namespaces")
         namespacesExclude = section.stringList("namespaces_exclude")
         metricAllowlist = section.stringList("metric_allowlist")
@@ -50,6 +56,11 @@ extension KubeStateConfig {
         metricOptIn = section.stringList("metric_opt_in")
         metricLabelsAllowlist = section.stringListMap("metric_labels_allowlist")
         metricAnnotationsAllowlist = section.stringListMap("metric_annotations_allowlist")
+        for key in ["metric_labels_allowlist", "metric_annotations_allowlist"] {
+            for (name, mark) in section.markedKeys(key) where name != "*" && !known.contains(name) {
+                section.unknownName(name, at: mark, in: key, what: "resource", known: known)
+            }
+        }
         resyncPeriod = section.duration("resync_period", default: defaults.resyncPeriod)
         shard = section.int("shard", default: defaults.shard, range: 0...Int(Int32.max))
         totalShards = section.int("total_shards", default: defaults.totalShards, range: 1...Int(Int32.max))
@@ -59,9 +70,21 @@ extension KubeStateConfig {
         if !metricAllowlist.isEmpty && !metricDenylist.isEmpty {
             section.problem(at: "metric_denylist", "metric_allowlist and metric_denylist are mutually exclusive")
         }
-        for (key, patterns) in [("metric_allowlist", metricAllowlist), ("metric_denylist", metricDenylist), ("metric_opt_in", metricOptIn)] {
+        for (key, patterns) in [("metric_allowlist", metricAllowlist), ("metric_denylist", metricDenylist)] {
             for pattern in patterns where (try? Regex(pattern)) == nil {
                 section.problem(at: key, "\"\(pattern)\" is not a regular expression")
+            }
+        }
+        // Opt-in entries are kube-state-metrics' regular expressions, matched anywhere in
+        // a family name; one that selects no opt-in family is a mistake, not a no-op.
+        let optInFamilies = KubeResources.optInFamilies
+        for (pattern, mark) in section.markedStringList("metric_opt_in") {
+            guard let regex = try? Regex(pattern) else {
+                section.problem(at: "metric_opt_in", "\"\(pattern)\" is not a regular expression")
+                continue
+            }
+            if !optInFamilies.contains(where: { $0.firstMatch(of: regex) != nil }) {
+                section.unknownName(pattern, at: mark, in: "metric_opt_in", what: "opt-in family", known: optInFamilies)
             }
         }
         // `auto`, or a plain YAML true/false.

@@ -164,6 +164,32 @@ final class ConfigSection {
         return result
     }
 
+    /// A list of strings with where each one is, for checks against a vocabulary.
+    func markedStringList(_ key: String) -> [(value: String, mark: Mark?)] {
+        guard let node = value(key) else { return [] }
+        guard case .sequence(let sequence) = node else { return mismatch(node, key, "a list of strings", []) }
+        return sequence.compactMap { element in
+            guard let scalar = element.scalar, !element.isNull else {
+                report.problem(at: element.mark, "\(qualified(key)): expected a string in the list, got \(element.kindDescription)")
+                return nil
+            }
+            return (scalar.string, element.mark)
+        }
+    }
+
+    /// The keys of a mapping with where each one is (read after the mapping itself).
+    func markedKeys(_ key: String) -> [(key: String, mark: Mark?)] {
+        guard case .mapping(let mapping)? = mapping?[key] else { return [] }
+        return mapping.compactMap { name, _ in name.scalar.map { ($0.string, name.mark) } }
+    }
+
+    /// Reports an unknown name among `known`, with the closest as a suggestion.
+    func unknownName(_ name: String, at mark: Mark?, in key: String, what: String, known: [String]) {
+        var message = "\(qualified(key)): unknown \(what) \"\(name)\""
+        if let suggestion = closest(to: name, among: known) { message += " (did you mean \"\(suggestion)\"?)" }
+        report.problem(at: mark, message)
+    }
+
     func stringListMap(_ key: String) -> [String: [String]] {
         guard let node = value(key) else { return [:] }
         guard case .mapping(let mapping) = node else { return mismatch(node, key, "a mapping of string lists", [:]) }

@@ -1,13 +1,13 @@
-import KubeWatch
+import KubeState
 import ServiceLifecycle
 
-/// Runs the pod watch as one of the agent's services.
+/// Runs the kube-state watches as one of the agent's services.
 struct KubernetesWatchService: Service {
-    let pods: PodWatch
+    let source: KubeStateSource
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            await pods.run()
+            await source.run()
         }
     }
 }

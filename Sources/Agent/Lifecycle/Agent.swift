@@ -1,5 +1,6 @@
 import CgroupReader
 import HTTP2Transport
+import KubeState
 import KubeWatch
 import Logging
 import OTLPWire
@@ -31,15 +32,7 @@ struct Agent {
         let kubernetes = try KubernetesAccess.make(config: config, kubeconfigFlag: kubeconfigFlag, nodeName: nodeName,
                                                    environment: environment, logger: logger)
         self.kubernetes = kubernetes
-        if let kubernetes {
-            selfMetrics.attach(kubernetes.pods)
-            if kubernetes.servesKubeState {
-                let filter = try FamilyFilter(allow: metrics.kubeState.metricAllowlist, deny: metrics.kubeState.metricDenylist)
-                let collector = KubeStateCollector(pods: kubernetes.pods, podOptions: kubernetes.podOptions, filter: filter)
-                loops.append(CollectionLoop(collector: collector, interval: metrics.node.collectInterval,
-                                            store: store, selfMetrics: selfMetrics, logger: logger))
-            }
-        }
+        if let kubernetes { selfMetrics.attach(kubernetes.source) }
         let node = metrics.node
         if metrics.enabled && node.enabled {
             let collector = NodeCollector(paths: NodePaths(procRoot: node.procRoot, sysRoot: node.sysRoot, rootfs: node.rootfs))
@@ -53,7 +46,7 @@ struct Agent {
             configuration.diskIO = cadvisor.diskIOEnabled
             configuration.network = cadvisor.networkEnabled
             let collector = CAdvisorCollector(configuration: configuration)
-            if let kubernetes { collector.connect(PodMetadataIndex(pods: kubernetes.pods)) }
+            if let index = kubernetes?.podIndex { collector.connect(index) }
             loops.append(CollectionLoop(collector: collector, interval: cadvisor.collectInterval,
                                         store: store, selfMetrics: selfMetrics, logger: logger))
         }
@@ -76,10 +69,11 @@ struct Agent {
             fields.sourceModule = signal.enableSourceModule
             fields.collectorType = signal.enableCollectorType
             fields.description = signal.enableDescription
-            let encoder = OTLPMetricsEncoder(
+            let encoding = MetricsPushLoop.Encoding(
                 resource: resource, temporality: streaming.temporality == .delta ? .delta : .cumulative,
                 signalMetadata: signal.enabled ? (.telegen, fields) : nil, defaultStartTimeUnixNano: start)
-            push = MetricsPushLoop(store: store, selfMetrics: selfMetrics, exporter: exporter, encoder: encoder,
+            push = MetricsPushLoop(store: store, selfMetrics: selfMetrics, exporter: exporter,
+                                   kubeState: kubernetes?.servesKubeState == true ? kubernetes?.source : nil, encoding: encoding,
                                    interval: streaming.interval, flushTimeout: streaming.timeout, logger: logger)
         } else {
             push = nil
@@ -106,7 +100,8 @@ struct Agent {
     var endpoints: MetricsEndpoints {
         MetricsEndpoints(store: store, selfMetrics: selfMetrics,
                          separateEndpoints: config.kubeMetrics.separateEndpoints,
-                         enabledCollectors: loops.map(\.collector.name).filter { $0 != "process" })
+                         enabledCollectors: loops.map(\.collector.name).filter { $0 != "process" },
+                         kubeState: kubernetes?.servesKubeState == true ? kubernetes?.source : nil)
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts every service down; the push flushes
@@ -114,7 +109,7 @@ struct Agent {
     func run() async throws {
         let server = MetricsHTTPServer(address: config.kubeMetrics.listenAddress, endpoints: endpoints, logger: logger)
         var services: [any Service] = loops.map { $0 as any Service } + [server]
-        if let kubernetes { services.append(KubernetesWatchService(pods: kubernetes.pods)) }
+        if let kubernetes { services.append(KubernetesWatchService(source: kubernetes.source)) }
         if let push { services.append(push) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
@@ -124,17 +119,21 @@ struct Agent {
     /// exposition text with whether every collector and the push succeeded.
     func collectOnce() async -> (text: [UInt8], succeeded: Bool) {
         var succeeded = true
-        // The Kubernetes families need the first list: wait for it, within a bound.
+        // The Kubernetes families need the first lists: wait for them, within a bound.
         var watch: Task<Void, Never>?
         if let kubernetes {
-            let pods = kubernetes.pods
-            watch = Task { await pods.run() }
+            let source = kubernetes.source
+            watch = Task { await source.run() }
             let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-            while !pods.synced && ContinuousClock.now < deadline {
+            while !source.pending.isEmpty && ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(20))
             }
-            if !pods.synced {
-                logger.error("the first list of pods did not complete within 30 s")
+            if !source.pending.isEmpty {
+                logger.error("the first list did not complete within 30 s", metadata: ["resources": "\(source.pending.joined(separator: ","))"])
+                succeeded = false
+            }
+            if !source.failing.isEmpty {
+                logger.error("listing failed", metadata: ["resources": "\(source.failing.joined(separator: ","))"])
                 succeeded = false
             }
         }
@@ -147,7 +146,7 @@ struct Agent {
             if !result.failures.isEmpty { succeeded = false }
         }
         if let push {
-            var state = MetricsPushLoop.PushState(temporality: .cumulative)
+            var state = MetricsPushLoop.PushState()
             await push.push(&state)
             let sender = Task { await push.exporter.run() }
             let delivered = await push.exporter.flush(timeout: push.flushTimeout)

@@ -1,3 +1,4 @@
+import KubeState
 import KubeWatch
 import OTLPWire
 import Synchronization
@@ -34,7 +35,7 @@ final class SelfMetrics: Sendable {
 
     private let state = Mutex(State())
     private let exporters = Mutex<[OTLPExporter]>([])
-    private let podWatches = Mutex<[PodWatch]>([])
+    private let kubeStates = Mutex<[KubeStateSource]>([])
     private let startUnixNano: UInt64
     private let version: String
 
@@ -69,9 +70,9 @@ final class SelfMetrics: Sendable {
         }
     }
 
-    /// Includes the pod watch's list/watch counters in the self-metrics.
-    func attach(_ pods: PodWatch) {
-        podWatches.withLock { $0.append(pods) }
+    /// Includes the Kubernetes watches' list/watch counters in the self-metrics.
+    func attach(_ source: KubeStateSource) {
+        kubeStates.withLock { $0.append(source) }
     }
 
     /// Includes the exporter's delivery counters in the self-metrics.
@@ -155,22 +156,21 @@ final class SelfMetrics: Sendable {
         return families
     }
 
-    /// `telegen_kube_*`: what the reflectors did, per resource and watched namespace.
+    /// `telegen_kube_*`: what the reflectors did, per resource (summed over its watched namespaces).
     private func kubernetesFamilies(start: UInt64) -> [MetricFamily] {
-        let reflectors = podWatches.withLock { $0.flatMap { watch in watch.reflectors.map { ("pods", $0) } } }
-        guard !reflectors.isEmpty else { return [] }
+        let resources = kubeStates.withLock { $0.flatMap(\.statistics) }
+        guard !resources.isEmpty else { return [] }
         let labels = ["resource"]
-        func counter(_ name: String, _ help: String, _ value: (Reflector<Pod>.Statistics) -> Int) -> MetricFamily {
-            var totals: [String: Int] = [:]
-            for (resource, reflector) in reflectors { totals[resource, default: 0] += value(reflector.statistics) }
-            return MetricFamily(name: name, help: help, type: .counter, unit: "1", series: totals.keys.sorted().map {
-                Series(labels: LabelSet(names: labels, values: [$0]), value: Double(totals[$0]!), startTimeUnixNano: start)
+        func counter(_ name: String, _ help: String, _ value: (Reflector.Statistics) -> Int) -> MetricFamily {
+            MetricFamily(name: name, help: help, type: .counter, unit: "1", series: resources.map { resource in
+                Series(labels: LabelSet(names: labels, values: [resource.resource]),
+                       value: Double(resource.reflectors.reduce(0) { $0 + value($1) }), startTimeUnixNano: start)
             })
         }
-        var objects: [String: Int] = [:], synced: [String: Bool] = [:]
-        for (resource, reflector) in reflectors {
-            objects[resource, default: 0] += reflector.store.count
-            synced[resource] = (synced[resource] ?? true) && reflector.statistics.synced
+        func gauge(_ name: String, _ help: String, unit: String = "", _ value: ((resource: String, reflectors: [Reflector.Statistics], objects: Int)) -> Double) -> MetricFamily {
+            MetricFamily(name: name, help: help, type: .gauge, unit: unit, series: resources.map { resource in
+                Series(labels: LabelSet(names: labels, values: [resource.resource]), value: value(resource))
+            })
         }
         return [
             counter("telegen_kube_list_calls_total", "Full (paginated) LISTs of a resource.", \.listCalls),
@@ -183,12 +183,14 @@ final class SelfMetrics: Sendable {
             counter("telegen_kube_forbidden_total", "403 answers (RBAC forbids the resource).", \.forbidden),
             counter("telegen_kube_unauthorized_total", "401 answers (the token was re-read).", \.unauthorized),
             counter("telegen_kube_errors_total", "Other failed LIST or WATCH calls (retried with backoff).", \.otherErrors),
-            MetricFamily(name: "telegen_kube_objects", help: "Objects held per resource.", type: .gauge, unit: "{object}",
-                         series: objects.keys.sorted().map { Series(labels: LabelSet(names: labels, values: [$0]), value: Double(objects[$0]!)) }),
-            MetricFamily(name: "telegen_kube_synced", help: "1 once every watch of the resource has completed its first list.",
-                         type: .gauge, series: synced.keys.sorted().map {
-                             Series(labels: LabelSet(names: labels, values: [$0]), value: synced[$0]! ? 1 : 0)
-                         }),
+            counter("telegen_kube_relist_deletions_total", "Objects a relist found deleted while no watch was open.", \.reconciledDeletions),
+            gauge("telegen_kube_objects", "Objects held per resource.", unit: "{object}") { Double($0.objects) },
+            gauge("telegen_kube_synced", "1 once every watch of the resource has completed its first list.") {
+                $0.reflectors.allSatisfy(\.synced) ? 1 : 0
+            },
+            gauge("telegen_kube_failing", "1 while the last LIST or WATCH of the resource failed (forbidden, unreachable, rejected).") {
+                $0.reflectors.contains(where: \.failing) ? 1 : 0
+            },
         ]
     }
 

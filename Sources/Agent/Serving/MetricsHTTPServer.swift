@@ -11,6 +11,16 @@ struct MetricsHTTPServer: Service {
     let address: ListenAddress
     let endpoints: MetricsEndpoints
     let logger: Logger
+    /// Expositions are rendered here, off the event loop and Swift's cooperative pool.
+    let renderThreads: NIOThreadPool
+
+    init(address: ListenAddress, endpoints: MetricsEndpoints, logger: Logger) {
+        self.address = address
+        self.endpoints = endpoints
+        self.logger = logger
+        renderThreads = NIOThreadPool(numberOfThreads: 2)
+        renderThreads.start()
+    }
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -19,6 +29,7 @@ struct MetricsHTTPServer: Service {
             channel = try await bind(group: group)
         } catch {
             try? await group.shutdownGracefully()
+            try? await renderThreads.shutdownGracefully()
             throw MetricsServerError(address: address, underlying: error)
         }
         let local = channel.localAddress.map { "\($0)" } ?? "\(address)"
@@ -29,11 +40,13 @@ struct MetricsHTTPServer: Service {
             channel.close(promise: nil)
         }
         try? await group.shutdownGracefully()
+        try? await renderThreads.shutdownGracefully()
     }
 
     /// Binds and returns the listening channel (tests bind port 0 and read the port back).
     func bind(group: EventLoopGroup) async throws -> Channel {
         let endpoints = self.endpoints
+        let renderThreads = self.renderThreads
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 64)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -42,7 +55,7 @@ struct MetricsHTTPServer: Service {
                     let operations = channel.pipeline.syncOperations
                     try operations.configureHTTPServerPipeline(withErrorHandling: true)
                     try operations.addHandler(HTTPResponseCompressor())
-                    try operations.addHandler(MetricsHTTPHandler(endpoints: endpoints))
+                    try operations.addHandler(MetricsHTTPHandler(endpoints: endpoints, renderThreads: renderThreads))
                 }
             }
             .childChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)

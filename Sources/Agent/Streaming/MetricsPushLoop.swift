@@ -1,21 +1,33 @@
+import KubeState
 import Logging
 import OTLPWire
 import ServiceLifecycle
 import TelemetryModel
 
-/// Every `interval`, turns the latest snapshot of each collector into OTLP export
-/// requests (one scope per collector) and hands them to the exporter. Snapshots that
-/// have not changed since the last push are not sent again.
+/// Every `interval`, encodes what the collectors have (one scope per collector) into
+/// OTLP export requests and hands them to the exporter. Snapshots that have not
+/// changed since the last push are not sent again; kube-state is rendered from its
+/// stores straight into requests of at most 4 MiB, each queued as soon as it is
+/// complete and only when the queue has room for it, so a push of any size holds
+/// about one request in memory.
 struct MetricsPushLoop: Service {
     /// Collector name → instrumentation scope name.
     static let scopes: [(collector: String, scope: String)] = [
         ("kubestate", "telegen.kubestate"), ("cadvisor", "telegen.cadvisor"), ("node", "telegen.node"), ("process", "telegen.self"),
     ]
 
+    struct Encoding: Sendable {
+        var resource: OTLPResource
+        var temporality: OTLPMetricsEncoder.Temporality
+        var signalMetadata: (table: SignalMetadataTable, fields: SignalMetadataFields)?
+        var defaultStartTimeUnixNano: UInt64
+    }
+
     let store: SnapshotStore
     let selfMetrics: SelfMetrics
     let exporter: OTLPExporter
-    let encoder: OTLPMetricsEncoder
+    let kubeState: KubeStateSource?
+    let encoding: Encoding
     let interval: Duration
     let flushTimeout: Duration
     let logger: Logger
@@ -23,7 +35,7 @@ struct MetricsPushLoop: Service {
     func run() async throws {
         let sender = Task { await exporter.run() }
         var state = await cancelWhenGracefulShutdown {
-            var state = PushState(temporality: encoder.temporality)
+            var state = PushState()
             let clock = ContinuousClock()
             var deadline = clock.now.advanced(by: interval)
             while !Task.isCancelled {
@@ -45,36 +57,56 @@ struct MetricsPushLoop: Service {
     /// Per-push memory: when each collector was last sent, and delta baselines.
     struct PushState {
         var lastSent: [String: UInt64] = [:]
-        var delta = DeltaConverter()
-        let temporality: OTLPMetricsEncoder.Temporality
-
-        init(temporality: OTLPMetricsEncoder.Temporality) {
-            self.temporality = temporality
-        }
+        var deltas = CounterDeltas()
     }
 
     /// Encodes and queues what changed since the last push; returns the number of points queued.
     @discardableResult
     func push(_ state: inout PushState) async -> Int {
-        var scopes: [OTLPMetricsEncoder.ScopeFamilies] = []
-        for (collector, scope) in Self.scopes {
-            guard let snapshot = store.snapshot(of: collector), state.lastSent[collector] != snapshot.collectedAtUnixNano else { continue }
-            state.lastSent[collector] = snapshot.collectedAtUnixNano
-            var families = snapshot.families
-            if collector == "process" { families = selfMetrics.families() + families }
-            if state.temporality == .delta {
-                families = state.delta.convert(families, at: snapshot.collectedAtUnixNano)
-            }
-            scopes.append(.init(scope: OTLPScope(name: scope, version: BuildInfo.version), families: families,
-                                timeUnixNano: snapshot.collectedAtUnixNano))
-        }
-        guard !scopes.isEmpty else { return 0 }
-        let output = encoder.encode(scopes)
-        if output.oversizedPoints > 0 {
-            await exporter.recordDropped(.metrics, items: output.oversizedPoints, reason: "oversized")
-        }
+        let encoder = OTLPMetricsStreamEncoder(resource: encoding.resource, temporality: encoding.temporality,
+                                               signalMetadata: encoding.signalMetadata,
+                                               defaultStartTimeUnixNano: encoding.defaultStartTimeUnixNano)
+        var sink = DeltaSink(inner: encoder, deltas: state.deltas)
+        let delta = encoding.temporality == .delta
+        if delta { sink.deltas.beginPush() }
         var points = 0
-        for request in output.requests {
+        let patience = ContinuousClock.now.advanced(by: interval)
+        for (collector, scopeName) in Self.scopes {
+            let scope = OTLPScope(name: scopeName, version: BuildInfo.version)
+            var stream: any FamilyStream
+            let time: UInt64
+            if collector == "kubestate" {
+                guard let kubeState else { continue }
+                time = WallClock.nowUnixNano()
+                stream = kubeState.makeStream()
+            } else {
+                guard let snapshot = store.snapshot(of: collector), state.lastSent[collector] != snapshot.collectedAtUnixNano else { continue }
+                state.lastSent[collector] = snapshot.collectedAtUnixNano
+                time = snapshot.collectedAtUnixNano
+                stream = MetricFamiliesStream(collector == "process" ? selfMetrics.families() + snapshot.families : snapshot.families)
+            }
+            sink.inner.beginScope(scope, timeUnixNano: time)
+            sink.time = time
+            while delta ? stream.next(into: &sink) : stream.next(into: &sink.inner) {
+                points += await send(&sink.inner, patience: patience)
+            }
+        }
+        sink.inner.finish()
+        points += await send(&sink.inner, patience: patience)
+        if sink.inner.oversizedPoints > 0 {
+            await exporter.recordDropped(.metrics, items: sink.inner.oversizedPoints, reason: "oversized")
+        }
+        if delta { sink.deltas.endPush() }
+        state.deltas = sink.deltas
+        return points
+    }
+
+    /// Queues the requests the encoder has completed, waiting (until `patience`) for
+    /// room rather than pushing earlier ones out.
+    private func send(_ encoder: inout OTLPMetricsStreamEncoder, patience: ContinuousClock.Instant) async -> Int {
+        var points = 0
+        for request in encoder.takeRequests() {
+            _ = await exporter.waitForRoom(request.bytes.count, until: patience)
             await exporter.enqueue(ExportBatch(signal: .metrics, message: request.bytes, items: request.points))
             points += request.points
         }

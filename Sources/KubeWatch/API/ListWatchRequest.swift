@@ -1,7 +1,7 @@
 /// One LIST page or one WATCH of a resource, as the query of its GET.
 ///
-/// Metadata-only access (`PartialObjectMetadata`, for secrets and configmaps, whose
-/// contents Telegen must never hold) is a field of the request, not another code path.
+/// How much of each object the server sends is a field of the request (`view`), not
+/// another code path: secrets and configmaps are read without their contents.
 public struct ListWatchRequest: Sendable, Equatable {
     public enum Mode: Sendable, Equatable {
         /// One page: at most `limit` objects, continuing from `continueToken`.
@@ -16,16 +16,16 @@ public struct ListWatchRequest: Sendable, Equatable {
     public var namespace: String?
     public var fieldSelector: String?
     public var labelSelector: String?
-    public var metadataOnly: Bool
+    public var view: ObjectView
 
     public init(resource: APIResource, mode: Mode, namespace: String? = nil, fieldSelector: String? = nil,
-                labelSelector: String? = nil, metadataOnly: Bool = false) {
+                labelSelector: String? = nil, view: ObjectView = .full) {
         self.resource = resource
         self.mode = mode
         self.namespace = namespace
         self.fieldSelector = fieldSelector
         self.labelSelector = labelSelector
-        self.metadataOnly = metadataOnly
+        self.view = view
     }
 
     /// Path and query.
@@ -43,15 +43,22 @@ public struct ListWatchRequest: Sendable, Equatable {
         }
         if let fieldSelector, !fieldSelector.isEmpty { query.append(("fieldSelector", fieldSelector)) }
         if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
+        if view == .table { query.append(("includeObject", "Metadata")) }
         return resource.path(namespace: namespace) + "?" + query.map { "\($0.0)=\(URLQuery.escape($0.1))" }.joined(separator: "&")
     }
 
-    /// The `accept` header: plain JSON, or the metadata-only view with JSON as fallback
-    /// for servers that do not offer it.
+    /// The `accept` header. The reduced views have no fallback to plain JSON: a server
+    /// that cannot send them answers 406, which is better than a secret's data.
     public var accept: String {
-        guard metadataOnly else { return "application/json" }
-        let kind = if case .watch = mode { "PartialObjectMetadata" } else { "PartialObjectMetadataList" }
-        return "application/json;as=\(kind);g=meta.k8s.io;v=v1,application/json"
+        switch view {
+        case .full:
+            return "application/json"
+        case .metadata:
+            let kind = if case .watch = mode { "PartialObjectMetadata" } else { "PartialObjectMetadataList" }
+            return "application/json;as=\(kind);g=meta.k8s.io;v=v1"
+        case .table:
+            return "application/json;as=Table;g=meta.k8s.io;v=v1"
+        }
     }
 }
 
@@ -74,4 +81,16 @@ enum URLQuery {
         }
         return out
     }
+}
+
+/// How much of each object a LIST or WATCH asks for.
+public enum ObjectView: Sendable, Equatable {
+    /// The whole object.
+    case full
+    /// `PartialObjectMetadata`: the metadata only (configmaps).
+    case metadata
+    /// A server-side `Table` with the metadata of each row's object
+    /// (`includeObject=Metadata`): the columns `kubectl get` prints — for a secret its
+    /// type and the number of keys, never the data.
+    case table
 }

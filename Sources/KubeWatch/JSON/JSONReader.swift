@@ -5,31 +5,31 @@
 ///
 /// Invalid UTF-8 inside strings is replaced with U+FFFD rather than rejected: a label
 /// value must not cost the whole object.
-struct JSONReader: ~Copyable {
+public struct JSONReader: ~Copyable {
     private let bytes: UnsafeBufferPointer<UInt8>
     private(set) var offset = 0
     private var depth = 0
     /// Deeper nesting is refused: no API object comes close, and recursion must end.
     static let maximumDepth = 64
 
-    struct SyntaxError: Error, Equatable, CustomStringConvertible {
-        var offset: Int
-        var reason: String
-        var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    public struct SyntaxError: Error, Equatable, CustomStringConvertible {
+        public var offset: Int
+        public var reason: String
+        public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
-    enum Kind: Equatable {
+    public enum Kind: Equatable {
         case object, array, string, number, bool, null
     }
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
     // MARK: Structure
 
     /// The kind of the next value, without consuming it.
-    mutating func peek() throws(SyntaxError) -> Kind {
+    public mutating func peek() throws(SyntaxError) -> Kind {
         skipWhitespace()
         guard offset < bytes.count else { throw error("unexpected end") }
         switch bytes[offset] {
@@ -45,7 +45,7 @@ struct JSONReader: ~Copyable {
 
     /// Calls `body` once per member of an object, with the key; `body` must consume the
     /// value (read it or `skipValue()`). `null` instead of an object calls nothing.
-    mutating func readObject(_ body: (inout JSONReader, JSONKey) throws -> Void) throws {
+    public mutating func readObject(_ body: (inout JSONReader, JSONKey) throws -> Void) throws {
         if try consumeNull() { return }
         try expect(UInt8(ascii: "{"))
         try enter()
@@ -69,7 +69,7 @@ struct JSONReader: ~Copyable {
     }
 
     /// Calls `body` once per element; `body` must consume it. `null` calls nothing.
-    mutating func readArray(_ body: (inout JSONReader) throws -> Void) throws {
+    public mutating func readArray(_ body: (inout JSONReader) throws -> Void) throws {
         if try consumeNull() { return }
         try expect(UInt8(ascii: "["))
         try enter()
@@ -90,7 +90,7 @@ struct JSONReader: ~Copyable {
 
     /// Skips one value of any kind, checking its syntax. Keys are skipped without
     /// being decoded (`managedFields` is full of escaped ones).
-    mutating func skipValue() throws(SyntaxError) {
+    public mutating func skipValue() throws(SyntaxError) {
         switch try peek() {
         case .object:
             offset += 1
@@ -137,7 +137,7 @@ struct JSONReader: ~Copyable {
 
     /// Skips one value and returns its bytes, to be decoded on its own: a list item
     /// that fails to decode then costs only itself, not the rest of the page.
-    mutating func readRawValue() throws(SyntaxError) -> UnsafeBufferPointer<UInt8> {
+    public mutating func readRawValue() throws(SyntaxError) -> UnsafeBufferPointer<UInt8> {
         skipWhitespace()
         let start = offset
         try skipValue()
@@ -145,7 +145,7 @@ struct JSONReader: ~Copyable {
     }
 
     /// Everything after the document must be whitespace.
-    mutating func finish() throws(SyntaxError) {
+    public mutating func finish() throws(SyntaxError) {
         skipWhitespace()
         guard offset == bytes.count else { throw error("data after the document") }
     }
@@ -153,7 +153,7 @@ struct JSONReader: ~Copyable {
     // MARK: Scalars
 
     /// A string; `null` reads as nil. Another kind is an error.
-    mutating func readString() throws(SyntaxError) -> String? {
+    public mutating func readString() throws(SyntaxError) -> String? {
         if try consumeNull() { return nil }
         guard try peek() == .string else { throw error("expected a string") }
         offset += 1
@@ -173,7 +173,7 @@ struct JSONReader: ~Copyable {
         return try readEscapedString(from: start)
     }
 
-    mutating func readBool() throws(SyntaxError) -> Bool {
+    public mutating func readBool() throws(SyntaxError) -> Bool {
         skipWhitespace()
         if matches("true") {
             offset += 4
@@ -187,7 +187,7 @@ struct JSONReader: ~Copyable {
     }
 
     /// A number as Double (JSON numbers are what Go's float64 reads); `null` is nil.
-    mutating func readDouble() throws(SyntaxError) -> Double? {
+    public mutating func readDouble() throws(SyntaxError) -> Double? {
         if try consumeNull() { return nil }
         let slice = try readNumberBytes()
         guard let value = Double(Substring(decoding: slice, as: UTF8.self)) else { throw error("bad number") }
@@ -195,7 +195,7 @@ struct JSONReader: ~Copyable {
     }
 
     /// An integer number; a fraction or exponent is an error. `null` is nil.
-    mutating func readInt() throws(SyntaxError) -> Int64? {
+    public mutating func readInt() throws(SyntaxError) -> Int64? {
         if try consumeNull() { return nil }
         let slice = try readNumberBytes()
         guard let value = Int64(Substring(decoding: slice, as: UTF8.self)) else { throw error("expected an integer") }
@@ -384,16 +384,21 @@ struct JSONReader: ~Copyable {
 }
 
 /// An object key, compared without allocating.
-struct JSONKey {
+public struct JSONKey {
     fileprivate let bytes: UnsafeBufferPointer<UInt8>
     /// Set only for keys that contained escapes.
     fileprivate let decoded: String?
 
-    static func == (key: JSONKey, literal: StaticString) -> Bool {
+    public static func == (key: JSONKey, literal: StaticString) -> Bool {
         if let decoded = key.decoded { return decoded == literal.description }
         guard key.bytes.count == literal.utf8CodeUnitCount else { return false }
         return literal.withUTF8Buffer { $0.elementsEqual(key.bytes) }
     }
 
-    var string: String { decoded ?? String(decoding: bytes, as: UTF8.self) }
+    public var string: String { decoded ?? String(decoding: bytes, as: UTF8.self) }
+
+    /// Lets a `switch` over a key use string literals: `case "metadata":`.
+    public static func ~= (literal: StaticString, key: JSONKey) -> Bool {
+        key == literal
+    }
 }

@@ -2,28 +2,14 @@ import HTTP2Transport
 import Logging
 import Synchronization
 
-/// An object with Kubernetes metadata: what the reflector keys and versions by.
-public protocol APIObject: Sendable {
-    var metadata: ObjectMeta { get }
-    /// Another key the object can be looked up by (a static pod's kubelet UID).
-    var alias: String? { get }
-}
-
-extension APIObject {
-    public var alias: String? { nil }
-}
-
-extension Pod: APIObject {
-    public var alias: String? { staticPodUID }
-}
-
 /// Keeps one resource's objects current the way client-go's reflector does: a
 /// paginated LIST (processed page by page), then a WATCH from the list's
 /// resourceVersion with bookmarks and a jittered timeout, resumed from the last
 /// version seen after a timeout or a dropped connection. `410 Gone` relists and
 /// reconciles; errors back off exponentially with jitter; `403` is logged, counted
 /// and retried slowly without affecting other resources; `401` re-reads the token.
-public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable {
+/// What the objects become is the sink's business.
+public final class Reflector: Sendable {
     public struct Configuration: Sendable {
         public var request: ListWatchRequest
         public var pageSize = 500
@@ -58,6 +44,10 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
         public var reconciledDeletions = 0
         public var synced = false
         public var resourceVersion = ""
+        /// The last LIST or WATCH failed (403 included) and nothing has succeeded since.
+        public var failing = false
+        /// At least one LIST or WATCH has failed since start.
+        public var everFailed = false
     }
 
     enum Failure: Error {
@@ -68,18 +58,15 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
     private let client: HTTP2Client
     private let token: BearerToken
     private let configuration: Configuration
-    public let store: ObjectStore<Object>
-    private let decode: @Sendable (UnsafeBufferPointer<UInt8>) throws -> Object
+    public let sink: any ReflectorSink
     private let logger: Logger
     private let state = Mutex(Statistics())
 
-    public init(client: HTTP2Client, token: BearerToken, configuration: Configuration, store: ObjectStore<Object> = ObjectStore(),
-                logger: Logger, decode: @escaping @Sendable (UnsafeBufferPointer<UInt8>) throws -> Object) {
+    public init(client: HTTP2Client, token: BearerToken, configuration: Configuration, sink: any ReflectorSink, logger: Logger) {
         self.client = client
         self.token = token
         self.configuration = configuration
-        self.store = store
-        self.decode = decode
+        self.sink = sink
         self.logger = logger
     }
 
@@ -99,6 +86,7 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
                 let started = ContinuousClock.now
                 let applied = try await watch(from: &resourceVersion)
                 forbiddenLogged = false
+                state.withLock { $0.failing = false }
                 // A server that ends every watch at once must not be asked again in a tight loop.
                 if applied == 0 && ContinuousClock.now - started < .seconds(1) {
                     failures += 1
@@ -111,7 +99,7 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
                 logger.debug("resource version expired; relisting", metadata: ["resource": "\(resource)"])
                 resourceVersion = nil
             } catch Failure.status(let status) where status.code == 403 {
-                state.withLock { $0.forbidden += 1 }
+                state.withLock { $0.forbidden += 1; $0.failing = true; $0.everFailed = true }
                 if !forbiddenLogged {
                     logger.warning("the API server forbids listing or watching; check the RBAC rules. Retrying",
                                    metadata: ["resource": "\(resource)", "message": "\(status.message)",
@@ -120,7 +108,7 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
                 }
                 await sleep(configuration.forbiddenRetry)
             } catch Failure.status(let status) where status.code == 401 {
-                state.withLock { $0.unauthorized += 1 }
+                state.withLock { $0.unauthorized += 1; $0.failing = true; $0.everFailed = true }
                 token.invalidate()
                 logger.warning("the API server rejected the credentials; re-reading the token", metadata: ["resource": "\(resource)"])
                 failures += 1
@@ -129,7 +117,7 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
                 return
             } catch {
                 if Task.isCancelled { return }
-                state.withLock { $0.otherErrors += 1 }
+                state.withLock { $0.otherErrors += 1; $0.failing = true; $0.everFailed = true }
                 failures += 1
                 let delay = backoff(failures)
                 // One dropped watch is routine (API server restarts, load balancers); a streak is news.
@@ -146,7 +134,7 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
     /// list's resourceVersion. An expired continue token restarts the list.
     private func relist() async throws -> String {
         state.withLock { $0.listCalls += 1 }
-        var seen = Set<String>()
+        sink.beginRelist()
         var continueToken: String?
         var listVersion = ""
         var restarts = 0
@@ -160,27 +148,29 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
                     // The snapshot behind the token was compacted: start over.
                     restarts += 1
                     state.withLock { $0.expired += 1 }
-                    seen.removeAll()
+                    sink.beginRelist()
                     continueToken = nil
                     continue
                 }
                 throw Failure.status(status)
             }
-            let page = try response.body.withUnsafeBufferPointer { try readPage($0, into: &seen) }
+            let page = try response.body.withUnsafeBufferPointer { try readPage($0) }
             state.withLock { $0.listPages += 1 }
             listVersion = page.resourceVersion
             continueToken = page.continueToken
         } while continueToken != nil
-        let removed = store.retainOnly(seen)
+        let removed = sink.endRelist()
         state.withLock {
             $0.reconciledDeletions += removed
             $0.synced = true
-            $0.resourceVersion = listVersion
+            $0.failing = false
+            if !listVersion.isEmpty { $0.resourceVersion = listVersion }
         }
+        guard !listVersion.isEmpty else { throw Failure.malformed("a list without a resourceVersion") }
         return listVersion
     }
 
-    private func readPage(_ body: UnsafeBufferPointer<UInt8>, into seen: inout Set<String>) throws -> (resourceVersion: String, continueToken: String?) {
+    private func readPage(_ body: UnsafeBufferPointer<UInt8>) throws -> (resourceVersion: String, continueToken: String?) {
         var reader = JSONReader(body)
         var version = "", token: String?
         var decodeErrors = 0
@@ -199,10 +189,9 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
                 try reader.readArray { reader in
                     let raw = try reader.readRawValue()
                     do {
-                        let object = try decode(raw)
-                        store.upsert(object.metadata.uid, object)
-                        seen.insert(object.metadata.uid)
+                        _ = try sink.apply(.listed, object: raw)
                     } catch {
+                        // Not delivered, so the relist's end removes any older version of it.
                         decodeErrors += 1
                         logger.debug("skipped a malformed object", metadata: ["error": "\(error)"])
                     }
@@ -274,35 +263,26 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
         guard let raw else { throw Failure.malformed("watch event without an object") }
         switch type {
         case "ADDED", "MODIFIED", "DELETED":
-            let object: Object
+            let event: WatchEvent = type == "ADDED" ? .added : type == "MODIFIED" ? .modified : .deleted
+            let version: ObjectVersion
             do {
-                object = try decode(raw)
+                version = try sink.apply(event, object: raw)
             } catch {
                 state.withLock { $0.decodeErrors += 1 }
                 logger.debug("skipped a malformed object", metadata: ["error": "\(error)"])
+                // What is stored for it is no longer true: an update or deletion removes it.
+                guard let meta = try? Self.metadata(of: raw) else { return }
+                if event != .added && !meta.uid.isEmpty { sink.remove(uid: meta.uid) }
+                if !meta.resourceVersion.isEmpty { resourceVersion = meta.resourceVersion }
                 return
             }
-            if type == "DELETED" {
-                store.remove(object.metadata.uid)
-            } else {
-                store.upsert(object.metadata.uid, object)
-            }
-            resourceVersion = object.metadata.resourceVersion
+            if !version.resourceVersion.isEmpty { resourceVersion = version.resourceVersion }
             state.withLock {
                 $0.watchEvents += 1
-                $0.resourceVersion = object.metadata.resourceVersion
+                if !version.resourceVersion.isEmpty { $0.resourceVersion = version.resourceVersion }
             }
         case "BOOKMARK":
-            var objectReader = JSONReader(raw)
-            var version = ""
-            try objectReader.readObject { reader, key in
-                if key == "metadata" {
-                    var meta = ObjectMetaDecoder(labels: .none, annotations: .none)
-                    version = try meta.decode(&reader).resourceVersion
-                } else {
-                    try reader.skipValue()
-                }
-            }
+            let version = try Self.metadata(of: raw).resourceVersion
             guard !version.isEmpty else { return }
             resourceVersion = version
             state.withLock {
@@ -314,6 +294,16 @@ public final class Reflector<Object: APIObject & CompactRecordCodable>: Sendable
         default:
             throw Failure.malformed("unknown watch event type \"\(type)\"")
         }
+    }
+
+    /// The metadata of an object, whatever the rest of it holds.
+    static func metadata(of raw: UnsafeBufferPointer<UInt8>) throws -> ObjectMeta {
+        var reader = JSONReader(raw)
+        var meta = ObjectMeta()
+        try reader.readObject { reader, key in
+            if key == "metadata" { try reader.read(&meta, DecodingContext()) } else { try reader.skipValue() }
+        }
+        return meta
     }
 
     // MARK: Requests

@@ -1,18 +1,40 @@
 /// An object's key in a store: its UID, held as 128 bits when it is a lower-case UUID
 /// (every UID the API server makes), so that 100 000 keys are not 100 000 strings.
-enum StoreKey: Hashable, Sendable {
+public enum StoreKey: Hashable, Sendable {
     case uuid(UInt64, UInt64)
     case text(String)
 
-    init(_ key: String) {
+    public init(_ key: String) {
         var key = key
-        let packed: [UInt8]? = key.withUTF8 { $0.count == 36 ? IdentifierPacking.uuid($0) : nil }
+        let packed: [UInt8]? = key.withUTF8 { utf8 in
+            guard IdentifierPacking.isUUID(utf8) else { return nil }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(16)
+            IdentifierPacking.appendUUID(utf8, to: &bytes)
+            return bytes
+        }
         if let packed {
             let high = packed[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             let low = packed[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             self = .uuid(high, low)
         } else {
             self = .text(key)
+        }
+    }
+
+    /// The UID as the API writes it.
+    public var string: String {
+        switch self {
+        case .text(let text):
+            return text
+        case .uuid(let high, let low):
+            var bytes: [UInt8] = []
+            for word in [high, low] {
+                for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+            }
+            var text: [UInt8] = []
+            bytes.withUnsafeBufferPointer { IdentifierPacking.appendUUIDText($0, to: &text) }
+            return String(decoding: text, as: UTF8.self)
         }
     }
 }

@@ -1,14 +1,16 @@
-/// Strings many objects repeat (namespaces, node names, images, image digests,
-/// owner names, reasons), stored once and referred to by a 32-bit ID, with a count
-/// of the records that use each so that a string no record needs is freed again
+/// Strings many records repeat (namespaces, node names, images, image digests, owner
+/// names, reasons, label values), stored once and referred to by a 32-bit ID, with a
+/// count of the records that use each so that a string no record needs is freed again
 /// (a rollout replaces every image digest and ReplicaSet name).
 ///
-/// A class so that records are encoded against it in place; it is used only under
-/// the lock of the store that owns it.
-final class StringTable {
+/// A class so that records are written against it in place; it is only ever used
+/// under the lock of the store that owns it.
+public final class StringTable {
     private var ids: [String: UInt32] = [:]
     private var entries: [(string: String, references: Int)] = []
     private var free: [UInt32] = []
+
+    init() {}
 
     /// The ID of `string`, counting one more reference to it.
     func retain(_ string: String) -> UInt32 {
@@ -29,8 +31,9 @@ final class StringTable {
     }
 
     /// Drops one reference; the string is forgotten when none is left.
-    func release(_ id: UInt32) {
+    public func release(_ id: UInt32) {
         let index = Int(id)
+        guard index < entries.count, entries[index].references > 0 else { return }
         entries[index].references -= 1
         guard entries[index].references == 0 else { return }
         ids.removeValue(forKey: entries[index].string)
@@ -38,8 +41,11 @@ final class StringTable {
         free.append(id)
     }
 
-    subscript(id: UInt32) -> String { entries[Int(id)].string }
+    public subscript(id: UInt32) -> String {
+        let index = Int(id)
+        return index < entries.count ? entries[index].string : ""
+    }
 
-    /// Strings currently held (for tests and the benchmark).
-    var count: Int { ids.count }
+    /// Strings currently held (for tests and benchmarks).
+    public var count: Int { ids.count }
 }

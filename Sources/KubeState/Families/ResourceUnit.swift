@@ -1,0 +1,71 @@
+import KubeWatch
+
+/// Units and values of resource quantities, by kube-state-metrics' rules
+/// (`utils.go` and the pod and node generators).
+enum ResourceUnit {
+    /// A container's request or limit: CPU in cores, bytes for memory, storage,
+    /// huge pages and attachable volumes, integers for extended resources; other
+    /// resources are left out. One resource can match two rules (as upstream).
+    static func pod(_ resource: String, _ quantity: Quantity) -> [(unit: String, value: Double)] {
+        switch resource {
+        case "cpu": return [("core", cores(quantity))]
+        case "memory", "storage", "ephemeral-storage": return [("byte", Double(quantity.value))]
+        default:
+            var matches: [(unit: String, value: Double)] = []
+            if resource.hasPrefix("hugepages-") { matches.append(("byte", Double(quantity.value))) }
+            if resource.hasPrefix("attachable-volumes-") { matches.append(("byte", Double(quantity.value))) }
+            if isExtended(resource) { matches.append(("integer", Double(quantity.value))) }
+            return matches
+        }
+    }
+
+    /// `convertValueToFloat64`: thousandths as a fraction, or whole units when the
+    /// thousandths would not fit 64 bits.
+    static func cores(_ quantity: Quantity) -> Double {
+        let value = quantity.value
+        if value > maxMilliValue { return Double(value) }
+        return Double(quantity.milliValue) / 1000
+    }
+
+    /// `resource.MaxMilliValue`: the largest value whose thousandths fit an Int64.
+    static let maxMilliValue = Int128(Int64.max / 1000)
+
+    /// `isExtendedResourceName`: domain-qualified, outside `kubernetes.io/`, not a
+    /// quota `requests.` name, and valid as a qualified name after `requests.`.
+    static func isExtended(_ name: String) -> Bool {
+        guard name.contains("/"), !name.contains("kubernetes.io/"), !name.hasPrefix("requests.") else { return false }
+        return QualifiedName.isValid("requests." + name)
+    }
+}
+
+/// Kubernetes' `IsQualifiedName`: an optional DNS-subdomain prefix and `/`, then a
+/// name of at most 63 characters, alphanumeric at both ends, `-`, `_`, `.` inside.
+enum QualifiedName {
+    static func isValid(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1: return isName(parts[0])
+        case 2: return isSubdomain(parts[0]) && isName(parts[1])
+        default: return false
+        }
+    }
+
+    private static func isAlphanumeric(_ character: Character) -> Bool {
+        character.isASCII && (character.isLetter || character.isNumber)
+    }
+
+    private static func isName(_ name: Substring) -> Bool {
+        guard !name.isEmpty, name.count <= 63, let first = name.first, let last = name.last,
+              isAlphanumeric(first), isAlphanumeric(last) else { return false }
+        return name.allSatisfy { isAlphanumeric($0) || $0 == "-" || $0 == "_" || $0 == "." }
+    }
+
+    private static func isSubdomain(_ prefix: Substring) -> Bool {
+        guard !prefix.isEmpty, prefix.count <= 253 else { return false }
+        return prefix.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            guard let first = label.first, let last = label.last else { return false }
+            let lower: (Character) -> Bool = { $0.isASCII && ($0.isLowercase || $0.isNumber) }
+            return lower(first) && lower(last) && label.allSatisfy { lower($0) || $0 == "-" }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import KubeWatch
+import TelemetryModel
+
+/// The record kept for each object: its kube-state samples as rendered when the
+/// object last changed — kube-state-metrics' own model (it renders on every event and
+/// serves the cached text), but compact: label values by string-table ID or packed
+/// inline, values as varints where they are whole numbers. A scrape or a push then
+/// walks records and writes samples, with no decoding of objects and no rule run.
+///
+/// Layout (`RecordWriter` encoding):
+///
+///     record  := identity-value{identity count} section*
+///     section := family-index  byte-length  sample-count  sample{sample-count}
+///     sample  := [name-count name{name-count}]  value-string{label count}  value
+///
+/// Sections are in family order and only for families with samples; names are
+/// present only for `dynamic` families, whose label count is the name count.
+/// `encode`, `release` and `render` are the three walks of this one layout, kept
+/// side by side here so they cannot drift.
+struct SampleRecordFormat: RecordFormat {
+    struct FamilyShape: Sendable {
+        var labelCount: Int
+        var dynamic: Bool
+        /// Per declared label: kept inline rather than in the string table.
+        var inline: [Bool]
+    }
+
+    let identityInline: [Bool]
+    let families: [FamilyShape]
+
+    /// Label values unique to one object (addresses, container IDs) are kept inline;
+    /// values many objects share (namespaces, nodes, images, reasons) by table ID.
+    static func isPerObject(_ label: String) -> Bool {
+        perObjectLabels.contains(label)
+    }
+
+    private static let perObjectLabels: Set<String> = [
+        "uid", "pod_ip", "ip", "container_id", "address", "hostname", "external_ip", "internal_ip", "cluster_ip",
+        "loadbalancer_ip", "provider_id", "system_uuid", "target_ref_name", "targetref_name", "endpoint_hostname",
+        "volumename", "persistentvolumeclaim", "claim_name", "resourceclaim_name", "ebs_volume_id", "csi_volume_handle",
+        "gce_persistent_disk_name", "azure_disk_name", "job_name", "owner_name", "created_by_name", "revision",
+    ]
+
+    // MARK: Encoding
+
+    /// Writes an object's identity values and the samples each family produced.
+    func encode(identity: [String], samples: [[SampleWriter.Sample]], into out: inout RecordWriter) {
+        for (index, value) in identity.enumerated() {
+            if identityInline[index] { out.unique(value) } else { out.shared(value) }
+        }
+        var part = out.makePartWriter()
+        for (familyIndex, familySamples) in samples.enumerated() where !familySamples.isEmpty {
+            let shape = families[familyIndex]
+            part.removeAll()
+            for sample in familySamples {
+                if shape.dynamic {
+                    let names = sample.names ?? []
+                    part.unsigned(UInt64(names.count))
+                    for name in names { part.shared(name) }
+                    for index in 0..<names.count {
+                        part.shared(index < sample.values.count ? sample.values[index] : "")
+                    }
+                } else {
+                    for index in 0..<shape.labelCount {
+                        let value = index < sample.values.count ? sample.values[index] : ""
+                        if shape.inline[index] { part.unique(value) } else { part.shared(value) }
+                    }
+                }
+                part.double(sample.value)
+            }
+            out.unsigned(UInt64(familyIndex))
+            out.unsigned(UInt64(part.bytes.count))
+            out.unsigned(UInt64(familySamples.count))
+            out.append(part)
+        }
+    }
+
+    // MARK: Releasing
+
+    func release(_ record: inout RecordReader) {
+        // An empty record: the kind is only observed, not recorded.
+        guard !record.isAtEnd else { return }
+        for _ in identityInline { record.skipString(releasing: true) }
+        while !record.isAtEnd {
+            let familyIndex = Int(truncatingIfNeeded: record.unsigned())
+            _ = record.unsigned()
+            let count = record.unsigned()
+            guard familyIndex < families.count else { return }
+            let shape = families[familyIndex]
+            for _ in 0..<count {
+                let labelCount: Int
+                if shape.dynamic {
+                    labelCount = Int(truncatingIfNeeded: record.unsigned())
+                    for _ in 0..<labelCount { record.skipString(releasing: true) }
+                } else {
+                    labelCount = shape.labelCount
+                }
+                for _ in 0..<labelCount { record.skipString(releasing: true) }
+                _ = record.double()
+            }
+        }
+    }
+
+    // MARK: Rendering
+
+    /// Writes the record's samples of family `familyIndex` into `sink`, if it has
+    /// any. `names` holds the identity names followed by the family's own, and
+    /// `labels` is scratch space.
+    func render<Sink: FamilySink>(family familyIndex: Int, names: [String], identityNames: [String], from record: inout RecordReader,
+                                  labels: inout SampleLabels, into sink: inout Sink) {
+        guard !record.isAtEnd else { return }
+        let identityStart = record.offset
+        for _ in identityInline { record.skipString() }
+        while !record.isAtEnd {
+            let index = Int(truncatingIfNeeded: record.unsigned())
+            let length = Int(truncatingIfNeeded: record.unsigned())
+            if index < familyIndex {
+                _ = record.unsigned()
+                record.skip(length)
+                continue
+            }
+            guard index == familyIndex else { return }
+            let count = record.unsigned()
+            let samplesStart = record.offset
+            // The identity values, once for all the family's samples.
+            var identity = RecordReader(rebasing: record, at: identityStart)
+            labels.removeValues()
+            for _ in identityInline { labels.appendValue { identity.string(into: &$0) } }
+            record = RecordReader(rebasing: record, at: samplesStart)
+            let shape = families[familyIndex]
+            labels.names = names
+            for _ in 0..<count {
+                labels.truncateValues(to: identityInline.count)
+                if shape.dynamic {
+                    let nameCount = Int(truncatingIfNeeded: record.unsigned())
+                    var sampleNames = identityNames
+                    for _ in 0..<nameCount { sampleNames.append(record.string()) }
+                    labels.names = sampleNames
+                    for _ in 0..<nameCount { labels.appendValue { record.string(into: &$0) } }
+                } else {
+                    for _ in 0..<shape.labelCount { labels.appendValue { record.string(into: &$0) } }
+                }
+                sink.sample(labels, value: record.double(), startTimeUnixNano: nil)
+            }
+            return
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import KubeWatch
+import TelemetryModel
+
+/// A kind's families as this agent serves them: its generator table after
+/// `metric_opt_in` and the metric allow/deny lists, with what decoding, recording and
+/// rendering need to know about them, computed once.
+struct ResourceLayout<Resource: KubeResource>: Sendable {
+    let families: [Family<Resource>]
+    let format: SampleRecordFormat
+    /// Per family: the identity names followed by the family's own.
+    let labelNames: [[String]]
+    let identityNames: [String]
+    let decoding: DecodingContext
+    let allowlisted: (labels: Bool, annotations: Bool)
+
+    init(options: ResourceOptions) {
+        let identity = Resource.descriptor.identity
+        families = Resource.families.filter { family in
+            (!family.optIn || options.optedIn(family.name)) && options.filter.includes(family.name)
+        }
+        identityNames = identity
+        labelNames = families.map { identity + $0.labels }
+        format = SampleRecordFormat(
+            identityInline: identity.map { $0 != "namespace" },
+            families: families.map { family in
+                SampleRecordFormat.FamilyShape(labelCount: family.labels.count, dynamic: family.dynamic,
+                                               inline: family.labels.map(SampleRecordFormat.isPerObject))
+            })
+        decoding = DecodingContext(labels: KeyAllowlist(options.labelsAllowlist), annotations: KeyAllowlist(options.annotationsAllowlist),
+                                   capturedAnnotations: Resource.descriptor.capturedAnnotations,
+                                   optIn: Set(families.filter(\.optIn).map(\.name)))
+        allowlisted = (!options.labelsAllowlist.isEmpty, !options.annotationsAllowlist.isEmpty)
+    }
+
+    /// Runs every rule on the object: the samples of each family, in family order.
+    func samples(of object: Resource) -> [[SampleWriter.Sample]] {
+        var writer = SampleWriter(labelsAllowlisted: allowlisted.labels, annotationsAllowlisted: allowlisted.annotations)
+        return families.map { family in
+            writer.removeAll()
+            family.emit(object, &writer)
+            return writer.samples
+        }
+    }
+}
+
+/// What configuration says about one kind: its allowlists, the opt-in patterns and
+/// the metric allow/deny lists.
+public struct ResourceOptions: Sendable {
+    public var labelsAllowlist: [String]
+    public var annotationsAllowlist: [String]
+    /// `metric_opt_in`: regular expressions matched anywhere in a family name.
+    public var optIn: [String]
+    public var filter: FamilyFilter
+
+    public init(labelsAllowlist: [String] = [], annotationsAllowlist: [String] = [], optIn: [String] = [],
+                filter: FamilyFilter = .everything) {
+        self.labelsAllowlist = labelsAllowlist
+        self.annotationsAllowlist = annotationsAllowlist
+        self.optIn = optIn
+        self.filter = filter
+    }
+
+    func optedIn(_ family: String) -> Bool {
+        optIn.contains { pattern in (try? Regex(pattern)).map { family.firstMatch(of: $0) != nil } ?? false }
+    }
+}

@@ -1,0 +1,54 @@
+import KubeWatch
+import Synchronization
+
+/// The reflector's sink for one kind: decodes each object, runs its families and
+/// keeps the samples as the object's record. The typed object lives only for the
+/// length of the call.
+final class ResourceSink<Resource: KubeResource>: ReflectorSink {
+    let store: RecordStore<SampleRecordFormat>
+    private let layout: ResourceLayout<Resource>
+    /// False when only an observer needs the objects (kube-state is off for the kind).
+    private let records: Bool
+    private let observer: (any ObjectObserver<Resource>)?
+
+    init(layout: ResourceLayout<Resource>, records: Bool, observer: (any ObjectObserver<Resource>)?) {
+        self.layout = layout
+        self.records = records
+        self.observer = observer
+        store = RecordStore(format: layout.format)
+    }
+
+    func apply(_ event: WatchEvent, object raw: UnsafeBufferPointer<UInt8>) throws -> ObjectVersion {
+        let object = try Resource(json: raw, context: layout.decoding)
+        let uid = object.metadata.uid
+        if event == .deleted {
+            remove(uid: uid)
+        } else {
+            if records {
+                let samples = layout.samples(of: object)
+                let identity = object.identityValues
+                store.upsert(uid) { layout.format.encode(identity: identity, samples: samples, into: &$0) }
+            } else {
+                // An empty record, so that relists still reconcile deletions for the observer.
+                store.upsert(uid) { _ in }
+            }
+            observer?.upserted(object)
+        }
+        return ObjectVersion(uid: uid, resourceVersion: object.metadata.resourceVersion)
+    }
+
+    func remove(uid: String) {
+        store.remove(uid)
+        observer?.removed(uid: uid)
+    }
+
+    func beginRelist() {
+        store.beginRelist()
+    }
+
+    func endRelist() -> Int {
+        let gone = store.endRelist()
+        for key in gone { observer?.removed(uid: key.string) }
+        return gone.count
+    }
+}

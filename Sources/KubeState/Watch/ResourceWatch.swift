@@ -1,0 +1,142 @@
+import HTTP2Transport
+import KubeWatch
+import Logging
+import TelemetryModel
+
+/// One kind kept current: a reflector per server-side selection (all namespaces, or
+/// one per allowed namespace; cluster-scoped kinds always one), each with its own
+/// store of sample records, all on the shared HTTP/2 connection.
+final class ResourceWatch<Resource: KubeResource>: ResourceWatching {
+    let layout: ResourceLayout<Resource>
+    let sinks: [ResourceSink<Resource>]
+    let reflectors: [Reflector]
+    let serves: Bool
+
+    init(client: HTTP2Client, token: BearerToken, configuration: KubeStateConfiguration, options: ResourceOptions,
+         serves: Bool, observer: (any ObjectObserver<Resource>)?, logger: Logger) {
+        let descriptor = Resource.descriptor
+        layout = ResourceLayout(options: options)
+        self.serves = serves
+        var terms: [String] = []
+        if let field = descriptor.nodeField, let node = configuration.nodeName, !node.isEmpty { terms.append("\(field)=\(node)") }
+        let namespaces: [String?]
+        if descriptor.api.namespaced {
+            terms += configuration.excludedNamespaces.map { "metadata.namespace!=\($0)" }
+            namespaces = configuration.namespaces.isEmpty ? [nil] : configuration.namespaces
+        } else {
+            namespaces = [nil]
+        }
+        let selector = terms.isEmpty ? nil : terms.joined(separator: ",")
+        var sinks: [ResourceSink<Resource>] = []
+        var reflectors: [Reflector] = []
+        for namespace in namespaces {
+            let sink = ResourceSink(layout: layout, records: serves, observer: observer)
+            var reflectorConfiguration = Reflector.Configuration(request: ListWatchRequest(
+                resource: descriptor.api, mode: .list(limit: configuration.pageSize, continueToken: nil), namespace: namespace,
+                fieldSelector: selector, view: descriptor.view))
+            reflectorConfiguration.pageSize = configuration.pageSize
+            reflectorConfiguration.minimumWatchTimeout = configuration.minimumWatchTimeout
+            reflectorConfiguration.userAgent = configuration.userAgent
+            var scoped = logger
+            scoped[metadataKey: "resource"] = "\(descriptor.name)"
+            if descriptor.api.namespaced { scoped[metadataKey: "namespace"] = "\(namespace ?? "*")" }
+            sinks.append(sink)
+            reflectors.append(Reflector(client: client, token: token, configuration: reflectorConfiguration, sink: sink, logger: scoped))
+        }
+        self.sinks = sinks
+        self.reflectors = reflectors
+    }
+
+    var name: String { Resource.descriptor.name }
+
+    var statistics: [Reflector.Statistics] { reflectors.map(\.statistics) }
+
+    var objectCount: Int { sinks.reduce(0) { $0 + $1.store.count } }
+
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for reflector in reflectors {
+                group.addTask { await reflector.run() }
+            }
+        }
+    }
+
+    func makeStream() -> any FamilyStream {
+        ResourceStream(layout: layout, stores: sinks.map(\.store), active: serves && isSynced && objectCount > 0)
+    }
+
+    func stop() {
+        for sink in sinks { sink.store.removeAll() }
+    }
+}
+
+/// Renders one kind's families from its stores: family by family (an exposition
+/// must keep a family's samples together), each family a batch of records at a
+/// time, the store's lock taken per batch. As kube-state-metrics does, a kind's
+/// headers are written only when it has objects, and then all of them.
+struct ResourceStream<Resource: KubeResource>: FamilyStream {
+    static var batch: Int { 256 }
+
+    let layout: ResourceLayout<Resource>
+    let stores: [RecordStore<SampleRecordFormat>]
+    private var family = 0
+    private var store = 0
+    private var slot: Int? = 0
+    private var begun = false
+    private var labels = SampleLabels()
+
+    init(layout: ResourceLayout<Resource>, stores: [RecordStore<SampleRecordFormat>], active: Bool) {
+        self.layout = layout
+        self.stores = stores
+        if !active { family = layout.families.count }
+    }
+
+    mutating func next<Sink: FamilySink>(into sink: inout Sink) -> Bool {
+        guard family < layout.families.count else { return false }
+        if !begun {
+            sink.beginFamily(layout.families[family].header)
+            begun = true
+        }
+        if store < stores.count, let start = slot {
+            let format = layout.format
+            let names = layout.labelNames[family]
+            let identityNames = layout.identityNames
+            let index = family
+            var labels = self.labels
+            slot = stores[store].read(from: start, maximum: Self.batch) { record in
+                format.render(family: index, names: names, identityNames: identityNames, from: &record, labels: &labels, into: &sink)
+            }
+            self.labels = labels
+        }
+        if slot == nil || store >= stores.count {
+            store += 1
+            slot = 0
+            if store >= stores.count {
+                family += 1
+                store = 0
+                begun = false
+            }
+        }
+        return true
+    }
+}
+
+/// A kind's watch without its type: what the kube-state source runs, asks and renders.
+protocol ResourceWatching: AnyObject, Sendable {
+    var name: String { get }
+    var statistics: [Reflector.Statistics] { get }
+    var objectCount: Int { get }
+    func run() async
+    func makeStream() -> any FamilyStream
+    /// Forgets every object (the kind is no longer served).
+    func stop()
+}
+
+extension ResourceWatching {
+    /// Every reflector has completed its first list.
+    var isSynced: Bool { statistics.allSatisfy(\.synced) }
+
+    /// Every reflector has either listed or failed at least once: a kind that is
+    /// forbidden or failing is reported, but does not hold readiness back.
+    var hasSettled: Bool { statistics.allSatisfy { $0.synced || $0.everFailed } }
+}

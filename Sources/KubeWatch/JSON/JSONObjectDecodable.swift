@@ -1,0 +1,136 @@
+/// A type read from a JSON object member by member, as the API serves it: one
+/// `case` per field it keeps, every other member skipped unparsed. Missing members and
+/// `null` leave the default; a member of the wrong type throws, and the object is
+/// then malformed (skipped and counted by the reflector, never the whole page).
+///
+/// Requirements: `init()` makes the value an absent object reads as;
+/// `decodeMember` consumes the member's value exactly once — reads it, or calls
+/// `reader.skipValue()` in its `default:` case.
+public protocol JSONObjectDecodable {
+    init()
+    mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws
+}
+
+extension JSONObjectDecodable {
+    /// Decodes one whole JSON document.
+    public init(json: UnsafeBufferPointer<UInt8>, context: DecodingContext = DecodingContext()) throws {
+        self.init()
+        var reader = JSONReader(json)
+        try reader.read(&self, context)
+        try reader.finish()
+    }
+}
+
+/// What decoding keeps beyond the fixed fields of a kind: the labels and annotations an
+/// allowlist names (the rest are most of an object's text and are skipped), and
+/// annotations a kind's families read whatever the allowlist says.
+public struct DecodingContext: Sendable, Equatable {
+    public var labels: KeyAllowlist
+    public var annotations: KeyAllowlist
+    /// Annotations read into `ObjectMeta.capturedAnnotations` (a static pod's
+    /// `kubernetes.io/config.mirror`, a PVC's beta storage-class annotation).
+    public var capturedAnnotations: Set<String>
+    /// Opt-in families that need fields otherwise skipped (`kube_pod_nodeselectors`).
+    public var optIn: Set<String>
+
+    public init(labels: KeyAllowlist = .none, annotations: KeyAllowlist = .none, capturedAnnotations: Set<String> = [],
+                optIn: Set<String> = []) {
+        self.labels = labels
+        self.annotations = annotations
+        self.capturedAnnotations = capturedAnnotations
+        self.optIn = optIn
+    }
+}
+
+/// A field whose value the API would never send: a time that is not RFC 3339, a
+/// quantity that does not parse.
+public struct MalformedField: Error, Equatable, CustomStringConvertible {
+    public var field: String
+    public var value: String
+
+    public init(field: String, value: String) {
+        self.field = field
+        self.value = value
+    }
+
+    public var description: String { "malformed \(field): \"\(value)\"" }
+}
+
+// MARK: Typed members
+
+extension JSONReader {
+    public mutating func read<Object: JSONObjectDecodable>(_ value: inout Object, _ context: DecodingContext) throws {
+        try readObject { reader, key in try value.decodeMember(key, from: &reader, context: context) }
+    }
+
+    /// `null` or absent stays nil; an object, even `{}`, is read.
+    public mutating func read<Object: JSONObjectDecodable>(_ value: inout Object?, _ context: DecodingContext) throws {
+        if try peek() == .null { return try skipValue() }
+        var object = Object()
+        try read(&object, context)
+        value = object
+    }
+
+    public mutating func read<Object: JSONObjectDecodable>(_ value: inout [Object], _ context: DecodingContext) throws {
+        try readArray { reader in
+            var element = Object()
+            try reader.read(&element, context)
+            value.append(element)
+        }
+    }
+
+    public mutating func read(_ value: inout String) throws {
+        value = try readString() ?? ""
+    }
+
+    public mutating func read(_ value: inout String?) throws {
+        value = try readString()
+    }
+
+    public mutating func read(_ value: inout [String]) throws {
+        try readArray { reader in value.append(try reader.readString() ?? "") }
+    }
+
+    public mutating func read(_ value: inout Int64) throws {
+        value = try readInt() ?? 0
+    }
+
+    public mutating func read(_ value: inout Int64?) throws {
+        value = try readInt()
+    }
+
+    public mutating func read(_ value: inout Bool) throws {
+        value = try readOptionalBool() ?? false
+    }
+
+    public mutating func read(_ value: inout Bool?) throws {
+        value = try readOptionalBool()
+    }
+
+    public mutating func read(_ value: inout Double?) throws {
+        value = try readDouble()
+    }
+
+    /// `true`, `false`, or nil for `null`.
+    public mutating func readOptionalBool() throws -> Bool? {
+        if try peek() == .null {
+            try skipValue()
+            return nil
+        }
+        return try readBool()
+    }
+
+    /// A `string: string` map, keeping the keys `allowlist` names, in key order.
+    public mutating func read(_ value: inout [KeyValue], keeping allowlist: KeyAllowlist) throws {
+        guard !allowlist.isNone else { return try skipValue() }
+        try readObject { reader, key in
+            let name = key.string
+            if allowlist.contains(name) {
+                value.append(KeyValue(name, try reader.readString() ?? ""))
+            } else {
+                try reader.skipValue()
+            }
+        }
+        value.sort { $0.key < $1.key }
+    }
+}

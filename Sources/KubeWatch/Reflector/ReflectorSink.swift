@@ -1,0 +1,37 @@
+/// Where a reflector delivers what the API tells it. The kube-state stores keep the
+/// objects' samples; the event stream keeps only what it emitted. The reflector owns
+/// the list/watch protocol and knows nothing of the objects beyond their metadata.
+///
+/// Requirements: `apply` decodes the object and returns its UID and resourceVersion,
+/// or throws when it does not decode (the reflector counts it, reads the metadata
+/// itself and, for a deletion or an update, calls `remove(uid:)` so that no stale
+/// state outlives it); calls arrive one at a time from one reflector; a relist
+/// (`beginRelist` … `endRelist`) delivers every current object as `.listed`.
+public protocol ReflectorSink: Sendable {
+    func apply(_ event: WatchEvent, object: UnsafeBufferPointer<UInt8>) throws -> ObjectVersion
+    func remove(uid: String)
+    func beginRelist()
+    /// The relist is complete: whatever it did not deliver was deleted meanwhile.
+    /// Returns how many objects that removed.
+    func endRelist() -> Int
+}
+
+/// How an object reached the reflector.
+public enum WatchEvent: Sendable, Equatable {
+    /// An item of a LIST page.
+    case listed
+    case added
+    case modified
+    case deleted
+}
+
+/// The identity and version of an object the sink applied.
+public struct ObjectVersion: Sendable, Equatable {
+    public var uid: String
+    public var resourceVersion: String
+
+    public init(uid: String, resourceVersion: String) {
+        self.uid = uid
+        self.resourceVersion = resourceVersion
+    }
+}

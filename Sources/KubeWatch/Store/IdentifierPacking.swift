@@ -1,0 +1,77 @@
+/// Packing of the identifiers API objects are full of: UUIDs (16 bytes for 36
+/// characters) and `scheme://` + 64-hex container IDs (32 bytes for 64).
+enum IdentifierPacking {
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+
+    /// Lower-case hex of even length as bytes appended to `out`; false (and `out`
+    /// unchanged) for anything else (upper case would not come back the same).
+    static func appendHex(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
+        guard text.count % 2 == 0 else { return false }
+        let start = out.count
+        var index = 0
+        while index < text.count {
+            guard let high = nibble(text[index]), let low = nibble(text[index + 1]) else {
+                out.removeSubrange(start...)
+                return false
+            }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return true
+    }
+
+    /// True when `text` is a lower-case 8-4-4-4-12 UUID.
+    static func isUUID(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard text.count == 36 else { return false }
+        for (index, byte) in text.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else if nibble(byte) == nil {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Appends a UUID's 16 bytes; call only when `isUUID`.
+    static func appendUUID(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var index = 0
+        while index < 36 {
+            if text[index] == UInt8(ascii: "-") { index += 1; continue }
+            out.append(nibble(text[index])! << 4 | nibble(text[index + 1])!)
+            index += 2
+        }
+    }
+
+    /// The index after `://`, if the text has one.
+    static func schemeEnd(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard text.count > 3 else { return nil }
+        for index in 0..<(text.count - 2) where text[index] == UInt8(ascii: ":") && text[index + 1] == UInt8(ascii: "/") && text[index + 2] == UInt8(ascii: "/") {
+            return index + 3
+        }
+        return nil
+    }
+
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func appendHexText(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+    }
+
+    static func appendUUIDText(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        for (index, byte) in bytes.enumerated() {
+            if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+    }
+}

@@ -1,0 +1,109 @@
+/// Reads a record written by `RecordWriter`, in the same order. Records are the
+/// store's own bytes, read under its lock: the `UnsafeBufferPointer` is valid only
+/// inside the store call that handed it out.
+public struct RecordReader {
+    public let bytes: UnsafeBufferPointer<UInt8>
+    public private(set) var offset = 0
+    private let table: StringTable
+
+    init(bytes: UnsafeBufferPointer<UInt8>, table: StringTable) {
+        self.bytes = bytes
+        self.table = table
+    }
+
+    /// A reader of the same record positioned at `offset` (to read a part again).
+    public init(rebasing other: RecordReader, at offset: Int) {
+        bytes = other.bytes
+        table = other.table
+        self.offset = offset
+    }
+
+    public var isAtEnd: Bool { offset >= bytes.count }
+
+    public mutating func unsigned() -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            offset += 1
+            if shift < 64 { value |= UInt64(byte & 0x7F) << shift }
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+        return value
+    }
+
+    public mutating func signed() -> Int64 {
+        let raw = unsigned()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    public mutating func double() -> Double {
+        guard offset < bytes.count else { return 0 }
+        let tag = bytes[offset]
+        offset += 1
+        switch tag {
+        case 0: return 0
+        case 1: return 1
+        case 2: return Double(signed())
+        default:
+            guard offset + 8 <= bytes.count else { return 0 }
+            var bits: UInt64 = 0
+            for index in 0..<8 { bits |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
+            offset += 8
+            return Double(bitPattern: bits)
+        }
+    }
+
+    /// Skips `count` bytes (a part whose length was written before it).
+    public mutating func skip(_ count: Int) {
+        offset = min(offset + count, bytes.count)
+    }
+
+    /// Appends a string's UTF-8 to `out`.
+    public mutating func string(into out: inout [UInt8]) {
+        let head = unsigned()
+        switch head & 3 {
+        case 0:
+            var text = table[UInt32(truncatingIfNeeded: head >> 2)]
+            text.withUTF8 { out.append(contentsOf: $0) }
+        case 1:
+            let count = Int(truncatingIfNeeded: head >> 2)
+            let end = min(offset + count, bytes.count)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[offset..<end]))
+            offset = end
+        case 2:
+            let end = min(offset + 16, bytes.count)
+            IdentifierPacking.appendUUIDText(UnsafeBufferPointer(rebasing: bytes[offset..<end]), to: &out)
+            offset = end
+        default:
+            var scheme = table[UInt32(truncatingIfNeeded: head >> 2)]
+            scheme.withUTF8 { out.append(contentsOf: $0) }
+            let end = min(offset + 32, bytes.count)
+            IdentifierPacking.appendHexText(UnsafeBufferPointer(rebasing: bytes[offset..<end]), to: &out)
+            offset = end
+        }
+    }
+
+    public mutating func string() -> String {
+        var utf8: [UInt8] = []
+        string(into: &utf8)
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// Skips a string, giving back its table reference when `release` is set.
+    public mutating func skipString(releasing release: Bool = false) {
+        let head = unsigned()
+        switch head & 3 {
+        case 0:
+            if release { table.release(UInt32(truncatingIfNeeded: head >> 2)) }
+        case 1:
+            skip(Int(truncatingIfNeeded: head >> 2))
+        case 2:
+            skip(16)
+        default:
+            if release { table.release(UInt32(truncatingIfNeeded: head >> 2)) }
+            skip(32)
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import Synchronization
+
+/// What a store needs to know about the records it keeps: how to give back the
+/// string-table references one holds when it is replaced or removed.
+///
+/// Requirements: `release` reads the record from its start with the same layout its
+/// writer used and calls `skipString(releasing: true)` for every string in it.
+public protocol RecordFormat: Sendable {
+    func release(_ record: inout RecordReader)
+}
+
+/// One resource's current objects as compact records (`RecordWriter`), by UID: the
+/// last state the reflector saw of each, replaced on every event, reconciled on every
+/// relist.
+///
+/// Records sit end to end in pages of 256 KiB, so the store grows without ever copying
+/// what it holds (a growing single buffer would double its memory at every step). A
+/// replaced or removed record leaves a hole; a page whose holes pass a third of it has
+/// its live records moved to the page being filled and is given back.
+///
+/// Readers walk the records by slot (`read(from:maximum:)`) a batch at a time, taking
+/// the lock per batch, so a long render never holds off the reflector. A slot keeps
+/// its object for the object's lifetime; an object added during a walk may or may not
+/// be seen by it, an object removed is not.
+///
+/// `@unchecked Sendable`: all mutable state is in `state`, which is touched only
+/// inside `lock.withLock` (every method below does so, and nothing else reaches it);
+/// the readers handed to callers' closures point into it and are documented not to
+/// outlive the call, as the closures are non-escaping.
+public final class RecordStore<Format: RecordFormat>: @unchecked Sendable {
+    static var pageSize: Int { 256 * 1024 }
+
+    private struct Slot {
+        var page: UInt32
+        var offset: UInt32
+        var length: UInt32
+        /// The relist that last wrote the record (see `beginRelist`).
+        var epoch: UInt32
+
+        static var dead: Slot { Slot(page: .max, offset: 0, length: 0, epoch: 0) }
+        var isLive: Bool { page != .max }
+    }
+
+    private struct State {
+        var pages: [[UInt8]] = []
+        var garbage: [Int] = []
+        var freePages: [Int] = []
+        /// The page records are appended to.
+        var current = -1
+        var slots: [Slot] = []
+        var freeSlots: [Int] = []
+        var index: [StoreKey: Int] = [:]
+        var generation: UInt64 = 0
+        var epoch: UInt32 = 0
+        let table = StringTable()
+        let format: Format
+
+        init(format: Format) {
+            self.format = format
+        }
+
+        mutating func append(_ bytes: [UInt8]) -> (page: Int, offset: Int) {
+            if current < 0 || pages[current].count + bytes.count > pageSize {
+                current = newPage(capacity: max(pageSize, bytes.count))
+            }
+            let offset = pages[current].count
+            pages[current].append(contentsOf: bytes)
+            return (current, offset)
+        }
+
+        mutating func newPage(capacity: Int) -> Int {
+            var page: [UInt8] = []
+            page.reserveCapacity(capacity)
+            if let reused = freePages.popLast() {
+                pages[reused] = page
+                garbage[reused] = 0
+                return reused
+            }
+            pages.append(page)
+            garbage.append(0)
+            return pages.count - 1
+        }
+
+        func withRecord<T>(_ slot: Slot, _ body: (inout RecordReader) -> T) -> T {
+            pages[Int(slot.page)].withUnsafeBufferPointer { page in
+                let start = Int(slot.offset)
+                var reader = RecordReader(bytes: UnsafeBufferPointer(rebasing: page[start..<start + Int(slot.length)]), table: table)
+                return body(&reader)
+            }
+        }
+
+        /// Gives back the record's table references; its bytes become a hole.
+        mutating func discard(_ slot: Slot) {
+            withRecord(slot) { format.release(&$0) }
+            let page = Int(slot.page)
+            garbage[page] += Int(slot.length)
+            if page != current && garbage[page] * 3 > pages[page].count { compact(page) }
+        }
+
+        /// Moves the page's live records to the page being filled and frees it.
+        mutating func compact(_ page: Int) {
+            let old = pages[page]
+            pages[page] = []
+            garbage[page] = 0
+            freePages.append(page)
+            for index in slots.indices where slots[index].page == UInt32(page) {
+                let slot = slots[index]
+                let start = Int(slot.offset)
+                let (newPage, offset) = append(Array(old[start..<start + Int(slot.length)]))
+                slots[index].page = UInt32(newPage)
+                slots[index].offset = UInt32(offset)
+            }
+        }
+
+        mutating func remove(slotAt index: Int, key: StoreKey) {
+            let slot = slots[index]
+            slots[index] = .dead
+            self.index.removeValue(forKey: key)
+            freeSlots.append(index)
+            generation &+= 1
+            discard(slot)
+        }
+    }
+
+    private let lock = Mutex(())
+    private var unguardedState: State
+
+    public init(format: Format) {
+        unguardedState = State(format: format)
+    }
+
+    /// Runs `body` with the state, under the lock.
+    private func withState<T>(_ body: (inout State) -> T) -> T {
+        lock.withLock { _ in body(&unguardedState) }
+    }
+
+    public var count: Int { withState { $0.index.count } }
+
+    /// Changes with every upsert and removal.
+    public var generation: UInt64 { withState { $0.generation } }
+
+    /// Strings the records share, and bytes held in pages (for tests and benchmarks).
+    public var footprint: (sharedStrings: Int, pageBytes: Int, holeBytes: Int) {
+        withState { state in
+            (state.table.count, state.pages.reduce(0) { $0 + $1.count }, state.garbage.reduce(0, +))
+        }
+    }
+
+    /// Stores the record `write` produces under `key`, replacing any earlier one.
+    /// `write` runs under the store's lock: keep it to encoding.
+    public func upsert(_ key: String, _ write: (inout RecordWriter) -> Void) {
+        let storeKey = StoreKey(key)
+        withState { state in
+            var writer = RecordWriter(table: state.table)
+            write(&writer)
+            guard writer.bytes.count < Int(UInt32.max) else { return }
+            let (page, offset) = state.append(writer.bytes)
+            let slot = Slot(page: UInt32(page), offset: UInt32(offset), length: UInt32(writer.bytes.count), epoch: state.epoch)
+            state.generation &+= 1
+            if let index = state.index[storeKey] {
+                let old = state.slots[index]
+                state.slots[index] = slot
+                state.discard(old)
+            } else {
+                let index = state.freeSlots.popLast() ?? state.slots.count
+                if index == state.slots.count { state.slots.append(slot) } else { state.slots[index] = slot }
+                state.index[storeKey] = index
+            }
+        }
+    }
+
+    @discardableResult
+    public func remove(_ key: String) -> Bool {
+        let storeKey = StoreKey(key)
+        return withState { state in
+            guard let index = state.index[storeKey] else { return false }
+            state.remove(slotAt: index, key: storeKey)
+            return true
+        }
+    }
+
+    /// Forgets every record.
+    public func removeAll() {
+        withState { state in
+            for (key, index) in state.index { state.remove(slotAt: index, key: key) }
+        }
+    }
+
+    /// A relist starts: records not written again before `endRelist` belong to
+    /// objects deleted while no watch was open.
+    public func beginRelist() {
+        withState { $0.epoch &+= 1 }
+    }
+
+    /// Removes the records the relist did not write; returns their keys.
+    @discardableResult
+    public func endRelist() -> [StoreKey] {
+        withState { state in
+            let epoch = state.epoch
+            let gone = state.index.filter { state.slots[$0.value].epoch != epoch }
+            for (key, index) in gone { state.remove(slotAt: index, key: key) }
+            return Array(gone.keys)
+        }
+    }
+
+    /// Calls `body` with up to `maximum` records, from slot `index` on, under the lock;
+    /// returns the slot to continue from, or nil when the walk is done.
+    public func read(from index: Int, maximum: Int, _ body: (inout RecordReader) -> Void) -> Int? {
+        withState { state in
+            var index = index
+            var read = 0
+            while index < state.slots.count && read < maximum {
+                let slot = state.slots[index]
+                index += 1
+                guard slot.isLive else { continue }
+                state.withRecord(slot, body)
+                read += 1
+            }
+            return index < state.slots.count ? index : nil
+        }
+    }
+
+    /// Reads the record stored under `key`, if any.
+    public func read<T>(key: String, _ body: (inout RecordReader) -> T) -> T? {
+        let storeKey = StoreKey(key)
+        return withState { state in
+            guard let index = state.index[storeKey] else { return nil }
+            return state.withRecord(state.slots[index], body)
+        }
+    }
+}

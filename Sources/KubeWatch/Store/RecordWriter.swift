@@ -1,0 +1,92 @@
+/// Writes one record of a `RecordStore`: varints, numbers, and strings either by ID
+/// into the store's `StringTable` (strings many records repeat) or inline (strings of
+/// one object), with UUIDs and `scheme://`+64-hex container IDs packed to 16 and 32
+/// bytes. `RecordReader` reads the same encoding back.
+///
+/// A string is one varint whose low two bits say how it is held: 0 a table ID (the
+/// rest of the varint), 1 inline (the rest is the length; the bytes follow), 2 a
+/// packed UUID (16 bytes follow), 3 a packed container ID (the rest is the scheme's
+/// table ID; 32 bytes follow).
+public struct RecordWriter {
+    public private(set) var bytes: [UInt8] = []
+    private let table: StringTable
+
+    init(table: StringTable, capacity: Int = 512) {
+        self.table = table
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func unsigned(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    public mutating func signed(_ value: Int64) {
+        unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    /// A sample value: 0 and 1 in one byte, other whole numbers as varints, the rest
+    /// (fractions, -0, NaN, infinities, huge values) as their 8 bytes.
+    public mutating func double(_ value: Double) {
+        if value == 0 && value.sign == .plus {
+            bytes.append(0)
+        } else if value == 1 {
+            bytes.append(1)
+        } else if value == value.rounded(), abs(value) < 9_007_199_254_740_992, !(value == 0) {
+            bytes.append(2)
+            signed(Int64(value))
+        } else {
+            bytes.append(3)
+            var bits = value.bitPattern.littleEndian
+            withUnsafeBytes(of: &bits) { bytes.append(contentsOf: $0) }
+        }
+    }
+
+    /// A string many records share: by table ID.
+    public mutating func shared(_ value: String) {
+        unsigned(UInt64(table.retain(value)) << 2)
+    }
+
+    /// A string of this record only: inline, packed when it has a known shape.
+    public mutating func unique(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            if IdentifierPacking.isUUID(utf8) {
+                bytes.append(2)
+                IdentifierPacking.appendUUID(utf8, to: &bytes)
+                return
+            }
+            if utf8.count > 67, let separator = IdentifierPacking.schemeEnd(utf8), utf8.count - separator == 64 {
+                var packed: [UInt8] = []
+                packed.reserveCapacity(32)
+                if IdentifierPacking.appendHex(UnsafeBufferPointer(rebasing: utf8[separator...]), to: &packed) {
+                    let scheme = String(decoding: UnsafeBufferPointer(rebasing: utf8[..<separator]), as: UTF8.self)
+                    unsigned(UInt64(table.retain(scheme)) << 2 | 3)
+                    bytes.append(contentsOf: packed)
+                    return
+                }
+            }
+            unsigned(UInt64(utf8.count) << 2 | 1)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    /// Appends bytes written elsewhere with a writer of the same table (a nested part).
+    public mutating func append(_ other: RecordWriter) {
+        bytes.append(contentsOf: other.bytes)
+    }
+
+    /// A writer for a part whose length must precede it.
+    public func makePartWriter() -> RecordWriter {
+        RecordWriter(table: table, capacity: 64)
+    }
+
+    /// Forgets what was written, keeping the buffer.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+}

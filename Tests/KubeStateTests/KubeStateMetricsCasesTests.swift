@@ -1,0 +1,98 @@
+import Foundation
+@testable import KubeState
+import KubeWatch
+import TelemetryModel
+import Testing
+import TestSupport
+
+/// kube-state-metrics' own test cases for every kind (Tests/Fixtures/kubestate/<kind>:
+/// its `<kind>_test.go` translated to API-server JSON, and its expected lines): the
+/// object in, exactly its samples and headers out, family by family — rendered
+/// straight from the rules and again through a store's record, as the agent serves it.
+struct KubeStateMetricsCasesTests {
+    static let directory = Repository.root.appendingPathComponent("Tests/Fixtures/kubestate")
+
+    static var kinds: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { name in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        }.sorted()
+    }
+
+    static var cases: [String] {
+        kinds.flatMap { kind in
+            ((try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent(kind).path)) ?? [])
+                .filter { $0.hasSuffix(".json") }.map { "\(kind)/\($0.dropLast(5))" }.sorted()
+        }
+    }
+
+    @Test func everyFixtureDirectoryIsAServedKind() {
+        #expect(Set(Self.kinds).isSubset(of: Set(KubeResources.names)), "fixtures for kinds not in the registry")
+        #expect(Self.cases.count >= 100)
+    }
+
+    @Test(arguments: cases)
+    func samplesMatch(_ id: String) throws {
+        let kind = String(id.prefix { $0 != "/" })
+        let resource = try #require(KubeResources.all.first { $0.descriptor.name == kind })
+        let data = try Data(contentsOf: Self.directory.appendingPathComponent(id + ".json"))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let options = document["options"] as? [String: Any] ?? [:]
+        let families = try #require(document["families"] as? [String])
+        let object = try JSONSerialization.data(withJSONObject: try #require(document["object"]))
+        let resourceOptions = ResourceOptions(
+            labelsAllowlist: options["labelsAllowlist"] as? [String] ?? [],
+            annotationsAllowlist: options["annotationsAllowlist"] as? [String] ?? [],
+            optIn: options["optIn"] as? [String] ?? [],
+            filter: try FamilyFilter(allow: families.map { "^\($0)$" }, deny: []))
+        let (direct, stored) = try Self.render(resource, json: Array(object), options: resourceOptions)
+        #expect(direct == stored, "the record changed what the rules rendered")
+
+        let text = String(decoding: ExpositionEncoder(format: .prometheusText).encode(stored), as: UTF8.self)
+        let ours = text.split(separator: "\n").map(String.init)
+        let expected = try String(contentsOf: Self.directory.appendingPathComponent(id + ".prom"), encoding: .utf8)
+            .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        for family in families {
+            func select(_ lines: [String], headers: Bool) -> [String] {
+                lines.filter { line in
+                    if line.hasPrefix("# ") {
+                        return headers && (line.hasPrefix("# HELP \(family) ") || line.hasPrefix("# TYPE \(family) "))
+                    }
+                    return line.hasPrefix(family + "{") || line.hasPrefix(family + " ")
+                }
+            }
+            let theirs = select(expected, headers: true)
+            let withHeaders = theirs.contains { $0.hasPrefix("# ") }
+            let mine = select(ours, headers: withHeaders)
+            #expect(mine.sorted() == theirs.sorted(), "\(family)")
+        }
+    }
+
+    /// The object's families rendered directly, and through a sink, a record store and
+    /// a resource stream as the agent serves them.
+    static func render<Resource: KubeResource>(_ resource: Resource.Type, json: [UInt8], options: ResourceOptions) throws
+        -> (direct: [MetricFamily], stored: [MetricFamily]) {
+        let layout = ResourceLayout<Resource>(options: options)
+        let object = try json.withUnsafeBufferPointer { try Resource(json: $0, context: layout.decoding) }
+        let samples = layout.samples(of: object)
+        let identity = object.identityValues
+        let direct = zip(layout.families, samples).map { family, samples in
+            MetricFamily(name: family.header.name, help: family.header.help, type: family.header.type, stability: family.header.stability,
+                         series: samples.map { sample in
+                             Series(labels: LabelSet(names: Resource.descriptor.identity + (sample.names ?? family.labels),
+                                                     values: identity + sample.values), value: sample.value)
+                         })
+        }
+
+        let sink = ResourceSink(layout: layout, records: true, observer: nil)
+        _ = try json.withUnsafeBufferPointer { try sink.apply(.listed, object: $0) }
+        var stream = ResourceStream(layout: layout, stores: [sink.store], active: true)
+        var collected = CollectingSink()
+        stream.render(into: &collected)
+        // Removing the record gives every shared string back.
+        sink.remove(uid: object.metadata.uid)
+        #expect(sink.store.footprint.sharedStrings == 0)
+        return (direct, collected.families)
+    }
+}

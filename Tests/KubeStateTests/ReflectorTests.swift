@@ -1,0 +1,251 @@
+import Foundation
+import HTTP2Transport
+import KubeState
+@testable import KubeWatch
+import Synchronization
+import Logging
+import Testing
+import TestSupport
+
+/// The reflector against the project's fake API server (TLS + HTTP/2, pagination,
+/// watch streams with bookmarks, 410 after compaction, 401/403, dropped connections).
+@Suite(.serialized)
+struct ReflectorTests {
+    /// A pod reflector running against the server, with small pages and short waits so
+    /// the tests run fast.
+    final class Running {
+        let reflector: Reflector
+        private let client: HTTP2Client
+        private let task: Task<Void, Never>
+
+        init(_ server: FakeAPIServer, nodeName: String? = nil) throws {
+            (reflector, client) = try ReflectorTests.reflector(server, nodeName: nodeName)
+            task = Task { [reflector] in await reflector.run() }
+        }
+
+        func stop() {
+            task.cancel()
+            client.shutdown()
+        }
+    }
+
+    static func reflector(_ server: FakeAPIServer, pageSize: Int = 5, nodeName: String? = nil) throws -> (Reflector, HTTP2Client) {
+        let access = try #require(try ClusterAccess.resolve(flag: try server.writeKubeconfig(), configured: "", environment: [:]))
+        let client = try HTTP2Client(endpoint: access.endpoint, tls: access.tls)
+        var configuration = Reflector.Configuration(request: ListWatchRequest(
+            resource: .pods, mode: .list(limit: pageSize, continueToken: nil),
+            fieldSelector: nodeName.map { "spec.nodeName=\($0)" }))
+        configuration.pageSize = pageSize
+        configuration.minimumWatchTimeout = .seconds(60)
+        configuration.initialBackoff = .milliseconds(50)
+        configuration.maximumBackoff = .milliseconds(200)
+        configuration.forbiddenRetry = .milliseconds(300)
+        let reflector = Reflector(client: client, token: BearerToken(credential: access.credential), configuration: configuration,
+                                  sink: PodDictionarySink(), logger: Logger(label: "test"))
+        return (reflector, client)
+    }
+
+    /// Polls `condition` until it holds or 20 s pass.
+    static func eventually(_ what: String, _ condition: () throws -> Bool) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while ContinuousClock.now < deadline {
+            if try condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out waiting until \(what)")
+    }
+
+    static func pod(_ name: String, namespace: String = "shop", node: String = "node-1", phase: String = "Running") -> [String: Any] {
+        [
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": ["name": name, "namespace": namespace, "uid": "uid-\(name)", "creationTimestamp": "2024-05-01T10:00:00Z"],
+            "spec": ["nodeName": node, "containers": [["name": "app", "image": "app:1"]]],
+            "status": ["phase": phase],
+        ]
+    }
+
+    static func fixture() throws -> FakeAPIServer {
+        var options = FakeAPIServer.Options()
+        options.objectsFiles = [FakeAPIServer.fixture("cluster-small.json")]
+        options.bookmarkInterval = 0.2
+        return try FakeAPIServer(options)
+    }
+
+    @Test func listsPageByPageThenAppliesWatchEvents() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
+
+        try await Self.eventually("synced") { reflector.statistics.synced }
+        #expect(reflector.store.count == 16)
+        #expect(reflector.statistics.listPages == 4)  // 16 pods, 5 per page
+        let lists = try server.requests().filter { ($0["query"] as? [String: Any])?["limit"] != nil }
+        #expect(lists.count == 4)
+        #expect(lists.allSatisfy { ($0["headers"] as? [String: Any])?["authorization"] as? String == "Bearer \(server.token)" })
+
+        try server.upsert(resource: "pods", object: Self.pod("new-1"))
+        try await Self.eventually("the new pod is in the store") { reflector.store.object(forKey: "uid-new-1") != nil }
+        try server.upsert(resource: "pods", object: Self.pod("new-1", phase: "Succeeded"))
+        try await Self.eventually("the update is applied") { reflector.store.object(forKey: "uid-new-1")?.status.phase == "Succeeded" }
+        try server.delete(resource: "pods", namespace: "shop", name: "new-1")
+        try await Self.eventually("the delete is applied") { reflector.store.object(forKey: "uid-new-1") == nil }
+        try await Self.eventually("bookmarks arrive") { reflector.statistics.bookmarks > 0 }
+        #expect(reflector.statistics.resourceVersion == (try server.resourceVersion()))
+        #expect(reflector.statistics.listCalls == 1)
+    }
+
+    @Test func droppedConnectionResumesFromTheLastVersionWithoutRelisting() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("synced") { reflector.statistics.synced }
+        try server.upsert(resource: "pods", object: Self.pod("before-drop"))
+        try await Self.eventually("seen") { reflector.store.object(forKey: "uid-before-drop") != nil }
+        let version = reflector.statistics.resourceVersion
+
+        _ = try server.dropConnections()
+        // Changes while no watch is open must arrive after the resume, exactly once.
+        try server.upsert(resource: "pods", object: Self.pod("during-drop"))
+        try server.delete(resource: "pods", namespace: "shop", name: "before-drop")
+        try await Self.eventually("the missed changes are applied") {
+            reflector.store.object(forKey: "uid-during-drop") != nil && reflector.store.object(forKey: "uid-before-drop") == nil
+        }
+        #expect(reflector.statistics.listCalls == 1)
+        let watches = try server.requests().compactMap { $0["query"] as? [String: Any] }.filter { $0["watch"] != nil }
+        #expect(watches.count >= 2)
+        #expect(watches.contains { $0["resourceVersion"] as? String == version || $0["resourceVersion"] as? String ?? "" > version })
+        #expect(reflector.store.count == 17)
+    }
+
+    @Test func goneAfterCompactionRelistsAndReconciles() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("synced") { reflector.statistics.synced }
+        let someone = try #require(reflector.store.object(forKey: Self.firstKey(reflector)))
+
+        // Keep the watch away for a moment, change things, and compact the history the
+        // resume would need: the resume gets 410 and must relist and reconcile.
+        try server.failNext(status: 500, count: 3, resource: "pods", verb: "watch")
+        _ = try server.dropConnections()
+        try server.delete(resource: "pods", namespace: someone.metadata.namespace, name: someone.metadata.name)
+        try server.upsert(resource: "pods", object: Self.pod("after-gap"))
+        _ = try server.compact()
+        try await Self.eventually("relisted") { reflector.statistics.listCalls >= 2 && reflector.statistics.synced }
+        try await Self.eventually("reconciled") {
+            reflector.store.object(forKey: someone.metadata.uid) == nil && reflector.store.object(forKey: "uid-after-gap") != nil
+        }
+        #expect(reflector.statistics.expired >= 1)
+        #expect(reflector.statistics.reconciledDeletions == 1)
+        #expect(reflector.store.count == 16)
+    }
+
+    @Test func forbiddenIsCountedAndRetriedUntilAllowed() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        try server.forbid("pods")
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("two 403s") { reflector.statistics.forbidden >= 2 }
+        #expect(!reflector.statistics.synced)
+        try server.forbid("pods", false)
+        try await Self.eventually("synced once allowed") { reflector.statistics.synced }
+        #expect(reflector.store.count == 16)
+    }
+
+    @Test func rotatedTokenIsReadAgain() async throws {
+        var options = FakeAPIServer.Options()
+        options.objectsFiles = [FakeAPIServer.fixture("cluster-small.json")]
+        options.requireToken = true
+        let server = try FakeAPIServer(options)
+        defer { server.stop() }
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("synced") { reflector.statistics.synced }
+        try server.rotateToken("rotated-token-2")
+        _ = try server.dropConnections()
+        try server.upsert(resource: "pods", object: Self.pod("after-rotation"))
+        try await Self.eventually("the watch resumes with the new token") { reflector.store.object(forKey: "uid-after-rotation") != nil }
+        let authorizations = try server.requests().compactMap { ($0["headers"] as? [String: Any])?["authorization"] as? String }
+        #expect(authorizations.last == "Bearer rotated-token-2")
+        #expect(reflector.statistics.listCalls == 1)
+    }
+
+    @Test func nodeSelectorKeepsOnlyThatNodesPods() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        let running = try Running(server, nodeName: "node-0001")
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("synced") { reflector.statistics.synced }
+        var nodes = Set<String>()
+        reflector.store.forEachObject { nodes.insert($0.spec.nodeName) }
+        #expect(nodes == ["node-0001"])
+        #expect(reflector.store.count == 8)
+        try server.upsert(resource: "pods", object: Self.pod("elsewhere", node: "node-zzz"))
+        try server.upsert(resource: "pods", object: Self.pod("here", node: "node-0001"))
+        try await Self.eventually("the local pod arrives") { reflector.store.object(forKey: "uid-here") != nil }
+        #expect(reflector.store.object(forKey: "uid-elsewhere") == nil)
+    }
+
+    static func firstKey(_ reflector: Reflector) -> String {
+        var key = ""
+        reflector.store.forEachObject { if key.isEmpty { key = $0.metadata.uid } }
+        return key
+    }
+}
+
+/// A sink that keeps the decoded pods, to look at what the reflector delivered.
+final class PodDictionarySink: ReflectorSink {
+    private let state = Mutex<(pods: [String: Pod], listed: Set<String>)>(([:], []))
+
+    func apply(_ event: WatchEvent, object: UnsafeBufferPointer<UInt8>) throws -> ObjectVersion {
+        let pod = try Pod(json: object)
+        state.withLock { state in
+            if event == .deleted {
+                state.pods.removeValue(forKey: pod.metadata.uid)
+            } else {
+                state.pods[pod.metadata.uid] = pod
+                if event == .listed { state.listed.insert(pod.metadata.uid) }
+            }
+        }
+        return ObjectVersion(uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion)
+    }
+
+    func remove(uid: String) {
+        state.withLock { _ = $0.pods.removeValue(forKey: uid) }
+    }
+
+    func beginRelist() {
+        state.withLock { $0.listed = [] }
+    }
+
+    func endRelist() -> Int {
+        state.withLock { state in
+            let gone = state.pods.keys.filter { !state.listed.contains($0) }
+            for key in gone { state.pods.removeValue(forKey: key) }
+            return gone.count
+        }
+    }
+
+    var count: Int { state.withLock { $0.pods.count } }
+
+    func object(forKey key: String) -> Pod? { state.withLock { $0.pods[key] } }
+
+    func forEachObject(_ body: (Pod) -> Void) {
+        for pod in state.withLock({ Array($0.pods.values) }) { body(pod) }
+    }
+}
+
+extension Reflector {
+    /// The pods this test reflector delivered.
+    var store: PodDictionarySink { sink as! PodDictionarySink }
+}
