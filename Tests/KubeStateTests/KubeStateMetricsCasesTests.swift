@@ -40,7 +40,7 @@ struct KubeStateMetricsCasesTests {
         let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let options = document["options"] as? [String: Any] ?? [:]
         let families = try #require(document["families"] as? [String])
-        let object = try JSONSerialization.data(withJSONObject: try #require(document["object"]))
+        let object = try Self.asServed(try #require(document["object"] as? [String: Any]), view: resource.descriptor.view)
         let resourceOptions = ResourceOptions(
             labelsAllowlist: options["labelsAllowlist"] as? [String] ?? [],
             annotationsAllowlist: options["annotationsAllowlist"] as? [String] ?? [],
@@ -69,12 +69,36 @@ struct KubeStateMetricsCasesTests {
         }
     }
 
+    /// The columns `kubectl get secrets` shows, as the API's Table view names them.
+    static let tableColumns = ["Name", "Type", "Data", "Age"]
+
+    /// The object as the API serves it for the kind's view: whole, its metadata only
+    /// (`PartialObjectMetadata`), or a Table row with the metadata and printed columns.
+    /// What a reduced view leaves out must not matter to any family.
+    static func asServed(_ object: [String: Any], view: ObjectView) throws -> Data {
+        let metadata = object["metadata"] ?? [String: Any]()
+        let partial: [String: Any] = ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": metadata]
+        switch view {
+        case .full:
+            return try JSONSerialization.data(withJSONObject: object)
+        case .metadata:
+            return try JSONSerialization.data(withJSONObject: partial)
+        case .table:
+            let name = (metadata as? [String: Any])?["name"] as? String ?? ""
+            let row: [String: Any] = ["cells": [name, object["type"] as? String ?? "", (object["data"] as? [String: Any])?.count ?? 0, "5d"],
+                                      "object": partial]
+            return try JSONSerialization.data(withJSONObject: row)
+        }
+    }
+
     /// The object's families rendered directly, and through a sink, a record store and
     /// a resource stream as the agent serves them.
     static func render<Resource: KubeResource>(_ resource: Resource.Type, json: [UInt8], options: ResourceOptions) throws
         -> (direct: [MetricFamily], stored: [MetricFamily]) {
         let layout = ResourceLayout<Resource>(options: options)
-        let object = try json.withUnsafeBufferPointer { try Resource(json: $0, context: layout.decoding) }
+        var context = layout.decoding
+        context.tableColumns = tableColumns
+        let object = try json.withUnsafeBufferPointer { try Resource(json: $0, context: context) }
         let samples = layout.samples(of: object)
         let identity = object.identityValues
         let direct = zip(layout.families, samples).map { family, samples in
@@ -86,6 +110,7 @@ struct KubeStateMetricsCasesTests {
         }
 
         let sink = ResourceSink(layout: layout, records: true, observer: nil)
+        sink.tableColumns(tableColumns)
         _ = try json.withUnsafeBufferPointer { try sink.apply(.listed, object: $0) }
         var stream = ResourceStream(layout: layout, stores: [sink.store], active: true)
         var collected = CollectingSink()

@@ -24,6 +24,11 @@ API (the HTTP/2 port, --port):
          stops matching is sent as DELETED (previous content, the event's resourceVersion).
   Accept: application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1 (or
          as=PartialObjectMetadata) -> metadata-only lists, objects and watch events.
+         application/json;as=Table;g=meta.k8s.io;v=v1 -> server-side Tables (kubectl's
+         view): columnDefinitions (Name, Type, Data, Age for secrets; Name, Age otherwise)
+         and rows of cells with the object's metadata (includeObject=Metadata, the default),
+         for lists and for every watch event (a Table of one row, column definitions on
+         the first event of a watch only); bookmarks are Tables without rows.
 
 Options:
     --port P --host H --cert F --key F | --plaintext     the HTTP/2 listener
@@ -570,7 +575,48 @@ def negotiate(accept):
         if as_kind in ("PartialObjectMetadataList", "PartialObjectMetadata") and params.get("g") == "meta.k8s.io" \
                 and params.get("v") in ("v1", "v1beta1"):
             return ("meta", "meta.k8s.io/" + params["v"])
+        if as_kind == "Table" and params.get("g") == "meta.k8s.io" and params.get("v") in ("v1", "v1beta1"):
+            return ("table", "meta.k8s.io/" + params["v"])
     return None
+
+
+# ---------------------------------------------------------------------------------
+# Server-side Tables
+
+
+def table_columns(store):
+    name = {"name": "Name", "type": "string", "format": "name",
+            "description": "Name must be unique within a namespace.", "priority": 0}
+    age = {"name": "Age", "type": "string", "format": "",
+           "description": "CreationTimestamp is a timestamp representing the server time when this object was created.",
+           "priority": 0}
+    if store.resource == "secrets" and not store.group:
+        return [name,
+                {"name": "Type", "type": "string", "format": "", "description": "Used to facilitate programmatic handling of secret data.", "priority": 0},
+                {"name": "Data", "type": "string", "format": "", "description": "Data contains the secret data.", "priority": 0},
+                age]
+    return [name, age]
+
+
+def table_row(store, obj, api_version, include_object):
+    document = obj.to_dict()
+    age = "0s"
+    if obj.created:
+        try:
+            created = time.mktime(time.strptime(obj.created, "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+            seconds = max(0, int(time.time() - created))
+        except (TypeError, ValueError):
+            seconds = 0
+        age = f"{seconds // 86400}d" if seconds >= 86400 else f"{seconds}s"
+    if store.resource == "secrets" and not store.group:
+        cells = [obj.name, document.get("type", "Opaque"), len(document.get("data") or {}), age]
+    else:
+        cells = [obj.name, age]
+    row = b'{"cells":' + dumps(cells)
+    if include_object != "None":
+        row += b',"object":{"kind":"PartialObjectMetadata","apiVersion":"' + api_version.encode() + b'","metadata":' + \
+            obj.metadata() + b"}"
+    return row + b"}"
 
 
 # ---------------------------------------------------------------------------------
@@ -585,14 +631,23 @@ class Watch:
         self.last_rv = 0
         self.timer = None
         self.closed = False
+        self.columns_sent = False
         if mode == "full":
             self.bookmark_kind = store.prefix
+        elif mode[0] == "table":
+            self.bookmark_kind = b'{"kind":"Table","apiVersion":"%s","rows":[],' % mode[1].encode()
         else:
             self.bookmark_kind = b'{"kind":"PartialObjectMetadata","apiVersion":"%s",' % mode[1].encode()
 
     def encode(self, obj):
         if self.mode == "full":
             return self.store.full(obj)
+        if self.mode[0] == "table":
+            head = b'{"kind":"Table","apiVersion":"' + self.mode[1].encode() + b'","metadata":{"resourceVersion":"%d"}' % obj.rv
+            if not self.columns_sent:
+                head += b',"columnDefinitions":' + dumps(table_columns(self.store))
+                self.columns_sent = True
+            return head + b',"rows":[' + table_row(self.store, obj, self.mode[1], self.query.get("includeObject", "Metadata")) + b"]}"
         return self.bookmark_kind + b'"metadata":' + obj.metadata() + b"}"
 
     def line(self, kind, obj):
@@ -655,7 +710,8 @@ class Watch:
     def describe(self):
         return {"connection": self.proto.number, "stream": self.stream_id, "resource": self.store.label,
                 "namespace": self.namespace or "", "bookmarks": self.bookmarks,
-                "metadataOnly": self.mode != "full", "lastResourceVersion": str(self.last_rv),
+                "metadataOnly": self.mode != "full", "table": self.mode != "full" and self.mode[0] == "table",
+                "lastResourceVersion": str(self.last_rv),
                 "query": self.query}
 
 
@@ -1133,8 +1189,13 @@ class App:
                     details["group"] = group
                 details["kind"] = resource
                 return answer(404, status_body(404, "NotFound", f'{resource} "{name}" not found', details))
-            body = store.full(obj) if mode == "full" else \
-                b'{"kind":"PartialObjectMetadata","apiVersion":"%s","metadata":%s}' % (mode[1].encode(), obj.metadata())
+            if mode == "full":
+                body = store.full(obj)
+            elif mode[0] == "table":
+                body = (b'{"kind":"Table","apiVersion":"' + mode[1].encode() + b'","metadata":{},"columnDefinitions":' +
+                        dumps(table_columns(store)) + b',"rows":[' + table_row(store, obj, mode[1], query.get("includeObject", "Metadata")) + b"]}")
+            else:
+                body = b'{"kind":"PartialObjectMetadata","apiVersion":"%s","metadata":%s}' % (mode[1].encode(), obj.metadata())
             return answer(200, body + b"\n")
 
         try:
@@ -1235,13 +1296,22 @@ class App:
         if mode == "full":
             head = b'{"kind":"' + store.list_kind + b'","apiVersion":"' + store.api_version.encode() + b'","metadata":'
             encode = None
+        elif mode[0] == "table":
+            head = b'{"kind":"Table","apiVersion":"' + mode[1].encode() + b'","metadata":'
+            include = query.get("includeObject", "Metadata")
+
+            def encode(obj):
+                return table_row(store, obj, mode[1], include)
         else:
             head = b'{"kind":"PartialObjectMetadataList","apiVersion":"' + mode[1].encode() + b'","metadata":'
             item_prefix = b'{"kind":"PartialObjectMetadata","apiVersion":"' + mode[1].encode() + b'","metadata":'
 
             def encode(obj):
                 return item_prefix + obj.metadata() + b"}"
-        head += dumps(list_meta) + b',"items":['
+        if mode != "full" and mode[0] == "table":
+            head += dumps(list_meta) + b',"columnDefinitions":' + dumps(table_columns(store)) + b',"rows":['
+        else:
+            head += dumps(list_meta) + b',"items":['
         tail = b"]}\n"
 
         def chunks():

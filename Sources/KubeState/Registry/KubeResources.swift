@@ -9,6 +9,7 @@ public enum KubeResources {
     public static let all: [any KubeResource.Type] = [
         Deployment.self,
         Pod.self,
+        Secret.self,
     ]
 
     /// kube-state-metrics' `--resources` names.

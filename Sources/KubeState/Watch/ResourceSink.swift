@@ -10,6 +10,8 @@ final class ResourceSink<Resource: KubeResource>: ReflectorSink {
     /// False when only an observer needs the objects (kube-state is off for the kind).
     private let records: Bool
     private let observer: (any ObjectObserver<Resource>)?
+    /// The columns of the Table view (secrets), as the server last named them.
+    private let columns = Mutex<[String]>([])
 
     init(layout: ResourceLayout<Resource>, records: Bool, observer: (any ObjectObserver<Resource>)?) {
         self.layout = layout
@@ -19,7 +21,9 @@ final class ResourceSink<Resource: KubeResource>: ReflectorSink {
     }
 
     func apply(_ event: WatchEvent, object raw: UnsafeBufferPointer<UInt8>) throws -> ObjectVersion {
-        let object = try Resource(json: raw, context: layout.decoding)
+        var context = layout.decoding
+        if Resource.descriptor.view == .table { context.tableColumns = columns.withLock { $0 } }
+        let object = try Resource(json: raw, context: context)
         let uid = object.metadata.uid
         if event == .deleted {
             remove(uid: uid)
@@ -40,6 +44,10 @@ final class ResourceSink<Resource: KubeResource>: ReflectorSink {
     func remove(uid: String) {
         store.remove(uid)
         observer?.removed(uid: uid)
+    }
+
+    func tableColumns(_ names: [String]) {
+        columns.withLock { $0 = names }
     }
 
     func beginRelist() {

@@ -32,13 +32,17 @@ public struct DecodingContext: Sendable, Equatable {
     public var capturedAnnotations: Set<String>
     /// Opt-in families that need fields otherwise skipped (`kube_pod_nodeselectors`).
     public var optIn: Set<String>
+    /// For objects read as rows of a server-side `Table`: the names of its columns,
+    /// which the row's `cells` follow.
+    public var tableColumns: [String]
 
     public init(labels: KeyAllowlist = .none, annotations: KeyAllowlist = .none, capturedAnnotations: Set<String> = [],
-                optIn: Set<String> = []) {
+                optIn: Set<String> = [], tableColumns: [String] = []) {
         self.labels = labels
         self.annotations = annotations
         self.capturedAnnotations = capturedAnnotations
         self.optIn = optIn
+        self.tableColumns = tableColumns
     }
 }
 

@@ -185,7 +185,9 @@ public final class Reflector: Sendable {
                         try reader.skipValue()
                     }
                 }
-            } else if key == "items" {
+            } else if key == "columnDefinitions" {
+                sink.tableColumns(try Self.columnNames(&reader))
+            } else if key == "items" || key == "rows" {
                 try reader.readArray { reader in
                     let raw = try reader.readRawValue()
                     do {
@@ -264,22 +266,23 @@ public final class Reflector: Sendable {
         switch type {
         case "ADDED", "MODIFIED", "DELETED":
             let event: WatchEvent = type == "ADDED" ? .added : type == "MODIFIED" ? .modified : .deleted
-            let version: ObjectVersion
-            do {
-                version = try sink.apply(event, object: raw)
-            } catch {
-                state.withLock { $0.decodeErrors += 1 }
-                logger.debug("skipped a malformed object", metadata: ["error": "\(error)"])
-                // What is stored for it is no longer true: an update or deletion removes it.
-                guard let meta = try? Self.metadata(of: raw) else { return }
-                if event != .added && !meta.uid.isEmpty { sink.remove(uid: meta.uid) }
-                if !meta.resourceVersion.isEmpty { resourceVersion = meta.resourceVersion }
-                return
-            }
-            if !version.resourceVersion.isEmpty { resourceVersion = version.resourceVersion }
-            state.withLock {
-                $0.watchEvents += 1
-                if !version.resourceVersion.isEmpty { $0.resourceVersion = version.resourceVersion }
+            if configuration.request.view == .table {
+                // A Table of (usually) one row; its column names may come with it.
+                var table = JSONReader(raw)
+                try table.readObject { reader, key in
+                    if key == "columnDefinitions" {
+                        sink.tableColumns(try Self.columnNames(&reader))
+                    } else if key == "rows" {
+                        try reader.readArray { reader in
+                            let row = try reader.readRawValue()
+                            apply(event, row, resourceVersion: &resourceVersion)
+                        }
+                    } else {
+                        try reader.skipValue()
+                    }
+                }
+            } else {
+                apply(event, raw, resourceVersion: &resourceVersion)
             }
         case "BOOKMARK":
             let version = try Self.metadata(of: raw).resourceVersion
@@ -296,14 +299,64 @@ public final class Reflector: Sendable {
         }
     }
 
-    /// The metadata of an object, whatever the rest of it holds.
+    /// Hands one object of a watch event to the sink and advances the resume point.
+    private func apply(_ event: WatchEvent, _ raw: UnsafeBufferPointer<UInt8>, resourceVersion: inout String?) {
+        let version: ObjectVersion
+        do {
+            version = try sink.apply(event, object: raw)
+        } catch {
+            state.withLock { $0.decodeErrors += 1 }
+            logger.debug("skipped a malformed object", metadata: ["error": "\(error)"])
+            // What is stored for it is no longer true: an update or deletion removes it.
+            guard let meta = try? Self.metadata(of: raw) else { return }
+            if event != .added && !meta.uid.isEmpty { sink.remove(uid: meta.uid) }
+            if !meta.resourceVersion.isEmpty { resourceVersion = meta.resourceVersion }
+            return
+        }
+        if !version.resourceVersion.isEmpty { resourceVersion = version.resourceVersion }
+        state.withLock {
+            $0.watchEvents += 1
+            if !version.resourceVersion.isEmpty { $0.resourceVersion = version.resourceVersion }
+        }
+    }
+
+    /// The metadata of an object (or of a Table row's object), whatever the rest holds.
     static func metadata(of raw: UnsafeBufferPointer<UInt8>) throws -> ObjectMeta {
         var reader = JSONReader(raw)
         var meta = ObjectMeta()
+        var rowObject: ObjectMeta?
         try reader.readObject { reader, key in
-            if key == "metadata" { try reader.read(&meta, DecodingContext()) } else { try reader.skipValue() }
+            if key == "metadata" {
+                try reader.read(&meta, DecodingContext())
+            } else if key == "object" {
+                try reader.readObject { reader, key in
+                    if key == "metadata" { try reader.read(&rowObject, DecodingContext()) } else { try reader.skipValue() }
+                }
+            } else if key == "rows" {
+                // A Table: the version of its first row's object.
+                try reader.readArray { reader in
+                    let row = try reader.readRawValue()
+                    if rowObject == nil { rowObject = try metadata(of: row) }
+                }
+            } else {
+                try reader.skipValue()
+            }
         }
+        if meta.resourceVersion.isEmpty || meta.uid.isEmpty, let rowObject { return rowObject }
         return meta
+    }
+
+    /// The `name`s of a Table's `columnDefinitions`.
+    static func columnNames(_ reader: inout JSONReader) throws -> [String] {
+        var names: [String] = []
+        try reader.readArray { reader in
+            var name = ""
+            try reader.readObject { reader, key in
+                if key == "name" { try reader.read(&name) } else { try reader.skipValue() }
+            }
+            names.append(name)
+        }
+        return names
     }
 
     // MARK: Requests

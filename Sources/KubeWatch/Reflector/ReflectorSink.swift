@@ -14,6 +14,13 @@ public protocol ReflectorSink: Sendable {
     /// The relist is complete: whatever it did not deliver was deleted meanwhile.
     /// Returns how many objects that removed.
     func endRelist() -> Int
+    /// A server-side `Table` named its columns; the rows that follow are delivered to
+    /// `apply` as `{"cells": [...], "object": {...}}`.
+    func tableColumns(_ names: [String])
+}
+
+extension ReflectorSink {
+    public func tableColumns(_ names: [String]) {}
 }
 
 /// How an object reached the reflector.
