@@ -9,6 +9,10 @@ public enum KubeResources {
     public static let all: [any KubeResource.Type] = [
         Deployment.self,
         Pod.self,
+        PersistentVolumeClaim.self,
+        PersistentVolume.self,
+        ConfigMap.self,
+        Ingress.self,
     ]
 
     /// kube-state-metrics' `--resources` names.
