@@ -9,6 +9,10 @@ public enum KubeResources {
     public static let all: [any KubeResource.Type] = [
         Deployment.self,
         Pod.self,
+        ConfigMap.self,
+        Ingress.self,
+        PersistentVolume.self,
+        PersistentVolumeClaim.self,
         Secret.self,
     ]
 
