@@ -7,12 +7,12 @@ import Logging
 /// the label and annotation allowlists and `metric_opt_in` are checked against it.
 public enum KubeResources {
     public static let all: [any KubeResource.Type] = [
-        Deployment.self,
-        Pod.self,
         ConfigMap.self,
+        Deployment.self,
         Ingress.self,
         PersistentVolume.self,
         PersistentVolumeClaim.self,
+        Pod.self,
         Secret.self,
     ]
 
