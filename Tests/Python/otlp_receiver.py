@@ -14,6 +14,9 @@ succeed. An entry is one of:
     {"sleep": 2.0}                                                    answer OK after a delay
 A failed call is recorded too, with "answered": the status it got.
 
+--summary records only counts per request ({"signal", "call", "points" or "records",
+"bytes", "time"}) instead of the whole message: for benchmarks that push millions of points.
+
 Prints "READY <port>" once serving.
 """
 import argparse
@@ -34,9 +37,10 @@ from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2, metric
 
 
 class Recorder:
-    def __init__(self, path, script):
+    def __init__(self, path, script, summary=False):
         self.path = path
         self.script = script
+        self.summary = summary
         self.lock = threading.Lock()
         self.calls = 0
 
@@ -53,8 +57,28 @@ class Recorder:
                 handle.flush()
 
 
+def count(request):
+    """Data points (metrics) or log records in an export request."""
+    total = 0
+    if hasattr(request, "resource_metrics"):
+        for resource in request.resource_metrics:
+            for scope in resource.scope_metrics:
+                for metric in scope.metrics:
+                    kind = metric.WhichOneof("data")
+                    total += len(getattr(metric, kind).data_points) if kind else 0
+    else:
+        for resource in request.resource_logs:
+            for scope in resource.scope_logs:
+                total += len(scope.log_records)
+    return total
+
+
 def answer(recorder, signal, request, context, response_type, partial_type, rejected_field):
     call, behaviour = recorder.next_behaviour()
+    if recorder.summary:
+        recorder.record({"signal": signal, "call": call, "points": count(request), "bytes": request.ByteSize(),
+                         "time": time.time()})
+        return response_type()
     entry = {
         "signal": signal,
         "call": call,
@@ -118,10 +142,11 @@ def main():
     parser.add_argument("--tls-key")
     parser.add_argument("--client-ca", help="require client certificates signed by this CA (mTLS)")
     parser.add_argument("--max-receive-bytes", type=int, default=4 * 1024 * 1024)
+    parser.add_argument("--summary", action="store_true", help="record counts per request, not the messages")
     arguments = parser.parse_args()
 
     script = json.load(open(arguments.script)) if arguments.script else []
-    recorder = Recorder(arguments.record, script)
+    recorder = Recorder(arguments.record, script, arguments.summary)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8),
                          options=[("grpc.max_receive_message_length", arguments.max_receive_bytes)])
     metrics_service_pb2_grpc.add_MetricsServiceServicer_to_server(Metrics(recorder), server)

@@ -1,0 +1,216 @@
+"""End-to-end cost of kube-state in the release binary, as a user would see it.
+
+The project's fake API server (Tests/Python/fake_apiserver.py, h2c on loopback) serves N
+synthetic pods (about 7 KB of JSON each, 1-3 containers, managed fields); Telegen runs
+with kube-state on the given resources only (node and container collectors off),
+pushing OTLP to a counting receiver (Tests/Python/otlp_receiver.py --summary). The
+script measures, from /proc and the agent's endpoints:
+
+  baseline RSS      the agent with no objects (a first run against an empty server)
+  list              wall and agent CPU from start to /readyz, and the RSS high-water mark
+  steady            RSS after one scrape, one push and a quiet period, per pod above baseline
+  scrape            agent CPU and bytes for one GET /metrics/kubestate (text, uncompressed)
+  push              the time for one push of everything to reach the receiver, its points
+
+Usage: scripts/bench-kubestate [--pods N] [--resources pods] [--quiet S] [--binary PATH]
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(arguments, ready_word="READY", env=None):
+    process = subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    line = process.stdout.readline()
+    if not line.startswith(ready_word):
+        raise SystemExit(f"{arguments[1]} did not start: {line!r}")
+    return process, line.split()
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def status(pid, field):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def get(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+class Run:
+    """One agent against one fake server."""
+
+    def __init__(self, options, pods):
+        self.scratch = tempfile.mkdtemp(prefix="telegen-bench-")
+        python = os.path.join(ROOT, ".venv/bin/python3")
+        port, control = free_port(), free_port()
+        server = [python, os.path.join(ROOT, "Tests/Python/fake_apiserver.py"), "--plaintext", "--port", str(port),
+                  "--control-port", str(control), "--record", "/dev/null", "--bookmark-interval", "0"]
+        if pods:
+            server += ["--synthetic-pods", str(pods), "--nodes", str(max(1, min(1000, pods // 30)))]
+        self.server, _ = start(server)
+        self.records = os.path.join(self.scratch, "otlp.jsonl")
+        open(self.records, "w").close()
+        self.receiver, words = start([python, os.path.join(ROOT, "Tests/Python/otlp_receiver.py"), "--summary",
+                                      "--record", self.records, "--max-receive-bytes", str(8 << 20)])
+        receiver_port = words[1]
+        kubeconfig = os.path.join(self.scratch, "kubeconfig")
+        with open(kubeconfig, "w") as handle:
+            handle.write(f"""apiVersion: v1
+kind: Config
+clusters: [{{name: fake, cluster: {{server: "http://127.0.0.1:{port}"}}}}]
+users: [{{name: fake, user: {{token: bench}}}}]
+contexts: [{{name: fake, context: {{cluster: fake, user: fake}}}}]
+current-context: fake
+""")
+        self.listen = free_port()
+        config = os.path.join(self.scratch, "telegen.yaml")
+        resources = ", ".join(options.resources.split(","))
+        with open(config, "w") as handle:
+            handle.write(f"""kubernetes:
+  kubeconfig: {kubeconfig}
+kube_metrics:
+  listen_address: "127.0.0.1:{self.listen}"
+  kube_state:
+    resources: [{resources}]
+    node_local_pods: "false"
+  cadvisor:
+    enabled: false
+  node:
+    enabled: false
+  streaming:
+    enabled: true
+    endpoint: "http://127.0.0.1:{receiver_port}"
+    interval: {options.interval}s
+    timeout: 60s
+""")
+        self.started = time.monotonic()
+        self.agent = subprocess.Popen([options.binary, "--config", config, "--log-level", "warn"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.pid = self.agent.pid
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.listen}{path}"
+
+    def wait_ready(self):
+        while True:
+            try:
+                if get(self.url("/readyz"))[0] == 200:
+                    return time.monotonic() - self.started
+            except OSError:
+                pass
+            time.sleep(0.05)
+
+    def pushed(self):
+        points, calls, last = 0, 0, 0.0
+        for line in open(self.records):
+            entry = json.loads(line)
+            points += entry.get("points", 0)
+            calls += 1
+            last = max(last, entry.get("time", 0))
+        return points, calls, last
+
+    def stop(self):
+        for process in (self.agent, self.receiver, self.server):
+            process.send_signal(signal.SIGTERM)
+        for process in (self.agent, self.receiver, self.server):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pods", type=int, default=10000)
+    parser.add_argument("--resources", default="pods")
+    parser.add_argument("--quiet", type=float, default=25)
+    parser.add_argument("--interval", type=int, default=20)
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/telegen"))
+    options = parser.parse_args()
+
+    empty = Run(options, 0)
+    empty.wait_ready()
+    time.sleep(5)
+    baseline = status(empty.pid, "VmRSS")
+    empty.stop()
+
+    run = Run(options, options.pods)
+    try:
+        list_wall = run.wait_ready()
+        list_cpu = cpu_seconds(run.pid)
+        list_peak = status(run.pid, "VmHWM")
+        time.sleep(2)
+        after_list = status(run.pid, "VmRSS")
+
+        before = cpu_seconds(run.pid)
+        started = time.monotonic()
+        code, body = get(run.url("/metrics/kubestate"))
+        scrape_wall = time.monotonic() - started
+        scrape_cpu = cpu_seconds(run.pid) - before
+        series = body.count(b"\n") - body.count(b"\n#")
+        gzip_before = cpu_seconds(run.pid)
+        _, compressed = get(run.url("/metrics/kubestate"), {"Accept-Encoding": "gzip"})
+        gzip_cpu = cpu_seconds(run.pid) - gzip_before
+
+        # One push of everything: wait for the points to stop arriving.
+        deadline = time.monotonic() + options.interval * 3 + 120
+        points, calls, last = run.pushed()
+        while (points < series or time.monotonic() - last < 3) and time.monotonic() < deadline:
+            time.sleep(0.5)
+            points, calls, last = run.pushed()
+        first = None
+        for line in open(run.records):
+            entry = json.loads(line)
+            first = entry["time"] if first is None else min(first, entry["time"])
+        push_span = (last - first) if first else 0
+        time.sleep(options.quiet)
+        steady = status(run.pid, "VmRSS")
+        peak = status(run.pid, "VmHWM")
+    finally:
+        run.stop()
+
+    pods = options.pods
+    mib = 1024 * 1024
+    print(f"pods: {pods}  resources: {options.resources}  binary: {options.binary}")
+    print(f"baseline RSS (no objects): {baseline / mib:.1f} MiB")
+    print(f"initial list: {list_wall:.2f} s wall, {list_cpu:.2f} s agent CPU ({list_cpu / pods * 1e6:.1f} µs per pod, start-up included)")
+    print(f"RSS after the list: {after_list / mib:.1f} MiB; high-water mark during the list: {list_peak / mib:.1f} MiB")
+    print(f"scrape /metrics/kubestate: HTTP {code}, {len(body) / mib:.1f} MiB, {series} series, {scrape_wall:.2f} s wall, "
+          f"{scrape_cpu:.2f} s agent CPU; gzip: {len(compressed) / mib:.1f} MiB, {gzip_cpu:.2f} s agent CPU")
+    print(f"push: {points} points in {calls} requests, {push_span:.2f} s from first to last request")
+    print(f"steady RSS after scrape, push and {options.quiet:.0f} s quiet: {steady / mib:.1f} MiB "
+          f"= {(steady - baseline) / pods:.0f} B per pod above baseline")
+    print(f"peak RSS over the run: {peak / mib:.1f} MiB = {peak / max(steady, 1):.2f}x steady "
+          f"({(peak - baseline) / max(steady - baseline, 1):.2f}x above baseline)")
+
+
+if __name__ == "__main__":
+    main()
