@@ -9,6 +9,12 @@ public enum KubeResources {
     public static let all: [any KubeResource.Type] = [
         Deployment.self,
         Pod.self,
+        Endpoints.self,
+        EndpointSlice.self,
+        HorizontalPodAutoscaler.self,
+        Namespace.self,
+        Node.self,
+        KubeService.self,
     ]
 
     /// kube-state-metrics' `--resources` names.
