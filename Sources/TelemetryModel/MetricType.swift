@@ -27,6 +27,8 @@ public enum Stability: Sendable, Hashable {
     case beta
     case stable
     /// Still emitted, scheduled for removal; the version names the release that deprecated it.
+    /// A stable family: kube-state-metrics deprecates only those (experimental ones change
+    /// without notice), and its HELP keeps the stable mark before the deprecation.
     case deprecated(since: String)
 
     /// The prefix kube-state-metrics writes in front of the HELP text.
@@ -34,7 +36,7 @@ public enum Stability: Sendable, Hashable {
         switch self {
         case .alpha, .beta: ""
         case .stable: "[STABLE] "
-        case .deprecated(let version): "(Deprecated since \(version)) "
+        case .deprecated(let version): "[STABLE] (Deprecated since \(version)) "
         }
     }
 }

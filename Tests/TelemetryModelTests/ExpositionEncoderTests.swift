@@ -82,8 +82,8 @@ struct ExpositionEncoderTests {
 
     @Test func deprecatedFamiliesSayWhen() {
         let family = MetricFamily(name: "kube_endpoint_ports", help: "Information about the Endpoint ports.", type: .gauge,
-                                  stability: .deprecated(since: "2.14.0"))
-        #expect(text([family]).hasPrefix("# HELP kube_endpoint_ports (Deprecated since 2.14.0) Information about the Endpoint ports.\n"))
+                                  stability: .deprecated(since: "v2.14.0"))
+        #expect(text([family]).hasPrefix("# HELP kube_endpoint_ports [STABLE] (Deprecated since v2.14.0) Information about the Endpoint ports.\n"))
     }
 
     @Test func openMetricsEndsWithEOFAndKeepsCounterNames() {

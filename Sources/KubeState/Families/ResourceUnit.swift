@@ -19,6 +19,14 @@ enum ResourceUnit {
         }
     }
 
+    /// A node's capacity or allocatable: the pod rules' units, plus `pods` as an
+    /// integer, and every value in thousandths (`cores`), memory included.
+    static func node(_ resource: String, _ quantity: Quantity) -> [(unit: String, value: Double)] {
+        let value = cores(quantity)
+        if resource == "pods" { return [("integer", value)] }
+        return pod(resource, quantity).map { ($0.unit, value) }
+    }
+
     /// `convertValueToFloat64`: thousandths as a fraction, or whole units when the
     /// thousandths would not fit 64 bits.
     static func cores(_ quantity: Quantity) -> Double {

@@ -9,7 +9,13 @@ public enum KubeResources {
     public static let all: [any KubeResource.Type] = [
         ConfigMap.self,
         Deployment.self,
+        EndpointSlice.self,
+        Endpoints.self,
+        HorizontalPodAutoscaler.self,
         Ingress.self,
+        KubeService.self,
+        Namespace.self,
+        Node.self,
         PersistentVolume.self,
         PersistentVolumeClaim.self,
         Pod.self,
