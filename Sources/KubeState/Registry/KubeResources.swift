@@ -7,8 +7,13 @@ import Logging
 /// the label and annotation allowlists and `metric_opt_in` are checked against it.
 public enum KubeResources {
     public static let all: [any KubeResource.Type] = [
+        CronJob.self,
+        DaemonSet.self,
         Deployment.self,
+        Job.self,
         Pod.self,
+        ReplicaSet.self,
+        StatefulSet.self,
     ]
 
     /// kube-state-metrics' `--resources` names.
