@@ -8,18 +8,23 @@ import Logging
 public enum KubeResources {
     public static let all: [any KubeResource.Type] = [
         ConfigMap.self,
+        CronJob.self,
+        DaemonSet.self,
         Deployment.self,
         EndpointSlice.self,
         Endpoints.self,
         HorizontalPodAutoscaler.self,
         Ingress.self,
+        Job.self,
         KubeService.self,
         Namespace.self,
         Node.self,
         PersistentVolume.self,
         PersistentVolumeClaim.self,
         Pod.self,
+        ReplicaSet.self,
         Secret.self,
+        StatefulSet.self,
     ]
 
     /// kube-state-metrics' `--resources` names.

@@ -1,0 +1,55 @@
+import KubeWatch
+
+/// An apps/v1 ReplicaSet: the fields kube-state-metrics' replicaset families read.
+public struct ReplicaSet: KubeResource, Hashable {
+    public static let descriptor = ResourceDescriptor(name: "replicasets", group: "apps", identity: ["namespace", "replicaset"])
+
+    public var metadata = ObjectMeta()
+    public var spec = Spec()
+    public var status = Status()
+
+    public init() {}
+
+    public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
+        switch key {
+        case "metadata": try reader.read(&metadata, context)
+        case "spec": try reader.read(&spec, context)
+        case "status": try reader.read(&status, context)
+        default: try reader.skipValue()
+        }
+    }
+
+    public struct Spec: Sendable, Hashable, JSONObjectDecodable {
+        public var replicas: Int64?
+
+        public init() {}
+
+        public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
+            switch key {
+            case "replicas": try reader.read(&replicas)
+            default: try reader.skipValue()
+            }
+        }
+    }
+
+    public struct Status: Sendable, Hashable, JSONObjectDecodable {
+        public var replicas: Int64 = 0
+        public var fullyLabeledReplicas: Int64 = 0
+        public var readyReplicas: Int64 = 0
+        public var terminatingReplicas: Int64?
+        public var observedGeneration: Int64 = 0
+
+        public init() {}
+
+        public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
+            switch key {
+            case "replicas": try reader.read(&replicas)
+            case "fullyLabeledReplicas": try reader.read(&fullyLabeledReplicas)
+            case "readyReplicas": try reader.read(&readyReplicas)
+            case "terminatingReplicas": try reader.read(&terminatingReplicas)
+            case "observedGeneration": try reader.read(&observedGeneration)
+            default: try reader.skipValue()
+            }
+        }
+    }
+}
