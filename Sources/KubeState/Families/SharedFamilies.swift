@@ -5,16 +5,17 @@ import TelemetryModel
 /// generator file repeats): creation and deletion times, labels and annotations
 /// behind their allowlists, owners, metadata versions, conditions and state sets.
 extension Family where Object: KubeResource {
-    /// `*_created`: `metadata.creationTimestamp` in Unix seconds; no sample when unset.
+    /// `*_created`: `metadata.creationTimestamp` in Unix seconds; no sample when unset
+    /// (or Go's zero time, which is how Go writes unset).
     public static func created(_ name: String, _ help: String = "Unix creation timestamp",
                                _ stability: Stability = .stable) -> Family {
-        .gauge(name, help, stability) { object in object.metadata.creationTimestamp.map { Double($0.seconds) } }
+        .gauge(name, help, stability) { object in KubeStateRules.setSeconds(object.metadata.creationTimestamp) }
     }
 
     /// `*_deletion_timestamp`: only while the object is being deleted.
     public static func deletionTimestamp(_ name: String, _ help: String = "Unix deletion timestamp",
                                          _ stability: Stability = .alpha) -> Family {
-        .gauge(name, help, stability) { object in object.metadata.deletionTimestamp.map { Double($0.seconds) } }
+        .gauge(name, help, stability) { object in KubeStateRules.setSeconds(object.metadata.deletionTimestamp) }
     }
 
     /// `*_labels`: the allow-listed labels as `label_<key>`; no sample at all unless
@@ -86,6 +87,12 @@ public enum KubeStateRules {
     public static func float(_ text: String) -> Double? {
         guard let first = text.utf8.first, first != UInt8(ascii: " "), text.utf8.last != UInt8(ascii: " ") else { return nil }
         return Double(text)
+    }
+
+    /// A timestamp that is set (Go's `!t.IsZero()`) as a sample value; nil otherwise.
+    public static func setSeconds(_ time: Timestamp?) -> Double? {
+        guard let time, time != .goZero else { return nil }
+        return Double(time.seconds)
     }
 
     /// A timestamp as a sample value; Go's zero time for one that is not set, where
