@@ -8,20 +8,39 @@
 /// Swift's `description` produces the same shortest digits (both pick the closest of
 /// the shortest candidates); only the layout differs, so this re-lays them out.
 public enum GoFloatFormat {
+    /// The longest text `write` produces (`-2.2250738585072014e-308` is 24).
+    public static let maximumLength = 32
+
     public static func append(_ value: Double, to out: inout [UInt8]) {
-        if value == 1 { out.append(UInt8(ascii: "1")); return }
-        if value == 0 { out.append(UInt8(ascii: "0")); return }  // also -0, as Go's writer
-        if value == -1 { out.append(contentsOf: [UInt8(ascii: "-"), UInt8(ascii: "1")]); return }
-        if value.isNaN { out.append(contentsOf: "NaN".utf8); return }
-        if value.isInfinite {
-            out.append(contentsOf: (value > 0 ? "+Inf" : "-Inf").utf8)
-            return
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maximumLength) { text in
+            let count = write(value, to: text.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<count]))
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digits in
+    }
+
+    /// Writes the text at `out`, which has room for `maximumLength` bytes; returns
+    /// how many it wrote.
+    public static func write(_ value: Double, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        if value == 1 { out[0] = UInt8(ascii: "1"); return 1 }
+        if value == 0 { out[0] = UInt8(ascii: "0"); return 1 }  // also -0, as Go's writer
+        if value == -1 { out[0] = UInt8(ascii: "-"); out[1] = UInt8(ascii: "1"); return 2 }
+        if value.isNaN { return copy("NaN", to: out) }
+        if value.isInfinite { return copy(value > 0 ? "+Inf" : "-Inf", to: out) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digits in
             let (count, pointPosition) = shortestDigits(of: value.magnitude, into: digits)
-            if value < 0 { out.append(UInt8(ascii: "-")) }
-            layOut(digits: UnsafeBufferPointer(rebasing: digits[0..<count]), pointPosition: pointPosition, to: &out)
+            var written = 0
+            if value < 0 {
+                out[0] = UInt8(ascii: "-")
+                written = 1
+            }
+            return written + layOut(digits: UnsafeBufferPointer(rebasing: digits[0..<count]), pointPosition: pointPosition,
+                                    to: out + written)
         }
+    }
+
+    private static func copy(_ text: StaticString, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        out.update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        return text.utf8CodeUnitCount
     }
 
     /// The formatted text, for callers outside a hot path.
@@ -97,35 +116,45 @@ public enum GoFloatFormat {
         return (count, pointPosition + exponentSign * exponent)
     }
 
-    private static func layOut(digits: UnsafeBufferPointer<UInt8>, pointPosition: Int, to out: inout [UInt8]) {
+    private static func layOut(digits: UnsafeBufferPointer<UInt8>, pointPosition: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var written = 0
+        func put(_ byte: UInt8) {
+            out[written] = byte
+            written += 1
+        }
+        func put<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+            for byte in bytes { put(byte) }
+        }
         let exponent = pointPosition - 1
         if exponent < -4 || exponent >= 6 {
-            out.append(digits[0])
+            put(digits[0])
             if digits.count > 1 {
-                out.append(UInt8(ascii: "."))
-                out.append(contentsOf: digits[1...])
+                put(UInt8(ascii: "."))
+                put(digits[1...])
             }
-            out.append(UInt8(ascii: "e"))
-            out.append(UInt8(ascii: exponent < 0 ? "-" : "+"))
+            put(UInt8(ascii: "e"))
+            put(UInt8(ascii: exponent < 0 ? "-" : "+"))
             let magnitude = abs(exponent)
-            if magnitude < 10 { out.append(UInt8(ascii: "0")) }
-            out.append(contentsOf: String(magnitude).utf8)
-            return
+            if magnitude >= 100 { put(UInt8(ascii: "0") + UInt8(magnitude / 100)) }
+            put(UInt8(ascii: "0") + UInt8(magnitude / 10 % 10))
+            put(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            return written
         }
         if pointPosition <= 0 {
-            out.append(UInt8(ascii: "0"))
-            out.append(UInt8(ascii: "."))
-            for _ in 0..<(-pointPosition) { out.append(UInt8(ascii: "0")) }
-            out.append(contentsOf: digits)
-            return
+            put(UInt8(ascii: "0"))
+            put(UInt8(ascii: "."))
+            for _ in 0..<(-pointPosition) { put(UInt8(ascii: "0")) }
+            put(digits)
+            return written
         }
         if pointPosition >= digits.count {
-            out.append(contentsOf: digits)
-            for _ in 0..<(pointPosition - digits.count) { out.append(UInt8(ascii: "0")) }
-            return
+            put(digits)
+            for _ in 0..<(pointPosition - digits.count) { put(UInt8(ascii: "0")) }
+            return written
         }
-        out.append(contentsOf: digits[0..<pointPosition])
-        out.append(UInt8(ascii: "."))
-        out.append(contentsOf: digits[pointPosition...])
+        put(digits[0..<pointPosition])
+        put(UInt8(ascii: "."))
+        put(digits[pointPosition...])
+        return written
     }
 }

@@ -90,7 +90,7 @@ struct RecordStoreTests {
         var cursor: Int? = 0
         var batches = 0
         while let start = cursor {
-            cursor = store.read(from: start, maximum: 100) { seen.append(StringsFormat.read(&$0).strings[0]) }
+            cursor = store.read(from: start, maximum: 100) { _, _, record in seen.append(StringsFormat.read(&record).strings[0]) }
             batches += 1
         }
         #expect(seen.count == 666 && Set(seen).count == 666)

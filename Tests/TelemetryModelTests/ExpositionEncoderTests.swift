@@ -1,4 +1,4 @@
-import TelemetryModel
+@testable import TelemetryModel
 import Testing
 
 struct ExpositionEncoderTests {
@@ -108,5 +108,30 @@ struct ExpositionEncoderTests {
         let bytes = ExpositionEncoder(format: .prometheusText).encode([family])
         #expect(String(validating: bytes, as: UTF8.self) != nil)
         #expect(text([family]).contains("m{mountpoint=\"/mnt/\u{FFFD}\u{FFFD}(\"} 1"))
+    }
+}
+
+/// The writer's eight-bytes-at-a-time scan for bytes to escape, against a byte loop,
+/// for every position and length around a word.
+struct EscapeScanTests {
+    @Test func findsEveryByteToEscapeWhereverItIs() {
+        for length in 0..<20 {
+            for position in -1..<length {
+                for special in [UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "\n"), 0x5B, 0x21, 0x0B, 0xDC, 0xA2] {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    if position >= 0 { bytes[position] = special }
+                    let expected = bytes.contains { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }
+                    #expect(bytes.withUnsafeBufferPointer { ExpositionWriter.needsEscaping($0) } == expected, "\(bytes)")
+                }
+            }
+        }
+    }
+
+    @Test func escapedValuesComeOutEscaped() {
+        let family = MetricFamily(name: "m", help: "h", type: .gauge, series: [
+            Series(labels: LabelSet(names: ["a", "b"], values: ["x\"y\\z\nw-0123456789abcdef", "plain value without escapes"]), value: 1),
+        ])
+        let text = String(decoding: ExpositionEncoder(format: .prometheusText).encode([family]), as: UTF8.self)
+        #expect(text.hasSuffix(#"m{a="x\"y\\z\nw-0123456789abcdef",b="plain value without escapes"} 1"# + "\n"))
     }
 }

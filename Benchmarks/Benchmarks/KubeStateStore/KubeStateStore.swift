@@ -39,7 +39,7 @@ func render(_ stores: [ObjectRecords]) -> (series: Int, bytes: Int) {
     for store in stores {
         var stream = store.makeStream()
         while stream.next(into: &writer) {
-            if writer.bytes.count >= 64 * 1024 {
+            if writer.byteCount >= 64 * 1024 {
                 let chunk = writer.takeBytes()
                 bytes += chunk.count
                 series += chunk.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }

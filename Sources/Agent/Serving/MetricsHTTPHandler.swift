@@ -119,7 +119,7 @@ private final class ChunkedRender: @unchecked Sendable {
     /// The next chunk of at least `chunkSize` bytes (less for the last), or nil when done.
     func nextChunk() -> [UInt8]? {
         guard !finished else { return nil }
-        while writer.bytes.count < MetricsHTTPHandler.chunkSize {
+        while writer.byteCount < MetricsHTTPHandler.chunkSize {
             if !stream.next(into: &writer) {
                 writer.finish()
                 finished = true

@@ -27,6 +27,19 @@ struct SampleRecordFormat: RecordFormat {
 
     let identityInline: [Bool]
     let families: [FamilyShape]
+    /// The shapes' counts and flags on their own, for the render loop (no array
+    /// retained per record).
+    private let identityCount: Int
+    private let labelCounts: [Int]
+    private let dynamicFamilies: [Bool]
+
+    init(identityInline: [Bool], families: [FamilyShape]) {
+        self.identityInline = identityInline
+        self.families = families
+        identityCount = identityInline.count
+        labelCounts = families.map(\.labelCount)
+        dynamicFamilies = families.map(\.dynamic)
+    }
 
     /// Label values unique to one object (addresses, container IDs) are kept inline;
     /// values many objects share (namespaces, nodes, images, reasons) by table ID.
@@ -104,14 +117,20 @@ struct SampleRecordFormat: RecordFormat {
     // MARK: Rendering
 
     /// Writes the record's samples of family `familyIndex` into `sink`, if it has
-    /// any. `names` holds the identity names followed by the family's own, and
+    /// any, and returns where the next family's section may start. `from` is where to
+    /// look for the section: 0 (the record's start) or what an earlier call for a lower
+    /// family returned. `names` holds the identity names followed by the family's own;
     /// `labels` is scratch space.
-    func render<Sink: FamilySink>(family familyIndex: Int, names: [String], identityNames: [String], from record: inout RecordReader,
-                                  labels: inout SampleLabels, into sink: inout Sink) {
-        guard !record.isAtEnd else { return }
-        let identityStart = record.offset
-        for _ in identityInline { record.skipString() }
+    func render<Sink: FamilySink>(family familyIndex: Int, from start: Int, names: [String], identityNames: [String],
+                                  record: inout RecordReader, labels: inout SampleLabels, into sink: inout Sink) -> Int {
+        if start == 0 {
+            guard !record.isAtEnd else { return 0 }
+            for _ in 0..<identityCount { record.skipString() }
+        } else {
+            record.seek(to: start)
+        }
         while !record.isAtEnd {
+            let sectionStart = record.offset
             let index = Int(truncatingIfNeeded: record.unsigned())
             let length = Int(truncatingIfNeeded: record.unsigned())
             if index < familyIndex {
@@ -119,30 +138,32 @@ struct SampleRecordFormat: RecordFormat {
                 record.skip(length)
                 continue
             }
-            guard index == familyIndex else { return }
+            guard index == familyIndex else { return sectionStart }
             let count = record.unsigned()
-            let samplesStart = record.offset
             // The identity values, once for all the family's samples.
-            var identity = RecordReader(rebasing: record, at: identityStart)
+            let samplesStart = record.offset
+            record.seek(to: 0)
             labels.removeValues()
-            for _ in identityInline { labels.appendValue { identity.string(into: &$0) } }
-            record = RecordReader(rebasing: record, at: samplesStart)
-            let shape = families[familyIndex]
+            for _ in 0..<identityCount { record.withString { labels.appendValue($0) } }
+            record.seek(to: samplesStart)
+            let dynamic = dynamicFamilies[familyIndex]
+            let labelCount = labelCounts[familyIndex]
             labels.names = names
             for _ in 0..<count {
-                labels.truncateValues(to: identityInline.count)
-                if shape.dynamic {
+                labels.truncateValues(to: identityCount)
+                if dynamic {
                     let nameCount = Int(truncatingIfNeeded: record.unsigned())
                     var sampleNames = identityNames
                     for _ in 0..<nameCount { sampleNames.append(record.string()) }
                     labels.names = sampleNames
-                    for _ in 0..<nameCount { labels.appendValue { record.string(into: &$0) } }
+                    for _ in 0..<nameCount { record.withString { labels.appendValue($0) } }
                 } else {
-                    for _ in 0..<shape.labelCount { labels.appendValue { record.string(into: &$0) } }
+                    for _ in 0..<labelCount { record.withString { labels.appendValue($0) } }
                 }
                 sink.sample(labels, value: record.double(), startTimeUnixNano: nil)
             }
-            return
+            return record.offset
         }
+        return record.offset
     }
 }

@@ -5,7 +5,7 @@ import Synchronization
 /// keeps the samples as the object's record. The typed object lives only for the
 /// length of the call.
 final class ResourceSink<Resource: KubeResource>: ReflectorSink {
-    let store: RecordStore<SampleRecordFormat>
+    let store: RecordStore
     private let layout: ResourceLayout<Resource>
     /// False when only an observer needs the objects (kube-state is off for the kind).
     private let records: Bool

@@ -74,38 +74,61 @@ final class ResourceWatch<Resource: KubeResource>: ResourceWatching {
 /// must keep a family's samples together), each family a batch of records at a
 /// time, the store's lock taken per batch. As kube-state-metrics does, a kind's
 /// headers are written only when it has objects, and then all of them.
-struct ResourceStream<Resource: KubeResource>: FamilyStream {
+///
+/// For each record the stream remembers where the last family's section ended (with
+/// the slot's version, so a record replaced meanwhile is read from its start), which
+/// keeps finding a family's section in a record O(1): 8 bytes per record for the
+/// length of a render.
+struct ResourceStream: FamilyStream {
     static var batch: Int { 256 }
 
-    let layout: ResourceLayout<Resource>
-    let stores: [RecordStore<SampleRecordFormat>]
+    private let headers: [FamilyHeader]
+    private let format: SampleRecordFormat
+    private let labelNames: [[String]]
+    private let identityNames: [String]
+    private let stores: [RecordStore]
     private var family = 0
     private var store = 0
     private var slot: Int? = 0
     private var begun = false
     private var labels = SampleLabels()
+    /// Per store, per slot: version << 32 | offset of the next section to look at.
+    private var cursors: [[UInt64]]
 
-    init(layout: ResourceLayout<Resource>, stores: [RecordStore<SampleRecordFormat>], active: Bool) {
-        self.layout = layout
+    init<Resource>(layout: ResourceLayout<Resource>, stores: [RecordStore], active: Bool) {
+        headers = layout.families.map(\.header)
+        format = layout.format
+        labelNames = layout.labelNames
+        identityNames = layout.identityNames
         self.stores = stores
-        if !active { family = layout.families.count }
+        cursors = stores.map { [UInt64](repeating: 0, count: active ? $0.slotCount : 0) }
+        if !active { family = headers.count }
     }
 
     mutating func next<Sink: FamilySink>(into sink: inout Sink) -> Bool {
-        guard family < layout.families.count else { return false }
+        guard family < headers.count else { return false }
         if !begun {
-            sink.beginFamily(layout.families[family].header)
+            sink.beginFamily(headers[family])
             begun = true
         }
         if store < stores.count, let start = slot {
-            let format = layout.format
-            let names = layout.labelNames[family]
-            let identityNames = layout.identityNames
+            let format = self.format
+            let names = labelNames[family]
+            let identityNames = self.identityNames
             let index = family
             var labels = self.labels
-            slot = stores[store].read(from: start, maximum: Self.batch) { record in
-                format.render(family: index, names: names, identityNames: identityNames, from: &record, labels: &labels, into: &sink)
+            var cursors = self.cursors[store]
+            self.cursors[store] = []
+            slot = stores[store].read(from: start, maximum: Self.batch) { slot, version, record in
+                var from = 0
+                if slot < cursors.count, UInt32(truncatingIfNeeded: cursors[slot] >> 32) == version {
+                    from = Int(truncatingIfNeeded: cursors[slot] & 0xFFFF_FFFF)
+                }
+                let next = format.render(family: index, from: from, names: names, identityNames: identityNames, record: &record,
+                                         labels: &labels, into: &sink)
+                if slot < cursors.count { cursors[slot] = UInt64(version) << 32 | UInt64(UInt32(truncatingIfNeeded: next)) }
             }
+            self.cursors[store] = cursors
             self.labels = labels
         }
         if slot == nil || store >= stores.count {

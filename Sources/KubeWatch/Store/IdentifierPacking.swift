@@ -58,20 +58,49 @@ enum IdentifierPacking {
         return nil
     }
 
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// The lower-case hex digit of a nibble (computed: a table would be a lazily
+    /// initialised global, checked on every use).
+    @inline(__always)
+    private static func digit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
+    }
 
     static func appendHexText(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
+            out.append(digit(byte >> 4))
+            out.append(digit(byte & 0xF))
+        }
+    }
+
+    /// Writes hex into `out`, which has room for twice the bytes.
+    static func writeHexText(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>) {
+        var index = 0
+        for byte in bytes where index + 1 < out.count {
+            out[index] = digit(byte >> 4)
+            out[index + 1] = digit(byte & 0xF)
+            index += 2
+        }
+    }
+
+    /// Writes a UUID's 36 characters into `out` (room for 36).
+    static func writeUUIDText(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>) {
+        var index = 0
+        for (position, byte) in bytes.enumerated() where index + 1 < out.count {
+            if position == 4 || position == 6 || position == 8 || position == 10 {
+                out[index] = UInt8(ascii: "-")
+                index += 1
+            }
+            out[index] = digit(byte >> 4)
+            out[index + 1] = digit(byte & 0xF)
+            index += 2
         }
     }
 
     static func appendUUIDText(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         for (index, byte) in bytes.enumerated() {
             if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
+            out.append(digit(byte >> 4))
+            out.append(digit(byte & 0xF))
         }
     }
 }

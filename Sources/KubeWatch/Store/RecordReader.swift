@@ -4,7 +4,10 @@
 public struct RecordReader {
     public let bytes: UnsafeBufferPointer<UInt8>
     public private(set) var offset = 0
-    private let table: StringTable
+    /// Unowned: a reader lives only inside the store call that made it, while the
+    /// store holds the table (and a render creates a reader per record, which would
+    /// otherwise cost a reference-count round trip each).
+    private unowned(unsafe) let table: StringTable
 
     init(bytes: UnsafeBufferPointer<UInt8>, table: StringTable) {
         self.bytes = bytes
@@ -55,6 +58,11 @@ public struct RecordReader {
         }
     }
 
+    /// Moves to `offset` in the record (to read a part again).
+    public mutating func seek(to offset: Int) {
+        self.offset = min(max(0, offset), bytes.count)
+    }
+
     /// Skips `count` bytes (a part whose length was written before it).
     public mutating func skip(_ count: Int) {
         offset = min(offset + count, bytes.count)
@@ -62,11 +70,14 @@ public struct RecordReader {
 
     /// Appends a string's UTF-8 to `out`.
     public mutating func string(into out: inout [UInt8]) {
-        let head = unsigned()
+        string(head: unsigned(), into: &out)
+    }
+
+    /// The rest of a string whose first varint was `head`.
+    private mutating func string(head: UInt64, into out: inout [UInt8]) {
         switch head & 3 {
         case 0:
-            var text = table[UInt32(truncatingIfNeeded: head >> 2)]
-            text.withUTF8 { out.append(contentsOf: $0) }
+            table.withUTF8(UInt32(truncatingIfNeeded: head >> 2)) { out.append(contentsOf: $0) }
         case 1:
             let count = Int(truncatingIfNeeded: head >> 2)
             let end = min(offset + count, bytes.count)
@@ -77,11 +88,46 @@ public struct RecordReader {
             IdentifierPacking.appendUUIDText(UnsafeBufferPointer(rebasing: bytes[offset..<end]), to: &out)
             offset = end
         default:
-            var scheme = table[UInt32(truncatingIfNeeded: head >> 2)]
-            scheme.withUTF8 { out.append(contentsOf: $0) }
+            table.withUTF8(UInt32(truncatingIfNeeded: head >> 2)) { out.append(contentsOf: $0) }
             let end = min(offset + 32, bytes.count)
             IdentifierPacking.appendHexText(UnsafeBufferPointer(rebasing: bytes[offset..<end]), to: &out)
             offset = end
+        }
+    }
+
+    /// Calls `body` with a string's UTF-8, without copying it where it can be read in
+    /// place (a table string, an inline one); packed identifiers are spelled out in a
+    /// stack buffer.
+    public mutating func withString(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        let head = unsigned()
+        switch head & 3 {
+        case 0:
+            return table.withUTF8(UInt32(truncatingIfNeeded: head >> 2), body)
+        case 1:
+            let count = Int(truncatingIfNeeded: head >> 2)
+            let end = min(offset + count, bytes.count)
+            defer { offset = end }
+            return body(UnsafeBufferPointer(rebasing: bytes[offset..<end]))
+        case 2:
+            let end = min(offset + 16, bytes.count)
+            let packed = UnsafeBufferPointer(rebasing: bytes[offset..<end])
+            offset = end
+            guard packed.count == 16 else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
+                IdentifierPacking.writeUUIDText(packed, to: text)
+                return body(UnsafeBufferPointer(text))
+            }
+        default:
+            let end = min(offset + 32, bytes.count)
+            let packed = UnsafeBufferPointer(rebasing: bytes[offset..<end])
+            offset = end
+            return table.withUTF8(UInt32(truncatingIfNeeded: head >> 2)) { scheme in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scheme.count + 2 * packed.count) { text in
+                    _ = text.initialize(from: scheme)
+                    IdentifierPacking.writeHexText(packed, to: UnsafeMutableBufferPointer(rebasing: text[scheme.count...]))
+                    return body(UnsafeBufferPointer(text))
+                }
+            }
         }
     }
 

@@ -27,7 +27,7 @@ public protocol RecordFormat: Sendable {
 /// inside `lock.withLock` (every method below does so, and nothing else reaches it);
 /// the readers handed to callers' closures point into it and are documented not to
 /// outlive the call, as the closures are non-escaping.
-public final class RecordStore<Format: RecordFormat>: @unchecked Sendable {
+public final class RecordStore: @unchecked Sendable {
     static var pageSize: Int { 256 * 1024 }
 
     private struct Slot {
@@ -36,13 +36,24 @@ public final class RecordStore<Format: RecordFormat>: @unchecked Sendable {
         var length: UInt32
         /// The relist that last wrote the record (see `beginRelist`).
         var epoch: UInt32
+        /// Counts the writes to the slot: readers that remember a place in a record
+        /// check it is still the same record.
+        var version: UInt32 = 0
 
         static var dead: Slot { Slot(page: .max, offset: 0, length: 0, epoch: 0) }
         var isLive: Bool { page != .max }
     }
 
+    /// A fixed block of records, managed by hand (never resized, so never copied; a
+    /// read takes no reference count).
+    private struct Page {
+        var base: UnsafeMutablePointer<UInt8>?
+        var capacity = 0
+        var count = 0
+    }
+
     private struct State {
-        var pages: [[UInt8]] = []
+        var pages: [Page] = []
         var garbage: [Int] = []
         var freePages: [Int] = []
         /// The page records are appended to.
@@ -53,24 +64,24 @@ public final class RecordStore<Format: RecordFormat>: @unchecked Sendable {
         var generation: UInt64 = 0
         var epoch: UInt32 = 0
         let table = StringTable()
-        let format: Format
+        let format: any RecordFormat
 
-        init(format: Format) {
+        init(format: any RecordFormat) {
             self.format = format
         }
 
-        mutating func append(_ bytes: [UInt8]) -> (page: Int, offset: Int) {
-            if current < 0 || pages[current].count + bytes.count > pageSize {
+        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) -> (page: Int, offset: Int) {
+            if current < 0 || pages[current].count + bytes.count > pages[current].capacity {
                 current = newPage(capacity: max(pageSize, bytes.count))
             }
             let offset = pages[current].count
-            pages[current].append(contentsOf: bytes)
+            if let source = bytes.baseAddress, let base = pages[current].base { (base + offset).update(from: source, count: bytes.count) }
+            pages[current].count += bytes.count
             return (current, offset)
         }
 
         mutating func newPage(capacity: Int) -> Int {
-            var page: [UInt8] = []
-            page.reserveCapacity(capacity)
+            let page = Page(base: .allocate(capacity: capacity), capacity: capacity, count: 0)
             if let reused = freePages.popLast() {
                 pages[reused] = page
                 garbage[reused] = 0
@@ -82,11 +93,14 @@ public final class RecordStore<Format: RecordFormat>: @unchecked Sendable {
         }
 
         func withRecord<T>(_ slot: Slot, _ body: (inout RecordReader) -> T) -> T {
-            pages[Int(slot.page)].withUnsafeBufferPointer { page in
-                let start = Int(slot.offset)
-                var reader = RecordReader(bytes: UnsafeBufferPointer(rebasing: page[start..<start + Int(slot.length)]), table: table)
-                return body(&reader)
-            }
+            let page = pages[Int(slot.page)]
+            var reader = RecordReader(bytes: UnsafeBufferPointer(start: page.base.map { $0 + Int(slot.offset) }, count: Int(slot.length)),
+                                      table: table)
+            return body(&reader)
+        }
+
+        func freeAll() {
+            for page in pages { page.base?.deallocate() }
         }
 
         /// Gives back the record's table references; its bytes become a hole.
@@ -100,21 +114,22 @@ public final class RecordStore<Format: RecordFormat>: @unchecked Sendable {
         /// Moves the page's live records to the page being filled and frees it.
         mutating func compact(_ page: Int) {
             let old = pages[page]
-            pages[page] = []
+            pages[page] = Page()
             garbage[page] = 0
-            freePages.append(page)
             for index in slots.indices where slots[index].page == UInt32(page) {
                 let slot = slots[index]
-                let start = Int(slot.offset)
-                let (newPage, offset) = append(Array(old[start..<start + Int(slot.length)]))
+                let (newPage, offset) = append(UnsafeBufferPointer(start: old.base.map { $0 + Int(slot.offset) }, count: Int(slot.length)))
                 slots[index].page = UInt32(newPage)
                 slots[index].offset = UInt32(offset)
             }
+            old.base?.deallocate()
+            freePages.append(page)
         }
 
         mutating func remove(slotAt index: Int, key: StoreKey) {
             let slot = slots[index]
             slots[index] = .dead
+            slots[index].version = slot.version &+ 1
             self.index.removeValue(forKey: key)
             freeSlots.append(index)
             generation &+= 1
@@ -125,8 +140,14 @@ public final class RecordStore<Format: RecordFormat>: @unchecked Sendable {
     private let lock = Mutex(())
     private var unguardedState: State
 
-    public init(format: Format) {
+    /// `format` says how records give back their table references (not generic over
+    /// it: a generic store pays for metadata look-ups on every record a render reads).
+    public init(format: any RecordFormat) {
         unguardedState = State(format: format)
+    }
+
+    deinit {
+        unguardedState.freeAll()
     }
 
     /// Runs `body` with the state, under the lock.
@@ -154,16 +175,22 @@ public final class RecordStore<Format: RecordFormat>: @unchecked Sendable {
             var writer = RecordWriter(table: state.table)
             write(&writer)
             guard writer.bytes.count < Int(UInt32.max) else { return }
-            let (page, offset) = state.append(writer.bytes)
-            let slot = Slot(page: UInt32(page), offset: UInt32(offset), length: UInt32(writer.bytes.count), epoch: state.epoch)
+            let (page, offset) = writer.bytes.withUnsafeBufferPointer { state.append($0) }
+            var slot = Slot(page: UInt32(page), offset: UInt32(offset), length: UInt32(writer.bytes.count), epoch: state.epoch)
             state.generation &+= 1
             if let index = state.index[storeKey] {
                 let old = state.slots[index]
+                slot.version = old.version &+ 1
                 state.slots[index] = slot
                 state.discard(old)
             } else {
                 let index = state.freeSlots.popLast() ?? state.slots.count
-                if index == state.slots.count { state.slots.append(slot) } else { state.slots[index] = slot }
+                if index == state.slots.count {
+                    state.slots.append(slot)
+                } else {
+                    slot.version = state.slots[index].version &+ 1
+                    state.slots[index] = slot
+                }
                 state.index[storeKey] = index
             }
         }
@@ -203,9 +230,10 @@ public final class RecordStore<Format: RecordFormat>: @unchecked Sendable {
         }
     }
 
-    /// Calls `body` with up to `maximum` records, from slot `index` on, under the lock;
-    /// returns the slot to continue from, or nil when the walk is done.
-    public func read(from index: Int, maximum: Int, _ body: (inout RecordReader) -> Void) -> Int? {
+    /// Calls `body` with up to `maximum` records, from slot `index` on, under the lock,
+    /// with each record's slot and the slot's version (which changes whenever the slot
+    /// is written); returns the slot to continue from, or nil when the walk is done.
+    public func read(from index: Int, maximum: Int, _ body: (_ slot: Int, _ version: UInt32, inout RecordReader) -> Void) -> Int? {
         withState { state in
             var index = index
             var read = 0
@@ -213,12 +241,15 @@ public final class RecordStore<Format: RecordFormat>: @unchecked Sendable {
                 let slot = state.slots[index]
                 index += 1
                 guard slot.isLive else { continue }
-                state.withRecord(slot, body)
+                state.withRecord(slot) { body(index - 1, slot.version, &$0) }
                 read += 1
             }
             return index < state.slots.count ? index : nil
         }
     }
+
+    /// Slots in use or free: the bound of a walk's slot numbers.
+    public var slotCount: Int { withState { $0.slots.count } }
 
     /// Reads the record stored under `key`, if any.
     public func read<T>(key: String, _ body: (inout RecordReader) -> T) -> T? {

@@ -11,78 +11,154 @@
 /// there, as client_golang writes it.
 public struct ExpositionWriter: FamilySink {
     public let format: ExpositionFormat
-    public private(set) var bytes: [UInt8] = []
+    private let buffer: OutputBuffer
     /// The current family's name as bytes, and the suffix its samples get.
     private var name: [UInt8] = []
     private var sampleSuffix: [UInt8] = []
+    /// `name="` (with a leading `,` after the first) for each label name, end to end,
+    /// made once per names array: a family's samples usually share one.
+    private var nameTokens: [UInt8] = []
+    private var nameTokenEnds: [Int] = []
+    private var nameTokensFor: [String] = []
 
     public init(format: ExpositionFormat, capacity: Int = 64 * 1024) {
         self.format = format
-        bytes.reserveCapacity(capacity)
+        buffer = OutputBuffer(capacity: capacity)
     }
+
+    /// What has been written and not yet taken.
+    public var bytes: [UInt8] { buffer.bytes }
+
+    /// How many bytes have been written and not yet taken.
+    public var byteCount: Int { buffer.count }
 
     /// Hands over what has been written so far and starts an empty buffer.
     public mutating func takeBytes() -> [UInt8] {
-        let taken = bytes
-        bytes.removeAll(keepingCapacity: true)
-        return taken
+        buffer.take()
     }
 
     /// Ends the exposition: OpenMetrics requires a final `# EOF` line.
     public mutating func finish() {
         if format == .openMetrics {
-            bytes.append(contentsOf: "# EOF\n".utf8)
+            append("# EOF\n")
         }
+    }
+
+    private func append(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer.append($0) }
     }
 
     public mutating func beginFamily(_ header: FamilyHeader) {
         name = Array(header.name.utf8)
         sampleSuffix = format == .openMetrics && header.type == .counter && !header.name.hasSuffix("_total") ? Array("_total".utf8) : []
-        bytes.append(contentsOf: "# HELP ".utf8)
-        bytes.append(contentsOf: name)
-        bytes.append(UInt8(ascii: " "))
-        appendEscaped(header.exposedHelp.utf8, escapeQuotes: format == .openMetrics)
-        bytes.append(contentsOf: "\n# TYPE ".utf8)
-        bytes.append(contentsOf: name)
-        bytes.append(UInt8(ascii: " "))
+        append("# HELP ")
+        buffer.append(name)
+        buffer.append(UInt8(ascii: " "))
+        appendEscaped(Array(header.exposedHelp.utf8), escapeQuotes: format == .openMetrics)
+        append("\n# TYPE ")
+        buffer.append(name)
+        buffer.append(UInt8(ascii: " "))
         switch format {
-        case .prometheusText: bytes.append(contentsOf: header.type.prometheusTextName.utf8)
-        case .openMetrics: bytes.append(contentsOf: header.type.openMetricsName.utf8)
+        case .prometheusText: append(header.type.prometheusTextName)
+        case .openMetrics: append(header.type.openMetricsName)
         }
-        bytes.append(UInt8(ascii: "\n"))
+        buffer.append(UInt8(ascii: "\n"))
     }
 
     public mutating func sample(_ labels: SampleLabels, value: Double, startTimeUnixNano: UInt64?) {
-        bytes.append(contentsOf: name)
-        bytes.append(contentsOf: sampleSuffix)
-        if labels.valueCount > 0 {
-            bytes.append(UInt8(ascii: "{"))
-            var first = true
-            labels.forEach { label, value in
-                if !first { bytes.append(UInt8(ascii: ",")) }
-                first = false
-                bytes.append(contentsOf: label.utf8)
-                bytes.append(contentsOf: "=\"".utf8)
-                appendEscaped(value, escapeQuotes: true)
-                bytes.append(UInt8(ascii: "\""))
+        buffer.append(name)
+        buffer.append(sampleSuffix)
+        let count = min(labels.names.count, labels.valueCount)
+        if count > 0 {
+            if !Self.sameArray(labels.names, nameTokensFor) {
+                nameTokensFor = labels.names
+                nameTokens.removeAll(keepingCapacity: true)
+                nameTokenEnds.removeAll(keepingCapacity: true)
+                for (index, label) in labels.names.enumerated() {
+                    if index > 0 { nameTokens.append(UInt8(ascii: ",")) }
+                    nameTokens.append(contentsOf: label.utf8)
+                    nameTokens.append(UInt8(ascii: "="))
+                    nameTokens.append(UInt8(ascii: "\""))
+                    nameTokenEnds.append(nameTokens.count)
+                }
             }
-            bytes.append(UInt8(ascii: "}"))
+            let buffer = self.buffer
+            buffer.append(UInt8(ascii: "{"))
+            nameTokens.withUnsafeBufferPointer { tokens in
+                nameTokenEnds.withUnsafeBufferPointer { tokenEnds in
+                    labels.withValues { values, ends in
+                        var start = 0, tokenStart = 0
+                        for index in 0..<count {
+                            buffer.append(UnsafeBufferPointer(rebasing: tokens[tokenStart..<tokenEnds[index]]))
+                            Self.appendEscapedValue(UnsafeBufferPointer(rebasing: values[start..<ends[index]]), to: buffer)
+                            buffer.append(UInt8(ascii: "\""))
+                            start = ends[index]
+                            tokenStart = tokenEnds[index]
+                        }
+                    }
+                }
+            }
+            buffer.append(UInt8(ascii: "}"))
         }
-        bytes.append(UInt8(ascii: " "))
-        GoFloatFormat.append(value, to: &bytes)
-        bytes.append(UInt8(ascii: "\n"))
+        buffer.append(UInt8(ascii: " "))
+        let written = GoFloatFormat.write(value, to: buffer.reserve(GoFloatFormat.maximumLength))
+        buffer.commit(written)
+        buffer.append(UInt8(ascii: "\n"))
+    }
+
+    /// Whether two arrays are the same storage (the usual case: one names array per
+    /// family), or at least equal.
+    private static func sameArray(_ a: [String], _ b: [String]) -> Bool {
+        let same = a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count } }
+        return same || a == b
+    }
+
+    /// A label value: copied whole unless it holds a byte to escape (`\\`, newline, `"`).
+    private static func appendEscapedValue(_ value: UnsafeBufferPointer<UInt8>, to buffer: OutputBuffer) {
+        if needsEscaping(value) {
+            for byte in value { escape(byte, quotes: true, to: buffer) }
+        } else {
+            buffer.append(value)
+        }
+    }
+
+    /// Whether `value` holds a backslash, a newline or a double quote, eight bytes at a
+    /// time (a byte loop was most of a scrape's CPU).
+    static func needsEscaping(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = value.baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasByte(_ word: UInt64, _ byte: UInt8) -> Bool {
+            let x = word ^ (ones &* UInt64(byte))
+            return (x &- ones) & ~x & highs != 0
+        }
+        var index = 0
+        while index + 8 <= value.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            if hasByte(word, UInt8(ascii: "\\")) || hasByte(word, UInt8(ascii: "\"")) || hasByte(word, UInt8(ascii: "\n")) { return true }
+            index += 8
+        }
+        while index < value.count {
+            let byte = base[index]
+            if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") { return true }
+            index += 1
+        }
+        return false
     }
 
     /// Backslash and newline are escaped everywhere; double quotes inside label values
     /// and, in OpenMetrics, inside HELP text.
-    private mutating func appendEscaped<Bytes: Sequence<UInt8>>(_ text: Bytes, escapeQuotes: Bool) {
-        for byte in text {
-            switch byte {
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\"") where escapeQuotes: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            default: bytes.append(byte)
-            }
+    private func appendEscaped(_ text: [UInt8], escapeQuotes: Bool) {
+        for byte in text { Self.escape(byte, quotes: escapeQuotes, to: buffer) }
+    }
+
+    @inline(__always)
+    private static func escape(_ byte: UInt8, quotes: Bool, to buffer: OutputBuffer) {
+        switch byte {
+        case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "\\"))
+        case UInt8(ascii: "\n"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
+        case UInt8(ascii: "\"") where quotes: buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "\""))
+        default: buffer.append(byte)
         }
     }
 }

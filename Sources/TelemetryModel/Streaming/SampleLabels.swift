@@ -3,18 +3,76 @@
 /// every sample, so writing a sample allocates nothing; `names` is usually one array
 /// shared by every sample of a family.
 ///
+/// The values live in storage managed by hand (a renderer appends millions of short
+/// values per scrape, where an array's per-append checks would cost more than the
+/// copying); a copy of a `SampleLabels` gets its own storage before it is changed.
+///
 /// Values must be valid UTF-8: renderers fill them from Swift strings or from bytes
 /// that were Swift strings when stored.
 public struct SampleLabels {
     public var names: [String] = []
-    public private(set) var utf8: [UInt8] = []
-    /// End offset in `utf8` of each value.
-    private var ends: [Int] = []
+    private var storage = Storage()
 
-    public init() {
-        utf8.reserveCapacity(256)
-        ends.reserveCapacity(16)
+    private final class Storage {
+        var bytes: UnsafeMutablePointer<UInt8>
+        var byteCount = 0
+        var byteCapacity = 256
+        /// End offset in `bytes` of each value.
+        var ends: UnsafeMutablePointer<Int>
+        var endCount = 0
+        var endCapacity = 16
+
+        init() {
+            bytes = .allocate(capacity: byteCapacity)
+            ends = .allocate(capacity: endCapacity)
+        }
+
+        init(copying other: Storage) {
+            byteCapacity = other.byteCapacity
+            endCapacity = other.endCapacity
+            bytes = .allocate(capacity: byteCapacity)
+            ends = .allocate(capacity: endCapacity)
+            bytes.update(from: other.bytes, count: other.byteCount)
+            ends.update(from: other.ends, count: other.endCount)
+            byteCount = other.byteCount
+            endCount = other.endCount
+        }
+
+        deinit {
+            bytes.deallocate()
+            ends.deallocate()
+        }
+
+        @inline(__always)
+        func append(_ value: UnsafeBufferPointer<UInt8>) {
+            if byteCount + value.count > byteCapacity { growBytes(byteCount + value.count) }
+            if endCount == endCapacity { growEnds() }
+            if let base = value.baseAddress { (bytes + byteCount).update(from: base, count: value.count) }
+            byteCount += value.count
+            ends[endCount] = byteCount
+            endCount += 1
+        }
+
+        private func growBytes(_ needed: Int) {
+            var grown = byteCapacity * 2
+            while grown < needed { grown *= 2 }
+            let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            fresh.update(from: bytes, count: byteCount)
+            bytes.deallocate()
+            bytes = fresh
+            byteCapacity = grown
+        }
+
+        private func growEnds() {
+            let fresh = UnsafeMutablePointer<Int>.allocate(capacity: endCapacity * 2)
+            fresh.update(from: ends, count: endCount)
+            ends.deallocate()
+            ends = fresh
+            endCapacity *= 2
+        }
     }
+
+    public init() {}
 
     public init(_ labels: LabelSet) {
         self.init()
@@ -22,63 +80,69 @@ public struct SampleLabels {
         for value in labels.values { appendValue(value) }
     }
 
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
+        return storage
+    }
+
     /// Values appended so far (names may be set before or after them).
-    public var valueCount: Int { ends.count }
+    public var valueCount: Int { storage.endCount }
 
     /// Forgets the values, keeping the buffers; `names` is left as it is.
     public mutating func removeValues() {
-        utf8.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
+        let storage = unique()
+        storage.byteCount = 0
+        storage.endCount = 0
     }
 
     /// Drops values after the first `count` (a renderer's identity labels stay).
     public mutating func truncateValues(to count: Int) {
-        guard count < ends.count else { return }
-        let end = count == 0 ? 0 : ends[count - 1]
-        utf8.removeSubrange(end...)
-        ends.removeSubrange(count...)
+        let storage = unique()
+        guard count < storage.endCount else { return }
+        storage.byteCount = count == 0 ? 0 : storage.ends[count - 1]
+        storage.endCount = max(0, count)
     }
 
     public mutating func appendValue(_ value: String) {
         var value = value
-        value.withUTF8 { utf8.append(contentsOf: $0) }
-        ends.append(utf8.count)
+        let storage = unique()
+        value.withUTF8 { storage.append($0) }
     }
 
     public mutating func appendValue(_ bytes: UnsafeBufferPointer<UInt8>) {
-        utf8.append(contentsOf: bytes)
-        ends.append(utf8.count)
-    }
-
-    /// Appends a value written in place by `write`, which appends its UTF-8 bytes.
-    public mutating func appendValue(writing write: (inout [UInt8]) -> Void) {
-        write(&utf8)
-        ends.append(utf8.count)
+        unique().append(bytes)
     }
 
     /// The bytes of value `index`.
     public func value(at index: Int) -> ArraySlice<UInt8> {
-        utf8[(index == 0 ? 0 : ends[index - 1])..<ends[index]]
+        let start = index == 0 ? 0 : storage.ends[index - 1]
+        return ArraySlice(UnsafeBufferPointer(start: storage.bytes + start, count: storage.ends[index] - start))
     }
 
     public func valueString(at index: Int) -> String {
         String(decoding: value(at: index), as: UTF8.self)
     }
 
+    /// Calls `body` with all values' bytes and the end offset of each value: the
+    /// cheapest way for a writer to go through them.
+    public func withValues(_ body: (_ bytes: UnsafeBufferPointer<UInt8>, _ ends: UnsafeBufferPointer<Int>) -> Void) {
+        body(UnsafeBufferPointer(start: storage.bytes, count: storage.byteCount),
+             UnsafeBufferPointer(start: storage.ends, count: storage.endCount))
+    }
+
     /// Calls `body` with each name and the bytes of its value, in order.
     public func forEach(_ body: (String, UnsafeBufferPointer<UInt8>) -> Void) {
-        utf8.withUnsafeBufferPointer { bytes in
-            var start = 0
-            for index in 0..<min(names.count, ends.count) {
-                let end = ends[index]
-                body(names[index], UnsafeBufferPointer(rebasing: bytes[start..<end]))
-                start = end
-            }
+        var start = 0
+        for index in 0..<min(names.count, storage.endCount) {
+            let end = storage.ends[index]
+            body(names[index], UnsafeBufferPointer(start: storage.bytes + start, count: end - start))
+            start = end
         }
     }
 
     /// A label set with the same names and values (for tests and collecting sinks).
     public var labelSet: LabelSet {
-        LabelSet(names: Array(names.prefix(ends.count)), values: (0..<min(names.count, ends.count)).map(valueString(at:)))
+        let count = min(names.count, storage.endCount)
+        return LabelSet(names: Array(names.prefix(count)), values: (0..<count).map(valueString(at:)))
     }
 }
