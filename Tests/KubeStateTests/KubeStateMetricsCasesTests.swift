@@ -107,13 +107,14 @@ struct KubeStateMetricsCasesTests {
         var context = layout.decoding
         context.tableColumns = tableColumns
         let object = try json.withUnsafeBufferPointer { try Resource(json: $0, context: context) }
-        let samples = layout.samples(of: object)
+        var writer = layout.makeWriter()
+        layout.render(object, into: &writer)
         let identity = object.identityValues
-        let direct = zip(layout.families, samples).map { family, samples in
+        let direct = layout.families.enumerated().map { index, family in
             MetricFamily(name: family.header.name, help: family.header.help, type: family.header.type, stability: family.header.stability,
-                         series: samples.map { sample in
+                         series: writer.samples(ofFamily: index).map { sample in
                              Series(labels: LabelSet(names: Resource.descriptor.identity + (sample.names ?? family.labels),
-                                                     values: identity + sample.values), value: sample.value)
+                                                     values: identity + writer.values(of: sample)), value: sample.value)
                          })
         }
 

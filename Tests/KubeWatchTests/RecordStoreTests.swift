@@ -126,3 +126,34 @@ struct RecordStoreTests {
         #expect(StoreKey("uid-1").string == "uid-1")
     }
 }
+
+/// The string table against a dictionary model: random retains and releases, with
+/// lookups by content, reference counts, freeing and compaction.
+struct StringTableTests {
+    @Test func agreesWithADictionaryUnderChurn() {
+        let table = StringTable()
+        var model: [String: (id: UInt32, references: Int)] = [:]
+        var random = SystemRandomNumberGenerator()
+        let words = (0..<3000).map { "value-\($0)-" + String(repeating: "x", count: $0 % 40) } + ["", "ü", "a"]
+        for _ in 0..<200_000 {
+            let word = words[Int.random(in: 0..<words.count, using: &random)]
+            if Bool.random(using: &random) || model[word] == nil {
+                let id = table.retain(word)
+                if let known = model[word] {
+                    #expect(known.id == id)
+                    model[word] = (id, known.references + 1)
+                } else {
+                    #expect(!model.values.contains { $0.id == id })
+                    model[word] = (id, 1)
+                }
+            } else if let known = model[word] {
+                table.release(known.id)
+                model[word] = known.references == 1 ? nil : (known.id, known.references - 1)
+            }
+        }
+        #expect(table.count == model.count)
+        for (word, entry) in model { #expect(table[entry.id] == word) }
+        for (_, entry) in model { for _ in 0..<entry.references { table.release(entry.id) } }
+        #expect(table.count == 0)
+    }
+}

@@ -48,9 +48,25 @@ enum PrometheusLabelKeys {
 
     /// Every character outside `[a-zA-Z0-9_]` becomes `_`.
     static func sanitized(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_") ? scalar : "_"
-        }))
+        // Most names (`cpu`, `memory`, most label keys but for their `/` and `.`) need
+        // little or nothing: work on the bytes, and return the string itself when clean.
+        var utf8 = Array(text.utf8)
+        var changed = false
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            let valid = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
+            if !valid {
+                // One `_` per character, as the regular expression replaces characters.
+                var length = 1
+                if byte >= 0xF0 { length = 4 } else if byte >= 0xE0 { length = 3 } else if byte >= 0xC0 { length = 2 }
+                utf8.replaceSubrange(index..<min(index + length, utf8.count), with: [UInt8(ascii: "_")])
+                changed = true
+            }
+            index += 1
+        }
+        return changed ? String(decoding: utf8, as: UTF8.self) : text
     }
 
     /// `([a-z0-9])([A-Z])` → `$1_$2`, then lower case.

@@ -78,7 +78,7 @@ public enum KubeStateRules {
     /// One sample per candidate, 1 on the current one; nothing when `current` is empty.
     public static func stateSet(_ current: String, _ candidates: [String], into out: inout SampleWriter) {
         guard !current.isEmpty else { return }
-        for candidate in candidates { out.add([candidate], current == candidate ? 1 : 0) }
+        for candidate in candidates { out.add(candidate, current == candidate ? 1 : 0) }
     }
 
     public static func bool(_ value: Bool) -> String { value ? "true" : "false" }

@@ -7,7 +7,7 @@ extension Family where Object: KubeResource {
     static func accessModes(_ name: String, _ help: String, _ stability: Stability,
                             _ modes: @escaping @Sendable (Object) -> [String]) -> Family {
         Family(name, help, stability, labels: ["access_mode"]) { object, out in
-            for mode in modes(object) { out.add([mode], 1) }
+            for mode in modes(object) { out.add(mode, 1) }
         }
     }
 }

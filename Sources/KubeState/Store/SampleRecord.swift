@@ -57,26 +57,29 @@ struct SampleRecordFormat: RecordFormat {
     // MARK: Encoding
 
     /// Writes an object's identity values and the samples each family produced.
-    func encode(identity: [String], samples: [[SampleWriter.Sample]], into out: inout RecordWriter) {
+    func encode(identity: [String], samples writer: SampleWriter, into out: inout RecordWriter) {
         for (index, value) in identity.enumerated() {
             if identityInline[index] { out.unique(value) } else { out.shared(value) }
         }
         var part = out.makePartWriter()
-        for (familyIndex, familySamples) in samples.enumerated() where !familySamples.isEmpty {
+        for familyIndex in families.indices {
+            let familySamples = writer.samples(ofFamily: familyIndex)
+            guard !familySamples.isEmpty else { continue }
             let shape = families[familyIndex]
             part.removeAll()
             for sample in familySamples {
+                let values = writer.values(of: sample)
+                func value(_ index: Int) -> String {
+                    index < values.count ? values[values.startIndex + index] : ""
+                }
                 if shape.dynamic {
                     let names = sample.names ?? []
                     part.unsigned(UInt64(names.count))
                     for name in names { part.shared(name) }
-                    for index in 0..<names.count {
-                        part.shared(index < sample.values.count ? sample.values[index] : "")
-                    }
+                    for index in 0..<names.count { part.shared(value(index)) }
                 } else {
                     for index in 0..<shape.labelCount {
-                        let value = index < sample.values.count ? sample.values[index] : ""
-                        if shape.inline[index] { part.unique(value) } else { part.shared(value) }
+                        if shape.inline[index] { part.unique(value(index)) } else { part.shared(value(index)) }
                     }
                 }
                 part.double(sample.value)

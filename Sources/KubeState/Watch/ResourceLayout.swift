@@ -32,13 +32,17 @@ struct ResourceLayout<Resource: KubeResource>: Sendable {
         allowlisted = (!options.labelsAllowlist.isEmpty, !options.annotationsAllowlist.isEmpty)
     }
 
-    /// Runs every rule on the object: the samples of each family, in family order.
-    func samples(of object: Resource) -> [[SampleWriter.Sample]] {
-        var writer = SampleWriter(labelsAllowlisted: allowlisted.labels, annotationsAllowlisted: allowlisted.annotations)
-        return families.map { family in
-            writer.removeAll()
+    /// A writer for this kind's rules (kept and reused by each sink).
+    func makeWriter() -> SampleWriter {
+        SampleWriter(labelsAllowlisted: allowlisted.labels, annotationsAllowlisted: allowlisted.annotations)
+    }
+
+    /// Runs every rule on the object, in family order, into `writer`.
+    func render(_ object: Resource, into writer: inout SampleWriter) {
+        writer.removeAll()
+        for family in families {
+            writer.beginFamily()
             family.emit(object, &writer)
-            return writer.samples
         }
     }
 }

@@ -12,12 +12,15 @@ final class ResourceSink<Resource: KubeResource>: ReflectorSink {
     private let observer: (any ObjectObserver<Resource>)?
     /// The columns of the Table view (secrets), as the server last named them.
     private let columns = Mutex<[String]>([])
+    /// Reused for every object (calls come one at a time; the lock only proves it).
+    private let writer: Mutex<SampleWriter>
 
     init(layout: ResourceLayout<Resource>, records: Bool, observer: (any ObjectObserver<Resource>)?) {
         self.layout = layout
         self.records = records
         self.observer = observer
         store = RecordStore(format: layout.format)
+        writer = Mutex(layout.makeWriter())
     }
 
     func apply(_ event: WatchEvent, object raw: UnsafeBufferPointer<UInt8>) throws -> ObjectVersion {
@@ -29,9 +32,11 @@ final class ResourceSink<Resource: KubeResource>: ReflectorSink {
             remove(uid: uid)
         } else {
             if records {
-                let samples = layout.samples(of: object)
-                let identity = object.identityValues
-                store.upsert(uid) { layout.format.encode(identity: identity, samples: samples, into: &$0) }
+                writer.withLock { writer in
+                    layout.render(object, into: &writer)
+                    let identity = object.identityValues
+                    store.upsert(uid) { layout.format.encode(identity: identity, samples: writer, into: &$0) }
+                }
             } else {
                 // An empty record, so that relists still reconcile deletions for the observer.
                 store.upsert(uid) { _ in }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A pull parser over one JSON document in memory, for API objects: the decoder asks
 /// for the fields it needs and skips the rest without building them (a pod's
 /// `managedFields` alone is often half its bytes). Keys are compared as bytes, with
@@ -391,8 +395,10 @@ public struct JSONKey {
 
     public static func == (key: JSONKey, literal: StaticString) -> Bool {
         if let decoded = key.decoded { return decoded == literal.description }
-        guard key.bytes.count == literal.utf8CodeUnitCount else { return false }
-        return literal.withUTF8Buffer { $0.elementsEqual(key.bytes) }
+        let count = literal.utf8CodeUnitCount
+        guard key.bytes.count == count else { return false }
+        guard count > 0, let base = key.bytes.baseAddress else { return true }
+        return memcmp(base, literal.utf8Start, count) == 0
     }
 
     public var string: String { decoded ?? String(decoding: bytes, as: UTF8.self) }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Strings many records repeat (namespaces, node names, images, image digests, owner
 /// names, reasons, label values), stored once and referred to by a 32-bit ID, with a
 /// count of the records that use each so that a string no record needs is freed again
@@ -5,7 +9,9 @@
 ///
 /// The strings' UTF-8 sits end to end in one buffer, so a render reads them in place
 /// (`withUTF8`), with no String to retain and release; the buffer is compacted when
-/// freed strings make up half of it (IDs do not change).
+/// freed strings make up half of it (IDs do not change). Lookups go through an
+/// open-addressing index of FNV-1a hashes over those bytes: no String is kept as a key,
+/// and looking one up costs a hash of its bytes and one comparison.
 ///
 /// A class so that records are written against it in place; it is only ever used
 /// under the lock of the store that owns it.
@@ -14,9 +20,9 @@ public final class StringTable {
         var offset: Int
         var count: Int
         var references: Int
+        var hash: UInt32
     }
 
-    private var ids: [String: UInt32] = [:]
     private var entries: [Entry] = []
     private var free: [UInt32] = []
     /// The strings' bytes, managed by hand: a render reads them without retaining
@@ -25,39 +31,45 @@ public final class StringTable {
     private var used = 0
     private var capacity = 4096
     private var garbage = 0
+    /// Slots of entry IDs + 1 (0: empty), probed linearly; a power of two, at most
+    /// half full. Removal uses backward-shift deletion, so there are no tombstones.
+    private var slots: [UInt32]
+    private var live = 0
 
     init() {
         utf8 = .allocate(capacity: capacity)
+        slots = [UInt32](repeating: 0, count: 64)
     }
 
     deinit {
         utf8.deallocate()
     }
 
-    private func reserve(_ count: Int) {
-        guard used + count > capacity else { return }
-        var grown = capacity * 2
-        while used + count > grown { grown *= 2 }
-        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-        fresh.update(from: utf8, count: used)
-        utf8.deallocate()
-        utf8 = fresh
-        capacity = grown
-    }
-
     /// The ID of `string`, counting one more reference to it.
     func retain(_ string: String) -> UInt32 {
-        if let id = ids[string] {
-            entries[Int(id)].references += 1
-            return id
-        }
         var string = string
-        let entry = string.withUTF8 { bytes in
-            reserve(bytes.count)
-            if let base = bytes.baseAddress { (utf8 + used).update(from: base, count: bytes.count) }
-            defer { used += bytes.count }
-            return Entry(offset: used, count: bytes.count, references: 1)
+        return string.withUTF8 { retain(utf8: $0) }
+    }
+
+    /// The ID of the string with these UTF-8 bytes, counting one more reference.
+    func retain(utf8 bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let hash = Self.hash(bytes)
+        let mask = slots.count - 1
+        var slot = Int(hash) & mask
+        while slots[slot] != 0 {
+            let id = slots[slot] - 1
+            let entry = entries[Int(id)]
+            if entry.hash == hash && entry.count == bytes.count
+                && (bytes.isEmpty || memcmp(utf8 + entry.offset, bytes.baseAddress!, bytes.count) == 0) {
+                entries[Int(id)].references += 1
+                return id
+            }
+            slot = (slot + 1) & mask
         }
+        reserve(bytes.count)
+        if let base = bytes.baseAddress { (utf8 + used).update(from: base, count: bytes.count) }
+        let entry = Entry(offset: used, count: bytes.count, references: 1, hash: hash)
+        used += bytes.count
         let id: UInt32
         if let reused = free.popLast() {
             id = reused
@@ -66,7 +78,9 @@ public final class StringTable {
             id = UInt32(entries.count)
             entries.append(entry)
         }
-        ids[string] = id
+        slots[slot] = id + 1
+        live += 1
+        if live * 2 > slots.count { rehash(slots.count * 2) }
         return id
     }
 
@@ -76,7 +90,7 @@ public final class StringTable {
         guard index < entries.count, entries[index].references > 0 else { return }
         entries[index].references -= 1
         guard entries[index].references == 0 else { return }
-        ids.removeValue(forKey: self[id])
+        removeFromIndex(id)
         garbage += entries[index].count
         entries[index].count = 0
         free.append(id)
@@ -98,7 +112,64 @@ public final class StringTable {
     }
 
     /// Strings currently held (for tests and benchmarks).
-    public var count: Int { ids.count }
+    public var count: Int { live }
+
+    // MARK: Internals
+
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in bytes {
+            hash ^= UInt32(byte)
+            hash &*= 16_777_619
+        }
+        return hash
+    }
+
+    private func removeFromIndex(_ id: UInt32) {
+        let mask = slots.count - 1
+        var slot = Int(entries[Int(id)].hash) & mask
+        while slots[slot] != id + 1 {
+            guard slots[slot] != 0 else { return }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = 0
+        live -= 1
+        // Backward shift: move later members of the run into the hole if their home
+        // slot is at or before it.
+        var hole = slot
+        var next = (slot + 1) & mask
+        while slots[next] != 0 {
+            let home = Int(entries[Int(slots[next] - 1)].hash) & mask
+            if (next - home) & mask >= (next - hole) & mask {
+                slots[hole] = slots[next]
+                slots[next] = 0
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+    }
+
+    private func rehash(_ size: Int) {
+        var fresh = [UInt32](repeating: 0, count: size)
+        let mask = size - 1
+        for slot in slots where slot != 0 {
+            var index = Int(entries[Int(slot - 1)].hash) & mask
+            while fresh[index] != 0 { index = (index + 1) & mask }
+            fresh[index] = slot
+        }
+        slots = fresh
+    }
+
+    private func reserve(_ count: Int) {
+        guard used + count > capacity else { return }
+        var grown = capacity * 2
+        while used + count > grown { grown *= 2 }
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        fresh.update(from: utf8, count: used)
+        utf8.deallocate()
+        utf8 = fresh
+        capacity = grown
+    }
 
     private func compact() {
         let size = max(4096, used - garbage)

@@ -9,7 +9,7 @@ extension Namespace {
         .labels("kube_namespace_labels"),
         // Both phases always, even when the status has none.
         Family("kube_namespace_status_phase", "kubernetes namespace status phase.", .stable, labels: ["phase"]) { namespace, out in
-            for phase in ["Active", "Terminating"] { out.add([phase], namespace.phase == phase ? 1 : 0) }
+            for phase in ["Active", "Terminating"] { out.add(phase, namespace.phase == phase ? 1 : 0) }
         },
         Family("kube_namespace_status_condition", "The condition of a namespace.", labels: ["condition", "status"]) { namespace, out in
             for condition in namespace.conditions { KubeStateRules.condition(condition.status, after: [condition.type], into: &out) }

@@ -18,10 +18,10 @@ extension Node {
         },
         .labels("kube_node_labels"),
         Family("kube_node_role", "The role of a cluster node.", labels: ["role"]) { node, out in
-            for role in node.roles { out.add([role], 1) }
+            for role in node.roles { out.add(role, 1) }
         },
         Family("kube_node_spec_pod_cidrs", "The pod CIDRs of a cluster node.", labels: ["pod_cidr"]) { node, out in
-            for cidr in node.spec.podCIDRs { out.add([cidr], 1) }
+            for cidr in node.spec.podCIDRs { out.add(cidr, 1) }
         },
         Family("kube_node_spec_taint", "The taint of a cluster node.", .stable, labels: ["key", "value", "effect"]) { node, out in
             for taint in node.spec.taints { out.add([taint.key, taint.value, taint.effect], 1) }

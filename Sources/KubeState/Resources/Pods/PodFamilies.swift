@@ -39,17 +39,17 @@ extension Pod {
             lastTerminated(pod.status.containerStatuses, into: &out)
         },
         Family("kube_pod_container_status_ready", "Describes whether the containers readiness check succeeded.", .stable, labels: ["container"]) { pod, out in
-            for status in pod.status.containerStatuses { out.add([status.name], status.ready ? 1 : 0) }
+            for status in pod.status.containerStatuses { out.add(status.name, status.ready ? 1 : 0) }
         },
         Family("kube_pod_container_status_restarts_total", "The number of container restarts per container.", .stable, type: .counter,
                labels: ["container"]) { pod, out in
-            for status in pod.status.containerStatuses { out.add([status.name], Double(status.restartCount)) }
+            for status in pod.status.containerStatuses { out.add(status.name, Double(status.restartCount)) }
         },
         Family("kube_pod_container_status_running", "Describes whether the container is currently in running state.", .stable, labels: ["container"]) { pod, out in
-            for status in pod.status.containerStatuses { out.add([status.name], status.state.running != nil ? 1 : 0) }
+            for status in pod.status.containerStatuses { out.add(status.name, status.state.running != nil ? 1 : 0) }
         },
         Family("kube_pod_container_status_terminated", "Describes whether the container is currently in terminated state.", .stable, labels: ["container"]) { pod, out in
-            for status in pod.status.containerStatuses { out.add([status.name], status.state.terminated != nil ? 1 : 0) }
+            for status in pod.status.containerStatuses { out.add(status.name, status.state.terminated != nil ? 1 : 0) }
         },
         Family("kube_pod_container_status_terminated_reason", "Describes the reason the container is currently in terminated state.",
                labels: ["container", "reason"]) { pod, out in
@@ -58,7 +58,7 @@ extension Pod {
             }
         },
         Family("kube_pod_container_status_waiting", "Describes whether the container is currently in waiting state.", .stable, labels: ["container"]) { pod, out in
-            for status in pod.status.containerStatuses { out.add([status.name], status.state.waiting != nil ? 1 : 0) }
+            for status in pod.status.containerStatuses { out.add(status.name, status.state.waiting != nil ? 1 : 0) }
         },
         Family("kube_pod_container_status_waiting_reason", "Describes the reason the container is currently in waiting state.", .stable,
                labels: ["container", "reason"]) { pod, out in
@@ -110,19 +110,19 @@ extension Pod {
         },
         Family("kube_pod_init_container_status_ready", "Describes whether the init containers readiness check succeeded.", .stable,
                labels: ["container"]) { pod, out in
-            for status in pod.status.initContainerStatuses { out.add([status.name], status.ready ? 1 : 0) }
+            for status in pod.status.initContainerStatuses { out.add(status.name, status.ready ? 1 : 0) }
         },
         Family("kube_pod_init_container_status_restarts_total", "The number of restarts for the init container.", .stable, type: .counter,
                labels: ["container"]) { pod, out in
-            for status in pod.status.initContainerStatuses { out.add([status.name], Double(status.restartCount)) }
+            for status in pod.status.initContainerStatuses { out.add(status.name, Double(status.restartCount)) }
         },
         Family("kube_pod_init_container_status_running", "Describes whether the init container is currently in running state.", .stable,
                labels: ["container"]) { pod, out in
-            for status in pod.status.initContainerStatuses { out.add([status.name], status.state.running != nil ? 1 : 0) }
+            for status in pod.status.initContainerStatuses { out.add(status.name, status.state.running != nil ? 1 : 0) }
         },
         Family("kube_pod_init_container_status_terminated", "Describes whether the init container is currently in terminated state.", .stable,
                labels: ["container"]) { pod, out in
-            for status in pod.status.initContainerStatuses { out.add([status.name], status.state.terminated != nil ? 1 : 0) }
+            for status in pod.status.initContainerStatuses { out.add(status.name, status.state.terminated != nil ? 1 : 0) }
         },
         Family("kube_pod_init_container_status_terminated_reason", "Describes the reason the init container is currently in terminated state.",
                labels: ["container", "reason"]) { pod, out in
@@ -132,7 +132,7 @@ extension Pod {
         },
         Family("kube_pod_init_container_status_waiting", "Describes whether the init container is currently in waiting state.", .stable,
                labels: ["container"]) { pod, out in
-            for status in pod.status.initContainerStatuses { out.add([status.name], status.state.waiting != nil ? 1 : 0) }
+            for status in pod.status.initContainerStatuses { out.add(status.name, status.state.waiting != nil ? 1 : 0) }
         },
         Family("kube_pod_init_container_status_waiting_reason", "Describes the reason the init container is currently in waiting state.",
                labels: ["container", "reason"]) { pod, out in
@@ -194,11 +194,11 @@ extension Pod {
             transitionTime(of: "ContainersReady", in: pod, when: "True", into: &out)
         },
         Family("kube_pod_status_reason", "The pod status reasons", labels: ["reason"]) { pod, out in
-            for reason in PodStatusReason.reasons(of: pod) { out.add([reason], 1) }
+            for reason in PodStatusReason.reasons(of: pod) { out.add(reason, 1) }
         },
         Family("kube_pod_status_disruption_reason", "The pod disruption condition reason", labels: ["reason"]) { pod, out in
             for condition in pod.status.conditions where condition.type == "DisruptionTarget" {
-                out.add([PodStatusReason.disruption(condition.reason)], 1)
+                out.add(PodStatusReason.disruption(condition.reason), 1)
             }
         },
         Family("kube_pod_status_scheduled", "Describes the status of the scheduling process for the pod.", .stable, labels: ["condition"]) { pod, out in
@@ -261,22 +261,22 @@ extension Pod {
     private static func stateStarted(_ statuses: [ContainerStatus], into out: inout SampleWriter) {
         for status in statuses {
             if let running = status.state.running {
-                out.add([status.name], KubeStateRules.seconds(running.startedAt))
+                out.add(status.name, KubeStateRules.seconds(running.startedAt))
             } else if let terminated = status.state.terminated {
-                out.add([status.name], KubeStateRules.seconds(terminated.startedAt))
+                out.add(status.name, KubeStateRules.seconds(terminated.startedAt))
             }
         }
     }
 
     private static func lastExitCode(_ statuses: [ContainerStatus], into out: inout SampleWriter) {
         for status in statuses {
-            if let last = status.lastState.terminated { out.add([status.name], Double(last.exitCode)) }
+            if let last = status.lastState.terminated { out.add(status.name, Double(last.exitCode)) }
         }
     }
 
     private static func lastTerminated(_ statuses: [ContainerStatus], into out: inout SampleWriter) {
         for status in statuses {
-            if let last = status.lastState.terminated { out.add([status.name], KubeStateRules.seconds(last.finishedAt)) }
+            if let last = status.lastState.terminated { out.add(status.name, KubeStateRules.seconds(last.finishedAt)) }
         }
     }
 

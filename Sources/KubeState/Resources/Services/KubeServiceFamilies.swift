@@ -13,7 +13,7 @@ extension KubeService {
         .annotations("kube_service_annotations"),
         .labels("kube_service_labels"),
         Family("kube_service_spec_external_ip", "Service external ips. One series for each ip", .stable, labels: ["external_ip"]) { service, out in
-            for ip in service.spec.externalIPs { out.add([ip], 1) }
+            for ip in service.spec.externalIPs { out.add(ip, 1) }
         },
         Family("kube_service_status_load_balancer_ingress", "Service load balancer ingress status", .stable,
                labels: ["ip", "hostname"]) { service, out in
