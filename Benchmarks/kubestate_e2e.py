@@ -152,7 +152,7 @@ def main():
     parser.add_argument("--pods", type=int, default=10000)
     parser.add_argument("--resources", default="pods")
     parser.add_argument("--quiet", type=float, default=25)
-    parser.add_argument("--interval", type=int, default=20)
+    parser.add_argument("--interval", type=int, default=60)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/telegen"))
     options = parser.parse_args()
 
@@ -180,17 +180,23 @@ def main():
         _, compressed = get(run.url("/metrics/kubestate"), {"Accept-Encoding": "gzip"})
         gzip_cpu = cpu_seconds(run.pid) - gzip_before
 
-        # One push of everything: wait for the points to stop arriving.
-        deadline = time.monotonic() + options.interval * 3 + 120
-        points, calls, last = run.pushed()
-        while (points < series or time.monotonic() - last < 3) and time.monotonic() < deadline:
+        # The first push of everything (pushes start one interval after start): wait until
+        # its points have arrived, then time it from its first request to its last.
+        deadline = time.time() + options.interval * 2 + 300
+        entries = []
+        while time.time() < deadline:
             time.sleep(0.5)
-            points, calls, last = run.pushed()
-        first = None
-        for line in open(run.records):
-            entry = json.loads(line)
-            first = entry["time"] if first is None else min(first, entry["time"])
-        push_span = (last - first) if first else 0
+            entries = [json.loads(line) for line in open(run.records)]
+            if sum(entry.get("points", 0) for entry in entries) >= series:
+                break
+        push, total = [], 0
+        for entry in sorted(entries, key=lambda entry: entry["time"]):
+            push.append(entry)
+            total += entry.get("points", 0)
+            if total >= series:
+                break
+        points, calls = total, len(push)
+        push_span = (push[-1]["time"] - push[0]["time"]) if push else 0
         time.sleep(options.quiet)
         steady = status(run.pid, "VmRSS")
         peak = status(run.pid, "VmHWM")

@@ -71,6 +71,7 @@ struct Telegen: AsyncParsableCommand {
     }
 
     func execute() async -> Exit {
+        HeapTuning.configure()
         let environment = ProcessInfo.processInfo.environment
         let loaded: LoadedConfig
         switch ConfigLoader.load(explicitPath: config, environment: environment) {

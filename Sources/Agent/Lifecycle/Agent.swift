@@ -108,7 +108,7 @@ struct Agent {
     /// what is queued, within `streaming.timeout`.
     func run() async throws {
         let server = MetricsHTTPServer(address: config.kubeMetrics.listenAddress, endpoints: endpoints, logger: logger)
-        var services: [any Service] = loops.map { $0 as any Service } + [server]
+        var services: [any Service] = loops.map { $0 as any Service } + [server, HeapTrimmer()]
         if let kubernetes { services.append(KubernetesWatchService(source: kubernetes.source)) }
         if let push { services.append(push) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

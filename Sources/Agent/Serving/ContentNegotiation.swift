@@ -35,6 +35,27 @@ enum ContentNegotiation {
     }
 }
 
+extension ContentNegotiation {
+    /// Whether an `Accept-Encoding` header allows gzip: `gzip` (or `x-gzip`, or `*`
+    /// when gzip is not named) with a non-zero quality.
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        var wildcard: Double?
+        for coding in header.split(separator: ",") {
+            let parts = coding.split(separator: ";").map { $0.trimmingWhitespace() }
+            guard let name = parts.first?.lowercased() else { continue }
+            var quality = 1.0
+            for parameter in parts.dropFirst() {
+                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
+                if pair.count == 2 && pair[0].lowercased() == "q" { quality = Double(pair[1]) ?? 0 }
+            }
+            if name == "gzip" || name == "x-gzip" { return quality > 0 }
+            if name == "*" { wildcard = quality }
+        }
+        return (wildcard ?? 0) > 0
+    }
+}
+
 extension Substring {
     fileprivate func trimmingWhitespace() -> String {
         var slice = self

@@ -1,6 +1,7 @@
 import NIOCore
-import NIOPosix
 import NIOHTTP1
+import NIOPosix
+import OTLPWire
 import TelemetryModel
 
 /// Answers each HTTP request from `MetricsEndpoints`. NIO confines a handler to its
@@ -56,6 +57,15 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: response.contentType)
         if let fixed = response.fixed { headers.add(name: "content-length", value: String(fixed.count)) }
+        // Expositions are compressed as they are rendered when the scraper allows it.
+        var gzip: GzipStream?
+        if response.exposition != nil {
+            headers.add(name: "vary", value: "Accept-Encoding")
+            if ContentNegotiation.acceptsGzip(head.headers.first(name: "accept-encoding")), let stream = try? GzipStream() {
+                headers.add(name: "content-encoding", value: "gzip")
+                gzip = stream
+            }
+        }
         if let allow { headers.add(name: "allow", value: allow) }
         let keepAlive = head.isKeepAlive
         if !keepAlive { headers.add(name: "connection", value: "close") }
@@ -63,7 +73,7 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
 
         if let exposition = response.exposition, head.method != .HEAD {
-            let render = ChunkedRender(exposition)
+            let render = ChunkedRender(exposition, gzip: gzip)
             pump(render, bound: NIOLoopBound((context, self), eventLoop: context.eventLoop), keepAlive: keepAlive)
             return
         }
@@ -88,13 +98,16 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         renderThreads.runIfActive(eventLoop: eventLoop) { render.nextChunk() }.flatMap { chunk in
             let (context, handler) = bound.value
             guard let chunk else { return eventLoop.makeSucceededFuture(false) }
+            guard !chunk.isEmpty else { return eventLoop.makeSucceededFuture(true) }
             return context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: chunk)))))
                 .map { true }
         }.whenComplete { result in
             let (context, handler) = bound.value
             switch result {
             case .success(true): handler.pump(render, bound: bound, keepAlive: keepAlive)
-            case .success(false): handler.finish(context: context, keepAlive: keepAlive)
+            case .success(false):
+                handler.finish(context: context, keepAlive: keepAlive)
+                if render.rendered > trimAfterBytes { HeapTuning.trim() }
             case .failure: context.close(promise: nil)  // the scraper went away, or the server is stopping
             }
         }
@@ -109,14 +122,19 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 private final class ChunkedRender: @unchecked Sendable {
     private var writer: ExpositionWriter
     private var stream: any FamilyStream
+    private let gzip: GzipStream?
     private var finished = false
+    /// Bytes rendered so far (before compression).
+    private(set) var rendered = 0
 
-    init(_ exposition: MetricsEndpoints.Exposition) {
+    init(_ exposition: MetricsEndpoints.Exposition, gzip: GzipStream?) {
         writer = ExpositionWriter(format: exposition.format, capacity: MetricsHTTPHandler.chunkSize + 16 * 1024)
         stream = exposition.makeStream()
+        self.gzip = gzip
     }
 
-    /// The next chunk of at least `chunkSize` bytes (less for the last), or nil when done.
+    /// The next chunk to send, rendered from at least `chunkSize` bytes of text (less
+    /// for the last; compressed, it may be empty), or nil when done.
     func nextChunk() -> [UInt8]? {
         guard !finished else { return nil }
         while writer.byteCount < MetricsHTTPHandler.chunkSize {
@@ -126,6 +144,12 @@ private final class ChunkedRender: @unchecked Sendable {
                 break
             }
         }
-        return writer.takeBytes()
+        rendered += writer.byteCount
+        let text = writer.takeBytes()
+        guard let gzip else { return text }
+        return gzip.compress(text) + (finished ? gzip.finish() : [])
     }
 }
+
+/// After an exposition this large, freed buffers are handed back to the system.
+private let trimAfterBytes = 16 << 20

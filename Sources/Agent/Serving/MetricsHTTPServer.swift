@@ -1,12 +1,12 @@
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOHTTPCompression
 import NIOPosix
 import ServiceLifecycle
 
 /// The Prometheus pull endpoint and health checks on `listen_address`: SwiftNIO's
-/// HTTP/1.1 server on a single event loop, with gzip when the scraper accepts it.
+/// HTTP/1.1 server on a single event loop; expositions are gzipped as they are
+/// rendered when the scraper accepts it (`MetricsHTTPHandler`).
 struct MetricsHTTPServer: Service {
     let address: ListenAddress
     let endpoints: MetricsEndpoints
@@ -54,7 +54,6 @@ struct MetricsHTTPServer: Service {
                 channel.eventLoop.makeCompletedFuture {
                     let operations = channel.pipeline.syncOperations
                     try operations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try operations.addHandler(HTTPResponseCompressor())
                     try operations.addHandler(MetricsHTTPHandler(endpoints: endpoints, renderThreads: renderThreads))
                 }
             }

@@ -8,8 +8,8 @@ import TelemetryModel
 /// OTLP export requests and hands them to the exporter. Snapshots that have not
 /// changed since the last push are not sent again; kube-state is rendered from its
 /// stores straight into requests of at most 4 MiB, each queued as soon as it is
-/// complete and only when the queue has room for it, so a push of any size holds
-/// about one request in memory.
+/// complete and once the queue has drained below two requests, so a push of any size
+/// holds a few requests in memory.
 struct MetricsPushLoop: Service {
     /// Collector name → instrumentation scope name.
     static let scopes: [(collector: String, scope: String)] = [
@@ -98,15 +98,23 @@ struct MetricsPushLoop: Service {
         }
         if delta { sink.deltas.endPush() }
         state.deltas = sink.deltas
+        // The requests are queued; what encoding them took goes back to the system.
+        HeapTuning.trim()
         return points
     }
 
+    /// Queued bytes a push waits to go below before it adds a request: two requests in
+    /// flight keep the exporter busy while a third is encoded.
+    static let pacingBytes = 8 << 20
+
     /// Queues the requests the encoder has completed, waiting (until `patience`) for
-    /// room rather than pushing earlier ones out.
+    /// the queue to drain below `pacingBytes` rather than filling it or pushing earlier
+    /// requests out. While the backend is unreachable the patience runs out and the
+    /// queue fills as it would anyway.
     private func send(_ encoder: inout OTLPMetricsStreamEncoder, patience: ContinuousClock.Instant) async -> Int {
         var points = 0
         for request in encoder.takeRequests() {
-            _ = await exporter.waitForRoom(request.bytes.count, until: patience)
+            _ = await exporter.waitForRoom(request.bytes.count, queuedAtMost: Self.pacingBytes, until: patience)
             await exporter.enqueue(ExportBatch(signal: .metrics, message: request.bytes, items: request.points))
             points += request.points
         }

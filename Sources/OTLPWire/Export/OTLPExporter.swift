@@ -125,15 +125,17 @@ public actor OTLPExporter {
         workArrived = nil
     }
 
-    /// Waits until a batch of `bytes` fits without dropping a queued one, or until
-    /// `deadline`; true when it fits. A producer that can hold back (kube-state, rendered
-    /// on demand) asks first, so a large push is paced by the backend instead of
-    /// pushing its own first requests out of the queue.
-    public func waitForRoom(_ bytes: Int, until deadline: ContinuousClock.Instant) async -> Bool {
-        while queueBytes + bytes > configuration.queueMaximumBytes && !queue.isEmpty && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+    /// Waits until at most `limit` bytes (and at most the queue's room less `bytes`)
+    /// are queued, or until `deadline`; true when that was reached. A producer that can
+    /// hold back (kube-state, rendered on demand) asks first, so a large push is paced
+    /// by the backend, holds about `limit` bytes, and never pushes its own first
+    /// requests out of the queue.
+    public func waitForRoom(_ bytes: Int, queuedAtMost limit: Int, until deadline: ContinuousClock.Instant) async -> Bool {
+        let bound = min(limit, configuration.queueMaximumBytes - bytes)
+        while queueBytes > bound && !queue.isEmpty && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
         }
-        return queueBytes + bytes <= configuration.queueMaximumBytes || queue.isEmpty
+        return queueBytes <= bound || queue.isEmpty
     }
 
     /// Sends queued batches until the task is cancelled. Batches still queued then stay
