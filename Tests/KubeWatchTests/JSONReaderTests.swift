@@ -95,3 +95,33 @@ struct JSONReaderTests {
         #expect(throws: (any Error).self) { try Self.parse(text) }
     }
 }
+
+/// Skipping is the parser's hot loop (it scans containers as bytes): it must land
+/// exactly after the value whatever the strings inside hold, and refuse what is cut off.
+struct JSONSkipTests {
+    @Test(arguments: [
+        #"{"a":"}\"]","b":[1,{"c":"\\\\"}],"d":"\\","e":"x\"y\\\"z{[" }"#,
+        #"[[],[[]],{},{"":""},"]]]]\"",-1.5e3,true,false,null]"#,
+        #"{"k":"\#(String(repeating: "long string without escapes ", count: 20))\" and an escaped quote"}"#,
+        #""plain \"escaped\" \\ string""#, "12.5", "true", "null",
+    ])
+    func skipsExactlyOneValue(json: String) throws {
+        let text = Array((json + " ,\"after\"").utf8)
+        try text.withUnsafeBufferPointer { buffer in
+            var reader = JSONReader(buffer)
+            try reader.skipValue()
+            #expect(Array(buffer[reader.offset...]) == Array(" ,\"after\"".utf8))
+        }
+    }
+
+    @Test(arguments: [#"{"a":"unterminated}"#, #"[1,2,[3]"#, #"{"a":[}"#, #""\"#, String(repeating: "[", count: 100) + String(repeating: "]", count: 100)])
+    func refusesWhatIsCutOffOrTooDeep(json: String) {
+        let text = Array(json.utf8)
+        #expect(throws: JSONReader.SyntaxError.self) {
+            try text.withUnsafeBufferPointer { buffer in
+                var reader = JSONReader(buffer)
+                try reader.skipValue()
+            }
+        }
+    }
+}

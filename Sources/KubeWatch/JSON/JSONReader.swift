@@ -92,50 +92,82 @@ public struct JSONReader: ~Copyable {
         }
     }
 
-    /// Skips one value of any kind, checking its syntax. Keys are skipped without
-    /// being decoded (`managedFields` is full of escaped ones).
+    /// Skips one value of any kind without building or unescaping anything: most of an
+    /// API object (`managedFields`, the pod template, annotations nobody asked for) is
+    /// skipped, so this is the parser's hot loop. A skipped object or array is checked
+    /// for balanced brackets, terminated strings and its depth, not for every comma.
     public mutating func skipValue() throws(SyntaxError) {
-        switch try peek() {
-        case .object:
-            offset += 1
-            try enter()
-            skipWhitespace()
-            if consume(UInt8(ascii: "}")) {
+        skipWhitespace()
+        guard offset < bytes.count else { throw error("unexpected end") }
+        switch bytes[offset] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["): try skipContainer()
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try readBool()
+        case UInt8(ascii: "n"): _ = try consumeNull()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try readNumberBytes()
+        default: throw error("unexpected character")
+        }
+    }
+
+    private mutating func skipContainer() throws(SyntaxError) {
+        guard let base = bytes.baseAddress else { throw error("unexpected end") }
+        let end = bytes.count
+        var index = offset
+        var depth = 0
+        while index < end {
+            switch base[index] {
+            case UInt8(ascii: "\""):
+                index = Self.endOfString(base, from: index + 1, end: end)
+                guard index < end else {
+                    offset = end
+                    throw error("unterminated string")
+                }
+                index += 1
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                guard self.depth + depth <= Self.maximumDepth else {
+                    offset = index
+                    throw error("nested deeper than \(Self.maximumDepth)")
+                }
+                index += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
-                return
+                index += 1
+                if depth == 0 {
+                    offset = index
+                    return
+                }
+            default:
+                index += 1
             }
-            while true {
-                skipWhitespace()
-                guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a key") }
-                try skipString()
-                try expect(UInt8(ascii: ":"))
-                try skipValue()
-                skipWhitespace()
-                if consume(UInt8(ascii: ",")) { continue }
-                try expect(UInt8(ascii: "}"))
-                depth -= 1
-                return
+        }
+        offset = end
+        throw error("unterminated object or array")
+    }
+
+    /// The index of the quote that ends a string whose content starts at `start`
+    /// (`end` when there is none), looking at eight bytes at a time.
+    private static func endOfString(_ base: UnsafePointer<UInt8>, from start: Int, end: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let quotes = ones &* UInt64(UInt8(ascii: "\"")), backslashes = ones &* UInt64(UInt8(ascii: "\\"))
+        var index = start
+        while true {
+            while index + 8 <= end {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                let q = word ^ quotes, b = word ^ backslashes
+                if ((q &- ones) & ~q | (b &- ones) & ~b) & highs != 0 { break }
+                index += 8
             }
-        case .array:
-            offset += 1
-            try enter()
-            skipWhitespace()
-            if consume(UInt8(ascii: "]")) {
-                depth -= 1
-                return
+            while index < end {
+                let byte = base[index]
+                if byte == UInt8(ascii: "\"") { return index }
+                if byte == UInt8(ascii: "\\") {
+                    index += 2
+                    break
+                }
+                index += 1
             }
-            while true {
-                try skipValue()
-                skipWhitespace()
-                if consume(UInt8(ascii: ",")) { continue }
-                try expect(UInt8(ascii: "]"))
-                depth -= 1
-                return
-            }
-        case .string: try skipString()
-        case .number: _ = try readNumberBytes()
-        case .bool: _ = try readBool()
-        case .null: _ = try consumeNull()
+            if index >= end { return end }
         }
     }
 
@@ -270,17 +302,13 @@ public struct JSONReader: ~Copyable {
     }
 
     private mutating func skipString() throws(SyntaxError) {
-        offset += 1
-        while offset < bytes.count {
-            switch bytes[offset] {
-            case UInt8(ascii: "\""):
-                offset += 1
-                return
-            case UInt8(ascii: "\\"): offset += 2
-            default: offset += 1
-            }
+        guard let base = bytes.baseAddress else { throw error("unterminated string") }
+        let close = Self.endOfString(base, from: offset + 1, end: bytes.count)
+        guard close < bytes.count else {
+            offset = bytes.count
+            throw error("unterminated string")
         }
-        throw error("unterminated string")
+        offset = close + 1
     }
 
     private mutating func readNumberBytes() throws(SyntaxError) -> UnsafeBufferPointer<UInt8> {
