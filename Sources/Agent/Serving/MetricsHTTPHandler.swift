@@ -16,8 +16,10 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    /// Bytes rendered before they are handed to the connection.
-    static let chunkSize = 64 * 1024
+    /// Bytes rendered before they are handed to the connection: large enough that the
+    /// hops between render thread and event loop cost little, small enough to hold per
+    /// scraper.
+    static let chunkSize = 256 * 1024
 
     private let endpoints: MetricsEndpoints
     private let renderThreads: NIOThreadPool
