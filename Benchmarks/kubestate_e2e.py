@@ -11,6 +11,8 @@ script measures, from /proc and the agent's endpoints:
   steady            RSS after one scrape, one push and a quiet period, per pod above baseline
   scrape            agent CPU and bytes for one GET /metrics/kubestate (text, uncompressed)
   push              the time for one push of everything to reach the receiver, its points
+  relist            a 410 (history compacted, connections dropped): the RSS high-water mark
+                    while every object is listed again over the stored ones
 
 Usage: scripts/bench-kubestate [--pods N] [--resources pods] [--quiet S] [--binary PATH]
 """
@@ -76,6 +78,7 @@ class Run:
         if pods:
             server += ["--synthetic-pods", str(pods), "--nodes", str(max(1, min(1000, pods // 30)))]
         self.server, _ = start(server)
+        self.control_port = control
         self.records = os.path.join(self.scratch, "otlp.jsonl")
         open(self.records, "w").close()
         self.receiver, words = start([python, os.path.join(ROOT, "Tests/Python/otlp_receiver.py"), "--summary",
@@ -128,6 +131,19 @@ kube_metrics:
                 pass
             time.sleep(0.05)
 
+    def control(self, path, body=None):
+        request = urllib.request.Request(f"http://127.0.0.1:{self.control_port}{path}", data=json.dumps(body or {}).encode(),
+                                         method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.read()
+
+    def self_metric(self, prefix):
+        _, body = get(self.url("/metrics/self"))
+        for line in body.decode().splitlines():
+            if line.startswith(prefix + " "):
+                return float(line.rsplit(" ", 1)[1])
+        return None
+
     def pushed(self):
         points, calls, last = 0, 0, 0.0
         for line in open(self.records):
@@ -158,6 +174,7 @@ def main():
 
     empty = Run(options, 0)
     empty.wait_ready()
+    startup_cpu = cpu_seconds(empty.pid)
     time.sleep(5)
     baseline = status(empty.pid, "VmRSS")
     empty.stop()
@@ -200,6 +217,29 @@ def main():
         time.sleep(options.quiet)
         steady = status(run.pid, "VmRSS")
         peak = status(run.pid, "VmHWM")
+
+        # A relist: keep the watch away (three failed watches), drop the connection,
+        # change something and compact the history, so the watch resumes from a version
+        # the server no longer has (410) and lists everything again over the store.
+        with open(f"/proc/{run.pid}/clear_refs", "w") as handle:
+            handle.write("5")  # resets VmHWM
+        lists_before = run.self_metric('telegen_kube_list_calls_total{resource="pods"}')
+        run.control("/fail-next", {"status": 500, "count": 3, "resource": "pods", "verb": "watch"})
+        run.control("/drop-connections")
+        run.control("/objects", {"resource": "pods", "object": {
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "after-the-gap", "namespace": "default",
+                                                           "uid": "0b3d6c1e-0000-4000-8000-00000000abcd"},
+            "spec": {"nodeName": "node-1", "containers": [{"name": "app", "image": "app:1"}]}, "status": {"phase": "Running"}}})
+        run.control("/compact")
+        relist_started = time.monotonic()
+        while run.self_metric('telegen_kube_list_calls_total{resource="pods"}') == lists_before and time.monotonic() - relist_started < 120:
+            time.sleep(0.2)
+        while run.self_metric('telegen_kube_synced{resource="pods"}') != 1 and time.monotonic() - relist_started < 300:
+            time.sleep(0.2)
+        relist_wall = time.monotonic() - relist_started
+        relist_peak = status(run.pid, "VmHWM")
+        time.sleep(5)
+        after_relist = status(run.pid, "VmRSS")
     finally:
         run.stop()
 
@@ -207,7 +247,8 @@ def main():
     mib = 1024 * 1024
     print(f"pods: {pods}  resources: {options.resources}  binary: {options.binary}")
     print(f"baseline RSS (no objects): {baseline / mib:.1f} MiB")
-    print(f"initial list: {list_wall:.2f} s wall, {list_cpu:.2f} s agent CPU ({list_cpu / pods * 1e6:.1f} µs per pod, start-up included)")
+    print(f"initial list: {list_wall:.2f} s wall, {list_cpu:.2f} s agent CPU = {(list_cpu - startup_cpu) / pods * 1e6:.1f} µs per pod "
+          f"(start-up without objects: {startup_cpu:.2f} s)")
     print(f"RSS after the list: {after_list / mib:.1f} MiB; high-water mark during the list: {list_peak / mib:.1f} MiB")
     print(f"scrape /metrics/kubestate: HTTP {code}, {len(body) / mib:.1f} MiB, {series} series, {scrape_wall:.2f} s wall, "
           f"{scrape_cpu:.2f} s agent CPU; gzip: {len(compressed) / mib:.1f} MiB, {gzip_cpu:.2f} s agent CPU")
@@ -216,6 +257,8 @@ def main():
           f"= {(steady - baseline) / pods:.0f} B per pod above baseline")
     print(f"peak RSS over the run: {peak / mib:.1f} MiB = {peak / max(steady, 1):.2f}x steady "
           f"({(peak - baseline) / max(steady - baseline, 1):.2f}x above baseline)")
+    print(f"relist after a 410: {relist_wall:.1f} s; high-water mark {relist_peak / mib:.1f} MiB = {relist_peak / max(steady, 1):.2f}x steady; "
+          f"RSS after it {after_relist / mib:.1f} MiB")
 
 
 if __name__ == "__main__":
