@@ -11,7 +11,7 @@ import Glibc
 ///   faults and an unmap each. Left alone, glibc raises the threshold to the size of
 ///   the largest mapped block freed so far (up to 32 MiB), after which 4 MiB requests
 ///   come from the heap and stay resident after the push.
-/// - `M_TRIM_THRESHOLD` 8 MiB: without it every freed chunk at the top of the heap is
+/// - `M_TRIM_THRESHOLD` 2 MiB: without it every freed chunk at the top of the heap is
 ///   handed back at once (a `brk` per chunk, with a TLB shoot-down on every core);
 ///   `trim()` and `HeapTrimmer` give back what stays unused.
 /// - `M_ARENA_MAX` 2: every thread that allocates otherwise gets an arena of its own,
@@ -26,7 +26,7 @@ enum HeapTuning {
 
     static func configure() {
         _ = telegenMallopt(mmapThreshold, 1 << 20)
-        _ = telegenMallopt(trimThreshold, 8 << 20)
+        _ = telegenMallopt(trimThreshold, 2 << 20)
         _ = telegenMallopt(arenaMax, 2)
     }
 
