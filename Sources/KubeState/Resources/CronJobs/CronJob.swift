@@ -1,7 +1,7 @@
 import KubeWatch
 
 /// A batch/v1 CronJob: the fields kube-state-metrics' cronjob families read.
-public struct CronJob: KubeResource, Hashable {
+public struct CronJob: SpecAndStatusResource, Hashable {
     public static let descriptor = ResourceDescriptor(name: "cronjobs", group: "batch", identity: ["namespace", "cronjob"])
 
     public var metadata = ObjectMeta()
@@ -9,15 +9,6 @@ public struct CronJob: KubeResource, Hashable {
     public var status = Status()
 
     public init() {}
-
-    public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
-        switch key {
-        case "metadata": try reader.read(&metadata, context)
-        case "spec": try reader.read(&spec, context)
-        case "status": try reader.read(&status, context)
-        default: try reader.skipValue()
-        }
-    }
 
     public struct Spec: Sendable, Hashable, JSONObjectDecodable {
         public var schedule = ""

@@ -1,7 +1,7 @@
 import KubeWatch
 
 /// An apps/v1 Deployment: the fields kube-state-metrics' deployment families read.
-public struct Deployment: KubeResource, Hashable {
+public struct Deployment: SpecAndStatusResource, Hashable {
     public static let descriptor = ResourceDescriptor(name: "deployments", group: "apps", identity: ["namespace", "deployment"])
 
     public var metadata = ObjectMeta()
@@ -9,15 +9,6 @@ public struct Deployment: KubeResource, Hashable {
     public var status = Status()
 
     public init() {}
-
-    public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
-        switch key {
-        case "metadata": try reader.read(&metadata, context)
-        case "spec": try reader.read(&spec, context)
-        case "status": try reader.read(&status, context)
-        default: try reader.skipValue()
-        }
-    }
 
     public struct Spec: Sendable, Hashable, JSONObjectDecodable {
         public var replicas: Int64?

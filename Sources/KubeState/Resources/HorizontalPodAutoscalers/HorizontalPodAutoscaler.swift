@@ -2,7 +2,7 @@ import KubeWatch
 
 /// An autoscaling/v2 HorizontalPodAutoscaler: the fields kube-state-metrics'
 /// autoscaler families read.
-public struct HorizontalPodAutoscaler: KubeResource, Hashable {
+public struct HorizontalPodAutoscaler: SpecAndStatusResource, Hashable {
     public static let descriptor = ResourceDescriptor(name: "horizontalpodautoscalers", group: "autoscaling", version: "v2",
                                                       identity: ["namespace", "horizontalpodautoscaler"])
 
@@ -11,15 +11,6 @@ public struct HorizontalPodAutoscaler: KubeResource, Hashable {
     public var status = Status()
 
     public init() {}
-
-    public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
-        switch key {
-        case "metadata": try reader.read(&metadata, context)
-        case "spec": try reader.read(&spec, context)
-        case "status": try reader.read(&status, context)
-        default: try reader.skipValue()
-        }
-    }
 
     public struct Spec: Sendable, Hashable, JSONObjectDecodable {
         public var targetAPIVersion = ""

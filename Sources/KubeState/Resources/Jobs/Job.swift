@@ -1,7 +1,7 @@
 import KubeWatch
 
 /// A batch/v1 Job: the fields kube-state-metrics' job families read.
-public struct Job: KubeResource, Hashable {
+public struct Job: SpecAndStatusResource, Hashable {
     public static let descriptor = ResourceDescriptor(name: "jobs", group: "batch", identity: ["namespace", "job_name"])
 
     public var metadata = ObjectMeta()
@@ -9,15 +9,6 @@ public struct Job: KubeResource, Hashable {
     public var status = Status()
 
     public init() {}
-
-    public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
-        switch key {
-        case "metadata": try reader.read(&metadata, context)
-        case "spec": try reader.read(&spec, context)
-        case "status": try reader.read(&status, context)
-        default: try reader.skipValue()
-        }
-    }
 
     public struct Spec: Sendable, Hashable, JSONObjectDecodable {
         public var parallelism: Int64?

@@ -1,7 +1,7 @@
 import KubeWatch
 
 /// A v1 PersistentVolumeClaim: the fields kube-state-metrics' claim families read.
-public struct PersistentVolumeClaim: KubeResource, Hashable {
+public struct PersistentVolumeClaim: SpecAndStatusResource, Hashable {
     public static let descriptor = ResourceDescriptor(
         name: "persistentvolumeclaims", identity: ["namespace", "persistentvolumeclaim"],
         capturedAnnotations: [betaStorageClassAnnotation])
@@ -19,15 +19,6 @@ public struct PersistentVolumeClaim: KubeResource, Hashable {
     /// The beta annotation when present (even empty), else the spec's class.
     public var storageClass: String {
         metadata.capturedAnnotations[Self.betaStorageClassAnnotation] ?? spec.storageClassName
-    }
-
-    public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
-        switch key {
-        case "metadata": try reader.read(&metadata, context)
-        case "spec": try reader.read(&spec, context)
-        case "status": try reader.read(&status, context)
-        default: try reader.skipValue()
-        }
     }
 
     public struct Spec: Sendable, Hashable, JSONObjectDecodable {

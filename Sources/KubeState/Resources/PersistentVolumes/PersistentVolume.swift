@@ -1,7 +1,7 @@
 import KubeWatch
 
 /// A v1 PersistentVolume: the fields kube-state-metrics' volume families read.
-public struct PersistentVolume: KubeResource, Hashable {
+public struct PersistentVolume: SpecAndStatusResource, Hashable {
     public static let descriptor = ResourceDescriptor(name: "persistentvolumes", namespaced: false, identity: ["persistentvolume"])
 
     static let csiAttributesFamily = "kube_persistentvolume_csi_attributes"
@@ -11,15 +11,6 @@ public struct PersistentVolume: KubeResource, Hashable {
     public var status = Status()
 
     public init() {}
-
-    public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
-        switch key {
-        case "metadata": try reader.read(&metadata, context)
-        case "spec": try reader.read(&spec, context)
-        case "status": try reader.read(&status, context)
-        default: try reader.skipValue()
-        }
-    }
 
     public struct Spec: Sendable, Hashable, JSONObjectDecodable {
         public var claimRef: ClaimRef?

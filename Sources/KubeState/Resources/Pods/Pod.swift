@@ -2,7 +2,7 @@ import KubeWatch
 
 /// The fields of a v1 Pod that kube-state-metrics' pod families and the container
 /// collector's names read, and nothing else.
-public struct Pod: KubeResource, Hashable {
+public struct Pod: SpecAndStatusResource, Hashable {
     public static let descriptor = ResourceDescriptor(
         name: "pods", identity: ["namespace", "pod", "uid"], nodeField: "spec.nodeName",
         capturedAnnotations: [Pod.mirrorAnnotation])
@@ -21,15 +21,6 @@ public struct Pod: KubeResource, Hashable {
 
     /// For a static pod's mirror, the kubelet's UID for the pod.
     public var staticPodUID: String? { metadata.capturedAnnotations[Self.mirrorAnnotation] }
-
-    public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
-        switch key {
-        case "metadata": try reader.read(&metadata, context)
-        case "spec": try reader.read(&spec, context)
-        case "status": try reader.read(&status, context)
-        default: try reader.skipValue()
-        }
-    }
 
     public struct Spec: Sendable, Hashable, JSONObjectDecodable {
         public var nodeName = ""

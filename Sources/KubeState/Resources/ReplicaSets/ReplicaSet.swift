@@ -1,7 +1,7 @@
 import KubeWatch
 
 /// An apps/v1 ReplicaSet: the fields kube-state-metrics' replicaset families read.
-public struct ReplicaSet: KubeResource, Hashable {
+public struct ReplicaSet: SpecAndStatusResource, Hashable {
     public static let descriptor = ResourceDescriptor(name: "replicasets", group: "apps", identity: ["namespace", "replicaset"])
 
     public var metadata = ObjectMeta()
@@ -9,15 +9,6 @@ public struct ReplicaSet: KubeResource, Hashable {
     public var status = Status()
 
     public init() {}
-
-    public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
-        switch key {
-        case "metadata": try reader.read(&metadata, context)
-        case "spec": try reader.read(&spec, context)
-        case "status": try reader.read(&status, context)
-        default: try reader.skipValue()
-        }
-    }
 
     public struct Spec: Sendable, Hashable, JSONObjectDecodable {
         public var replicas: Int64?

@@ -1,7 +1,7 @@
 import KubeWatch
 
 /// An apps/v1 StatefulSet: the fields kube-state-metrics' statefulset families read.
-public struct StatefulSet: KubeResource, Hashable {
+public struct StatefulSet: SpecAndStatusResource, Hashable {
     public static let descriptor = ResourceDescriptor(name: "statefulsets", group: "apps", identity: ["namespace", "statefulset"])
 
     public var metadata = ObjectMeta()
@@ -9,15 +9,6 @@ public struct StatefulSet: KubeResource, Hashable {
     public var status = Status()
 
     public init() {}
-
-    public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
-        switch key {
-        case "metadata": try reader.read(&metadata, context)
-        case "spec": try reader.read(&spec, context)
-        case "status": try reader.read(&status, context)
-        default: try reader.skipValue()
-        }
-    }
 
     public struct Spec: Sendable, Hashable, JSONObjectDecodable {
         public var replicas: Int64?
