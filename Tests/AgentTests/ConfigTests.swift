@@ -1,5 +1,7 @@
 @testable import Agent
+import KubeState
 import Testing
+import TestSupport
 
 struct ConfigTests {
     private func parse(_ yaml: String) -> Result<ConfigLoader.Parsed, ConfigErrors> {
@@ -60,7 +62,7 @@ struct ConfigTests {
                 resync_period: 1m30s
                 shard: 1
                 total_shards: 3
-                node_local_pods: true
+                node_local_pods: false
               cadvisor:
                 enabled: false
                 cgroup_root: /host/sys/fs/cgroup
@@ -110,8 +112,8 @@ struct ConfigTests {
         #expect(metrics.kubeState.metricLabelsAllowlist == ["pods": ["app", "team"]])
         #expect(metrics.kubeState.metricAnnotationsAllowlist == ["deployments": ["*"]])
         #expect(metrics.kubeState.resyncPeriod == .seconds(90))
-        #expect(metrics.kubeState.shard == 1 && metrics.kubeState.totalShards == 3)
-        #expect(metrics.kubeState.nodeLocalPods == .true)
+        #expect(metrics.kubeState.shard == .number(1) && metrics.kubeState.totalShards == .number(3))
+        #expect(metrics.kubeState.nodeLocalPods == .false)
         #expect(metrics.cadvisor == CAdvisorConfig(enabled: false, cgroupRoot: "/host/sys/fs/cgroup", procRoot: "/host/proc",
                                                    collectInterval: .seconds(15), diskIOEnabled: false, networkEnabled: false))
         #expect(metrics.node == NodeConfig(enabled: true, procRoot: "/host/proc", sysRoot: "/host/sys", rootfs: "/host/root",
@@ -154,9 +156,13 @@ struct ConfigTests {
         ("kube_metrics:\n  enabled: !!str true\n",
          ["telegen.yaml:2:12: kube_metrics.enabled: expected true or false, got \"true\""]),
         ("kube_metrics:\n  kube_state:\n    shard: '1'\n",
-         ["telegen.yaml:3:12: kube_metrics.kube_state.shard: expected an integer, got \"1\""]),
+         ["telegen.yaml:3:12: kube_metrics.kube_state.shard: expected an integer or auto, got \"1\""]),
         ("kube_metrics:\n  kube_state:\n    shard: two\n",
-         ["telegen.yaml:3:12: kube_metrics.kube_state.shard: expected an integer, got \"two\""]),
+         ["telegen.yaml:3:12: kube_metrics.kube_state.shard: expected an integer or auto, got \"two\""]),
+        ("kube_metrics:\n  kube_state:\n    shard: 1\n    total_shards: auto\n",
+         ["telegen.yaml:4:19: kube_metrics.kube_state.total_shards: auto needs shard: auto (both come from this pod's StatefulSet)"]),
+        ("kube_metrics:\n  kube_state:\n    total_shards: 2\n    node_local_pods: true\n",
+         ["telegen.yaml:4:22: kube_metrics.kube_state.node_local_pods: true cannot be combined with total_shards other than 1: a shard serves pods of every node"]),
         ("kube_metrics:\n  kube_state:\n    shard: 3\n    total_shards: 3\n",
          ["telegen.yaml:3:12: kube_metrics.kube_state.shard: shard 3 must be less than total_shards (3)"]),
         ("kube_metrics:\n  kube_state:\n    total_shards: 0\n",
@@ -236,7 +242,7 @@ struct ConfigTests {
         #expect(config.kubernetes.clusterName == "123")
         #expect(config.kubernetes.kubeconfig == "null")
         #expect(config.kubeMetrics.enabled)
-        #expect(config.kubeMetrics.kubeState.shard == 2 && config.kubeMetrics.kubeState.totalShards == 8)
+        #expect(config.kubeMetrics.kubeState.shard == .number(2) && config.kubeMetrics.kubeState.totalShards == .number(8))
         #expect(config.kubeMetrics.kubeState.nodeLocalPods == .false)
     }
 
@@ -371,5 +377,82 @@ struct OTLPEnvironmentTests {
         #expect(config == AgentConfig())
         #expect(warnings.count == 5)
         #expect(warnings.contains("OTEL_EXPORTER_OTLP_TIMEOUT=soon ignored: Telegen needs a positive number of milliseconds"))
+    }
+}
+
+/// `shard` / `total_shards` resolved against the pod's environment.
+struct ShardAssignmentTests {
+    private func config(shard: KubeStateConfig.ShardSetting, total: KubeStateConfig.ShardSetting) -> KubeStateConfig {
+        var config = KubeStateConfig()
+        config.shard = shard
+        config.totalShards = total
+        return config
+    }
+
+    @Test func unshardedIsNil() throws {
+        #expect(try ShardAssignment.resolve(KubeStateConfig(), environment: [:]) == nil)
+    }
+
+    @Test func fixedNumbers() throws {
+        #expect(try ShardAssignment.resolve(config(shard: .number(2), total: .number(3)), environment: [:])
+            == ShardConfiguration(shard: 2, total: .fixed(3)))
+    }
+
+    @Test func autoFollowsThePodsStatefulSet() throws {
+        let resolved = try ShardAssignment.resolve(config(shard: .auto, total: .auto),
+                                                   environment: ["POD_NAME": "telegen-kube-state-12", "POD_NAMESPACE": "monitoring"],
+                                                   namespaceFile: "/nonexistent")
+        #expect(resolved == ShardConfiguration(shard: 12, total: .statefulSet(namespace: "monitoring", name: "telegen-kube-state")))
+    }
+
+    @Test func namespaceFromTheServiceAccount() throws {
+        let scratch = try TemporaryDirectory()
+        let file = try scratch.write("namespace", "observability")
+        let resolved = try ShardAssignment.resolve(config(shard: .auto, total: .auto), environment: ["POD_NAME": "ksm-0"], namespaceFile: file)
+        #expect(resolved == ShardConfiguration(shard: 0, total: .statefulSet(namespace: "observability", name: "ksm")))
+    }
+
+    @Test(arguments: [
+        ([:], "kube_metrics.kube_state.shard: auto needs POD_NAME (the pod's name, from the downward API)"),
+        (["POD_NAME": "telegen-7d9f8-abcde"], "kube_metrics.kube_state.shard: auto needs POD_NAME to be a StatefulSet pod's name, <statefulset>-<ordinal>; got \"telegen-7d9f8-abcde\""),
+        (["POD_NAME": "-3"], "kube_metrics.kube_state.shard: auto needs POD_NAME to be a StatefulSet pod's name, <statefulset>-<ordinal>; got \"-3\""),
+        (["POD_NAME": "telegen-99999999999"], "kube_metrics.kube_state.shard: auto needs POD_NAME to be a StatefulSet pod's name, <statefulset>-<ordinal>; got \"telegen-99999999999\""),
+        (["POD_NAME": "telegen-3"], "kube_metrics.kube_state.shard: ordinal 3 (from POD_NAME) must be less than total_shards (3)"),
+    ])
+    func autoShardProblems(environment: [String: String], message: String) {
+        #expect(throws: ShardAssignment.Problem.self) { try ShardAssignment.resolve(config(shard: .auto, total: .number(3)), environment: environment) }
+        do {
+            _ = try ShardAssignment.resolve(config(shard: .auto, total: .number(3)), environment: environment)
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func autoTotalNeedsANamespace() {
+        #expect(throws: ShardAssignment.Problem(key: "kube_metrics.kube_state.total_shards",
+                                                message: "auto needs POD_NAMESPACE (the pod's namespace, from the downward API)")) {
+            try ShardAssignment.resolve(config(shard: .auto, total: .auto), environment: ["POD_NAME": "ksm-1"], namespaceFile: "/nonexistent")
+        }
+    }
+
+    /// Through the loader: the environment is checked with the file, and a shard with the
+    /// container collector on is refused.
+    @Test func loaderChecksTheCombination() throws {
+        let scratch = try TemporaryDirectory()
+        let path = try scratch.write("telegen.yaml", "kube_metrics:\n  kube_state:\n    shard: auto\n    total_shards: 2\n")
+        guard case .failure(let errors) = ConfigLoader.load(explicitPath: path, environment: ["POD_NAME": "web-5"]) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(errors.diagnostics.map(\.description) == [
+            "\(path):3:12: kube_metrics.kube_state.shard: ordinal 5 (from POD_NAME) must be less than total_shards (2)",
+            "\(path):4:19: kube_metrics.cadvisor.enabled: a sharded replica runs kube-state only; the container collector belongs to the DaemonSet (set it to false)",
+        ])
+        let good = try scratch.write("good.yaml", "kube_metrics:\n  cadvisor: {enabled: false}\n  kube_state:\n    shard: auto\n    total_shards: 2\n")
+        guard case .success(let loaded) = ConfigLoader.load(explicitPath: good, environment: ["POD_NAME": "web-1"]) else {
+            Issue.record("refused")
+            return
+        }
+        #expect(loaded.config.kubeMetrics.kubeState.shard == .auto)
     }
 }

@@ -118,7 +118,7 @@ struct KubeStateMetricsCasesTests {
                          })
         }
 
-        let sink = ResourceSink(layout: layout, records: true, observer: nil)
+        let sink = ResourceSink(layout: layout, records: true, observer: nil, shards: nil)
         sink.tableColumns(tableColumns)
         _ = try json.withUnsafeBufferPointer { try sink.apply(.listed, object: $0) }
         var stream = ResourceStream(layout: layout, stores: [sink.store], active: true)

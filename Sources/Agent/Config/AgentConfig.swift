@@ -30,6 +30,12 @@ struct KubeStateConfig: Sendable, Equatable {
         case auto, `true`, `false`
     }
 
+    /// `shard` / `total_shards`: a number, or `auto` (from the pod's StatefulSet).
+    enum ShardSetting: Sendable, Equatable {
+        case number(Int)
+        case auto
+    }
+
     var enabled = true
     var resources: [String] = []
     var namespaces: [String] = []
@@ -40,8 +46,8 @@ struct KubeStateConfig: Sendable, Equatable {
     var metricLabelsAllowlist: [String: [String]] = [:]
     var metricAnnotationsAllowlist: [String: [String]] = [:]
     var resyncPeriod: Duration = .seconds(300)
-    var shard = 0
-    var totalShards = 1
+    var shard = ShardSetting.number(0)
+    var totalShards = ShardSetting.number(1)
     var nodeLocalPods = NodeLocalPods.auto
 
     /// The kinds served: those `resources` names, or kube-state-metrics' default set
@@ -49,6 +55,9 @@ struct KubeStateConfig: Sendable, Equatable {
     var effectiveResources: [String] {
         resources.isEmpty ? KubeResources.defaultNames : resources
     }
+
+    /// Whether this replica may serve only part of the objects.
+    var isSharded: Bool { totalShards != .number(1) }
 }
 
 struct CAdvisorConfig: Sendable, Equatable {

@@ -62,10 +62,16 @@ extension KubeStateConfig {
             }
         }
         resyncPeriod = section.duration("resync_period", default: defaults.resyncPeriod)
-        shard = section.int("shard", default: defaults.shard, range: 0...Int(Int32.max))
-        totalShards = section.int("total_shards", default: defaults.totalShards, range: 1...Int(Int32.max))
-        if shard >= totalShards {
-            section.problem(at: "shard", "shard \(shard) must be less than total_shards (\(totalShards))")
+        shard = section.numberOrAuto("shard", default: defaults.shard, range: 0...Int(Int32.max))
+        totalShards = section.numberOrAuto("total_shards", default: defaults.totalShards, range: 1...Int(Int32.max))
+        switch (shard, totalShards) {
+        case (.number(let shard), .number(let total)) where shard >= total:
+            section.problem(at: "shard", "shard \(shard) must be less than total_shards (\(total))")
+        case (.number, .auto):
+            // The StatefulSet to follow is the one whose ordinal `shard: auto` reads.
+            section.problem(at: "total_shards", "auto needs shard: auto (both come from this pod's StatefulSet)")
+        default:
+            break
         }
         if !metricAllowlist.isEmpty && !metricDenylist.isEmpty {
             section.problem(at: "metric_denylist", "metric_allowlist and metric_denylist are mutually exclusive")
@@ -89,6 +95,9 @@ extension KubeStateConfig {
         }
         // `auto`, or a plain YAML true/false.
         nodeLocalPods = section.choice("node_local_pods", default: defaults.nodeLocalPods)
+        if nodeLocalPods == .true && isSharded {
+            section.problem(at: "node_local_pods", "true cannot be combined with total_shards other than 1: a shard serves pods of every node")
+        }
         section.finish()
     }
 }

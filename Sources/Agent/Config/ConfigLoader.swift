@@ -44,7 +44,7 @@ enum ConfigLoader {
         }
         var config = parsed.config
         let warnings = OTLPEnvironment(environment).apply(to: &config, explicitKeys: parsed.explicitKeys)
-        let problems = checkCombination(config, file: path ?? "built-in defaults", marks: parsed.marks)
+        let problems = checkCombination(config, file: path ?? "built-in defaults", marks: parsed.marks, environment: environment)
         guard problems.isEmpty else { return .failure(ConfigErrors(diagnostics: problems)) }
         return .success(LoadedConfig(config: config, file: path, warnings: warnings))
     }
@@ -76,13 +76,27 @@ enum ConfigLoader {
 
     /// Checks that need the file and the environment together (an endpoint may come
     /// from either). Problems point at the key that asked for the feature.
-    static func checkCombination(_ config: AgentConfig, file: String, marks: [String: Mark]) -> [ConfigDiagnostic] {
+    static func checkCombination(_ config: AgentConfig, file: String, marks: [String: Mark],
+                                 environment: [String: String]) -> [ConfigDiagnostic] {
         var problems: [ConfigDiagnostic] = []
         func problem(_ key: String, near alternatives: [String] = [], _ message: String) {
             let mark = ([key] + alternatives).lazy.compactMap { marks[$0] }.first
             problems.append(ConfigDiagnostic(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, message: "\(key): \(message)"))
         }
         let metrics = config.kubeMetrics
+        let kubeState = metrics.kubeState
+        if kubeState.enabled && kubeState.isSharded {
+            do {
+                _ = try ShardAssignment.resolve(kubeState, environment: environment)
+            } catch {
+                problem(error.key, error.message)
+            }
+            // A shard serves some pods of every node; the container collector names this node's.
+            if metrics.cadvisor.enabled {
+                problem("kube_metrics.cadvisor.enabled", near: ["kube_metrics.kube_state.total_shards"],
+                        "a sharded replica runs kube-state only; the container collector belongs to the DaemonSet (set it to false)")
+            }
+        }
         let streaming = metrics.streaming
         if streaming.enabled {
             if streaming.endpoint.isEmpty {

@@ -73,6 +73,23 @@ final class ConfigSection {
         return value
     }
 
+    /// An integer in `range`, or the word `auto`.
+    func numberOrAuto(_ key: String, default fallback: KubeStateConfig.ShardSetting, range: ClosedRange<Int>) -> KubeStateConfig.ShardSetting {
+        guard let node = value(key) else { return fallback }
+        switch node.scalarValue {
+        case .int(let value)?:
+            guard range.contains(value) else {
+                report.problem(at: node.mark, "\(qualified(key)): \(value) is out of range \(range.lowerBound)...\(range.upperBound)")
+                return fallback
+            }
+            return .number(value)
+        case .string("auto")?:
+            return .auto
+        default:
+            return mismatch(node, key, "an integer or auto", fallback)
+        }
+    }
+
     func number(_ key: String, default fallback: Double, minimum: Double) -> Double {
         guard let node = value(key) else { return fallback }
         let value: Double?

@@ -28,10 +28,12 @@ struct KubernetesAccess {
         }
         let client = try HTTP2Client(endpoint: access.endpoint, tls: access.tls)
         var configuration = KubeStateConfiguration(resources: resources)
+        configuration.sharding = try ShardAssignment.resolve(state, environment: environment)
+        // A shard serves pods of every node; otherwise a replica in a cluster serves its node's.
         let nodeLocal = switch state.nodeLocalPods {
         case .true: true
         case .false: false
-        case .auto: access.origin == .inCluster
+        case .auto: access.origin == .inCluster && !state.isSharded
         }
         // Without kube-state pods, the container collector needs this node's pods only.
         if nodeLocal || !resources.contains(Pod.descriptor.name) { configuration.nodeName = nodeName }
@@ -46,9 +48,17 @@ struct KubernetesAccess {
         logger.info("watching the Kubernetes API", metadata: [
             "api": "\(access.endpoint)", "access": "\(access.origin)", "resources": "\(resources.joined(separator: ","))",
             "pods": "\(configuration.nodeName.map { "node \($0)" } ?? "all nodes")",
+            "shard": "\(configuration.sharding.map(describe) ?? "all objects")",
         ])
         let source = KubeStateSource(client: client, token: BearerToken(credential: access.credential), configuration: configuration,
                                      podObserver: podIndex, logger: logger)
         return KubernetesAccess(client: client, source: source, podIndex: podIndex, servesKubeState: !resources.isEmpty)
+    }
+
+    private static func describe(_ sharding: ShardConfiguration) -> String {
+        switch sharding.total {
+        case .fixed(let total): "\(sharding.shard) of \(total)"
+        case .statefulSet(let namespace, let name): "\(sharding.shard) of statefulset \(namespace)/\(name)'s replicas"
+        }
     }
 }

@@ -158,8 +158,17 @@ final class SelfMetrics: Sendable {
 
     /// `telegen_kube_*`: what the reflectors did, per resource (summed over its watched namespaces).
     private func kubernetesFamilies(start: UInt64) -> [MetricFamily] {
-        let resources = kubeStates.withLock { $0.flatMap(\.statistics) }
+        let sources = kubeStates.withLock { $0 }
+        let resources = sources.flatMap(\.statistics)
         guard !resources.isEmpty else { return [] }
+        // As kube-state-metrics' kube_state_metrics_shard_ordinal / _total_shards; a total
+        // of 0 means `total_shards: auto` has not read the StatefulSet yet.
+        let shards = sources.compactMap { $0.shards?.assignment }.map { assignment in
+            [MetricFamily(name: "telegen_kube_shard_ordinal", help: "This replica's kube-state shard.", type: .gauge, unit: "",
+                          series: [Series(labels: .empty, value: Double(assignment.shard))]),
+             MetricFamily(name: "telegen_kube_total_shards", help: "The number of kube-state shards.", type: .gauge, unit: "",
+                          series: [Series(labels: .empty, value: Double(assignment.total))])]
+        }.first ?? []
         let labels = ["resource"]
         func counter(_ name: String, _ help: String, _ value: (Reflector.Statistics) -> Int) -> MetricFamily {
             MetricFamily(name: name, help: help, type: .counter, unit: "1", series: resources.map { resource in
@@ -191,7 +200,7 @@ final class SelfMetrics: Sendable {
             gauge("telegen_kube_failing", "1 while the last LIST or WATCH of the resource failed (forbidden, unreachable, rejected).") {
                 $0.reflectors.contains(where: \.failing) ? 1 : 0
             },
-        ]
+        ] + shards
     }
 
     /// `telegen_exporter_*`: every item sent, failed, dropped or rejected, and every retry.

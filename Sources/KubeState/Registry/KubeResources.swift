@@ -61,8 +61,8 @@ extension KubeResource {
     }
 
     static func makeWatch(client: HTTP2Client, token: BearerToken, configuration: KubeStateConfiguration, serves: Bool,
-                          podObserver: (any Sendable)?, logger: Logger) -> any ResourceWatching {
+                          podObserver: (any Sendable)?, shards: ShardFilter?, logger: Logger) -> any ResourceWatching {
         ResourceWatch<Self>(client: client, token: token, configuration: configuration, options: configuration.options(for: descriptor.name),
-                            serves: serves, observer: podObserver as? any ObjectObserver<Self>, logger: logger)
+                            serves: serves, observer: podObserver as? any ObjectObserver<Self>, shards: shards, logger: logger)
     }
 }

@@ -14,6 +14,8 @@ public struct KubeStateConfiguration: Sendable {
     public var filter: FamilyFilter = .everything
     /// Kinds that can be limited to one node (pods) are, to this one.
     public var nodeName: String?
+    /// Serve only this replica's share of every kind's objects (nil: all of them).
+    public var sharding: ShardConfiguration?
     public var pageSize = 500
     public var minimumWatchTimeout: Duration = .seconds(300)
     public var userAgent = "telegen"

@@ -1,20 +1,46 @@
 import HTTP2Transport
 import KubeWatch
 import Logging
+import Synchronization
 import TelemetryModel
 
 /// kube-state as the agent runs it: a watch for every enabled kind over one HTTP/2
 /// connection, rendered on demand in kube-state-metrics' order (kinds by name, each
 /// kind's families in table order) straight from the stored records into whatever
 /// output is being produced.
+///
+/// Sharded (`configuration.sharding`), every kind keeps only this replica's objects;
+/// when the shard count changes, what another shard now serves is dropped at once and
+/// every kind is listed again (one list round trip) for what this one now serves.
 public final class KubeStateSource: Sendable {
     let watches: [any ResourceWatching]
+    /// This replica's share of the objects, when sharded.
+    public let shards: ShardFilter?
+    /// The StatefulSet whose replicas are the shard count (`total_shards: auto`).
+    private let replicas: StatefulSetReplicasWatch?
+    /// One element per shard count to run the watches with (the first starts them).
+    private let repartitions: AsyncStream<Void>
 
     /// Builds the watches `configuration.resources` names. `pods` may carry an
-    /// observer (the container collector's names); with `observePodsOnly` the pods are
-    /// watched for it alone and not served.
+    /// observer (the container collector's names): it sees every pod the watch
+    /// reads, so only this shard's when sharded. Without kube-state pods, the pods are
+    /// watched for the observer alone and not served.
     public init(client: HTTP2Client, token: BearerToken, configuration: KubeStateConfiguration,
                 podObserver: (any ObjectObserver<Pod>)? = nil, logger: Logger) {
+        let (repartitions, repartition) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.repartitions = repartitions
+        var followed: (namespace: String, name: String)?
+        if let sharding = configuration.sharding, sharding.isSharded {
+            switch sharding.total {
+            case .fixed(let count):
+                shards = ShardFilter(shard: sharding.shard, total: count)
+            case .statefulSet(let namespace, let name):
+                shards = ShardFilter(shard: sharding.shard, total: 0)
+                followed = (namespace, name)
+            }
+        } else {
+            shards = nil
+        }
         var watches: [any ResourceWatching] = []
         for resource in KubeResources.all {
             let name = resource.descriptor.name
@@ -22,20 +48,57 @@ public final class KubeStateSource: Sendable {
             let observer = name == Pod.descriptor.name ? podObserver : nil
             guard serves || observer != nil else { continue }
             watches.append(resource.makeWatch(client: client, token: token, configuration: configuration, serves: serves,
-                                              podObserver: observer, logger: logger))
+                                              podObserver: observer, shards: shards, logger: logger))
         }
-        self.watches = watches.sorted { $0.name < $1.name }
+        let sorted = watches.sorted { $0.name < $1.name }
+        self.watches = sorted
+        if let followed, let shards {
+            replicas = StatefulSetReplicasWatch(client: client, token: token, namespace: followed.namespace, name: followed.name,
+                                                userAgent: configuration.userAgent, logger: logger) { count in
+                guard shards.update(total: count) else { return }
+                for watch in sorted { watch.dropUnowned() }
+                repartition.yield()
+            }
+        } else {
+            replicas = nil
+            repartition.yield()
+        }
     }
 
     /// Kinds served, by name.
     public var resources: [String] { watches.map(\.name) }
 
-    /// Runs every watch until the task is cancelled.
+    /// Runs every watch until the task is cancelled. Call once.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
-            for watch in watches {
-                group.addTask { await watch.run() }
+            if let replicas { group.addTask { await replicas.run() } }
+            group.addTask { await self.runWatches() }
+        }
+    }
+
+    /// Runs the watches, and again from a fresh list whenever the shard count changes.
+    private func runWatches() async {
+        let running = Mutex<Task<Void, Never>?>(nil)
+        let watches = self.watches
+        await withTaskCancellationHandler {
+            for await _ in repartitions {
+                if let previous = running.withLock({ $0.take() }) {
+                    previous.cancel()
+                    await previous.value
+                }
+                let next = Task {
+                    await withTaskGroup(of: Void.self) { group in
+                        for watch in watches { group.addTask { await watch.run() } }
+                    }
+                }
+                running.withLock { $0 = next }
             }
+        } onCancel: {
+            running.withLock { $0?.cancel() }
+        }
+        if let last = running.withLock({ $0.take() }) {
+            last.cancel()
+            await last.value
         }
     }
 

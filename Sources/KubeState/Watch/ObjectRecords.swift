@@ -17,7 +17,7 @@ public final class ObjectRecords: Sendable {
     private static func make<Resource: KubeResource>(_ resource: Resource.Type, options: ResourceOptions)
         -> (any ReflectorSink, @Sendable () -> any FamilyStream, @Sendable () -> Int) {
         let layout = ResourceLayout<Resource>(options: options)
-        let sink = ResourceSink(layout: layout, records: true, observer: nil)
+        let sink = ResourceSink(layout: layout, records: true, observer: nil, shards: nil)
         return (sink, { ResourceStream(layout: layout, stores: [sink.store], active: sink.store.count > 0) }, { sink.store.count })
     }
 

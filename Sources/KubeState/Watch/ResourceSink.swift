@@ -10,20 +10,32 @@ final class ResourceSink<Resource: KubeResource>: ReflectorSink {
     /// False when only an observer needs the objects (kube-state is off for the kind).
     private let records: Bool
     private let observer: (any ObjectObserver<Resource>)?
+    /// The objects this replica serves, when kube-state is sharded.
+    private let shards: ShardFilter?
     /// The columns of the Table view (secrets), as the server last named them.
     private let columns = Mutex<[String]>([])
     /// Reused for every object (calls come one at a time; the lock only proves it).
     private let writer: Mutex<SampleWriter>
 
-    init(layout: ResourceLayout<Resource>, records: Bool, observer: (any ObjectObserver<Resource>)?) {
+    init(layout: ResourceLayout<Resource>, records: Bool, observer: (any ObjectObserver<Resource>)?, shards: ShardFilter?) {
         self.layout = layout
         self.records = records
         self.observer = observer
+        self.shards = shards
         store = RecordStore(format: layout.format)
         writer = Mutex(layout.makeWriter())
     }
 
     func apply(_ event: WatchEvent, object raw: UnsafeBufferPointer<UInt8>) throws -> ObjectVersion {
+        // Another shard's object costs only its metadata (the rest is skipped, not
+        // decoded); an update may still find it stored from before a re-partition.
+        if let shards {
+            let metadata = try Reflector.metadata(of: raw)
+            if !shards.keeps(uid: metadata.uid) {
+                if event != .listed && event != .added { store.remove(metadata.uid) }
+                return ObjectVersion(uid: metadata.uid, resourceVersion: metadata.resourceVersion)
+            }
+        }
         var context = layout.decoding
         if Resource.descriptor.view == .table { context.tableColumns = columns.withLock { $0 } }
         let object = try Resource(json: raw, context: context)
@@ -57,6 +69,13 @@ final class ResourceSink<Resource: KubeResource>: ReflectorSink {
 
     func beginRelist() {
         store.beginRelist()
+    }
+
+    /// Drops the records of objects another shard now serves (the total changed).
+    func dropUnowned() {
+        guard let shards else { return }
+        let assignment = shards.assignment
+        store.removeAll { !ShardFilter.keeps(uid: $0.string, assignment) }
     }
 
     func endRelist() -> Int {

@@ -13,7 +13,7 @@ final class ResourceWatch<Resource: KubeResource>: ResourceWatching {
     let serves: Bool
 
     init(client: HTTP2Client, token: BearerToken, configuration: KubeStateConfiguration, options: ResourceOptions,
-         serves: Bool, observer: (any ObjectObserver<Resource>)?, logger: Logger) {
+         serves: Bool, observer: (any ObjectObserver<Resource>)?, shards: ShardFilter?, logger: Logger) {
         let descriptor = Resource.descriptor
         layout = ResourceLayout(options: options)
         self.serves = serves
@@ -30,7 +30,7 @@ final class ResourceWatch<Resource: KubeResource>: ResourceWatching {
         var sinks: [ResourceSink<Resource>] = []
         var reflectors: [Reflector] = []
         for namespace in namespaces {
-            let sink = ResourceSink(layout: layout, records: serves, observer: observer)
+            let sink = ResourceSink(layout: layout, records: serves, observer: observer, shards: shards)
             var reflectorConfiguration = Reflector.Configuration(request: ListWatchRequest(
                 resource: descriptor.api, mode: .list(limit: configuration.pageSize, continueToken: nil), namespace: namespace,
                 fieldSelector: selector, view: descriptor.view))
@@ -67,6 +67,10 @@ final class ResourceWatch<Resource: KubeResource>: ResourceWatching {
 
     func stop() {
         for sink in sinks { sink.store.removeAll() }
+    }
+
+    func dropUnowned() {
+        for sink in sinks { sink.dropUnowned() }
     }
 }
 
@@ -153,6 +157,8 @@ protocol ResourceWatching: AnyObject, Sendable {
     func makeStream() -> any FamilyStream
     /// Forgets every object (the kind is no longer served).
     func stop()
+    /// Forgets the objects another shard serves since the shard count changed.
+    func dropUnowned()
 }
 
 extension ResourceWatching {

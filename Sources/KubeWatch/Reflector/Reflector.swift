@@ -139,6 +139,8 @@ public final class Reflector: Sendable {
         var listVersion = ""
         var restarts = 0
         repeat {
+            // A relist cancelled between pages (a re-partition) starts over; the next one reconciles.
+            try Task.checkCancellation()
             var request = configuration.request
             request.mode = .list(limit: configuration.pageSize, continueToken: continueToken)
             let response = try await get(request, timeout: configuration.pageTimeout)
@@ -321,7 +323,7 @@ public final class Reflector: Sendable {
     }
 
     /// The metadata of an object (or of a Table row's object), whatever the rest holds.
-    static func metadata(of raw: UnsafeBufferPointer<UInt8>) throws -> ObjectMeta {
+    public static func metadata(of raw: UnsafeBufferPointer<UInt8>) throws -> ObjectMeta {
         var reader = JSONReader(raw)
         var meta = ObjectMeta()
         var rowObject: ObjectMeta?

@@ -213,6 +213,16 @@ public final class RecordStore: @unchecked Sendable {
         }
     }
 
+    /// Removes the records whose key `shouldRemove` picks; returns their keys.
+    @discardableResult
+    public func removeAll(where shouldRemove: (StoreKey) -> Bool) -> [StoreKey] {
+        withState { state in
+            let gone = state.index.filter { shouldRemove($0.key) }
+            for (key, index) in gone { state.remove(slotAt: index, key: key) }
+            return Array(gone.keys)
+        }
+    }
+
     /// A relist starts: records not written again before `endRelist` belong to
     /// objects deleted while no watch was open.
     public func beginRelist() {
