@@ -17,14 +17,21 @@ public enum KubeResources {
         Ingress.self,
         Job.self,
         KubeService.self,
+        LimitRange.self,
         Namespace.self,
+        NetworkPolicy.self,
         Node.self,
         PersistentVolume.self,
         PersistentVolumeClaim.self,
         Pod.self,
+        PodDisruptionBudget.self,
         ReplicaSet.self,
+        ReplicationController.self,
+        ResourceQuota.self,
         Secret.self,
         StatefulSet.self,
+        StorageClass.self,
+        VolumeAttachment.self,
     ]
 
     /// kube-state-metrics' `--resources` names.
