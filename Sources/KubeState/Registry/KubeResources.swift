@@ -7,6 +7,7 @@ import Logging
 /// the label and annotation allowlists and `metric_opt_in` are checked against it.
 public enum KubeResources {
     public static let all: [any KubeResource.Type] = [
+        CertificateSigningRequest.self,
         ConfigMap.self,
         CronJob.self,
         DaemonSet.self,
@@ -15,8 +16,13 @@ public enum KubeResources {
         Endpoints.self,
         HorizontalPodAutoscaler.self,
         Ingress.self,
+        IngressClass.self,
         Job.self,
         KubeService.self,
+        Lease.self,
+        MutatingAdmissionPolicy.self,
+        MutatingAdmissionPolicyBinding.self,
+        MutatingWebhookConfiguration.self,
         Namespace.self,
         Node.self,
         PersistentVolume.self,
@@ -25,6 +31,9 @@ public enum KubeResources {
         ReplicaSet.self,
         Secret.self,
         StatefulSet.self,
+        ValidatingAdmissionPolicy.self,
+        ValidatingAdmissionPolicyBinding.self,
+        ValidatingWebhookConfiguration.self,
     ]
 
     /// kube-state-metrics' `--resources` names.
