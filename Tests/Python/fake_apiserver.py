@@ -186,6 +186,10 @@ KNOWN = {
     ("apiextensions.k8s.io", "customresourcedefinitions"): (("v1",), "CustomResourceDefinition", False),
     ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"): (("v1",), "MutatingWebhookConfiguration", False),
     ("admissionregistration.k8s.io", "validatingwebhookconfigurations"): (("v1",), "ValidatingWebhookConfiguration", False),
+    ("admissionregistration.k8s.io", "mutatingadmissionpolicies"): (("v1",), "MutatingAdmissionPolicy", False),
+    ("admissionregistration.k8s.io", "mutatingadmissionpolicybindings"): (("v1",), "MutatingAdmissionPolicyBinding", False),
+    ("admissionregistration.k8s.io", "validatingadmissionpolicies"): (("v1",), "ValidatingAdmissionPolicy", False),
+    ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"): (("v1",), "ValidatingAdmissionPolicyBinding", False),
 }
 KIND_TO_RESOURCE = {}
 for (_group, _resource), (_versions, _kind, _namespaced) in KNOWN.items():

@@ -7,6 +7,7 @@ import Logging
 /// the label and annotation allowlists and `metric_opt_in` are checked against it.
 public enum KubeResources {
     public static let all: [any KubeResource.Type] = [
+        CertificateSigningRequest.self,
         ConfigMap.self,
         CronJob.self,
         DaemonSet.self,
@@ -15,9 +16,14 @@ public enum KubeResources {
         Endpoints.self,
         HorizontalPodAutoscaler.self,
         Ingress.self,
+        IngressClass.self,
         Job.self,
         KubeService.self,
+        Lease.self,
         LimitRange.self,
+        MutatingAdmissionPolicy.self,
+        MutatingAdmissionPolicyBinding.self,
+        MutatingWebhookConfiguration.self,
         Namespace.self,
         NetworkPolicy.self,
         Node.self,
@@ -31,6 +37,9 @@ public enum KubeResources {
         Secret.self,
         StatefulSet.self,
         StorageClass.self,
+        ValidatingAdmissionPolicy.self,
+        ValidatingAdmissionPolicyBinding.self,
+        ValidatingWebhookConfiguration.self,
         VolumeAttachment.self,
     ]
 
