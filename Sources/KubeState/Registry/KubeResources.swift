@@ -7,6 +7,8 @@ import Logging
 /// the label and annotation allowlists and `metric_opt_in` are checked against it.
 public enum KubeResources {
     public static let all: [any KubeResource.Type] = [
+        ClusterRole.self,
+        ClusterRoleBinding.self,
         ConfigMap.self,
         CronJob.self,
         DaemonSet.self,
@@ -23,7 +25,10 @@ public enum KubeResources {
         PersistentVolumeClaim.self,
         Pod.self,
         ReplicaSet.self,
+        Role.self,
+        RoleBinding.self,
         Secret.self,
+        ServiceAccount.self,
         StatefulSet.self,
     ]
 
