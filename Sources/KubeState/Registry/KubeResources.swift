@@ -8,6 +8,8 @@ import Logging
 public enum KubeResources {
     public static let all: [any KubeResource.Type] = [
         CertificateSigningRequest.self,
+        ClusterRole.self,
+        ClusterRoleBinding.self,
         ConfigMap.self,
         CronJob.self,
         DaemonSet.self,
@@ -34,7 +36,10 @@ public enum KubeResources {
         ReplicaSet.self,
         ReplicationController.self,
         ResourceQuota.self,
+        Role.self,
+        RoleBinding.self,
         Secret.self,
+        ServiceAccount.self,
         StatefulSet.self,
         StorageClass.self,
         ValidatingAdmissionPolicy.self,
