@@ -13,8 +13,8 @@ final class LiveAgent: Sendable {
     /// The pod watch, when the configuration reaches a cluster (`Agent.run` runs it as a service).
     private let watch: Task<Void, Never>?
 
-    init(config: AgentConfig = AgentConfig(), nodeName: String = "test") async throws {
-        let agent = try Agent(config: config, nodeName: nodeName, environment: [:], logger: Logger(label: "test"))
+    init(config: AgentConfig = AgentConfig(), nodeName: String = "test", environment: [String: String] = [:]) async throws {
+        let agent = try Agent(config: config, nodeName: nodeName, environment: environment, logger: Logger(label: "test"))
         watch = agent.kubernetes.map { kubernetes in Task { await kubernetes.source.run() } }
         for loop in agent.loops { await loop.runOnce() }
         let server = MetricsHTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), endpoints: agent.endpoints,

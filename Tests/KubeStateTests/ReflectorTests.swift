@@ -160,6 +160,22 @@ struct ReflectorTests {
         #expect(reflector.store.count == 16)
     }
 
+    /// A group/version the cluster does not serve (an older Kubernetes): failing and
+    /// settled, asked again at the slow pace, listed once it appears.
+    @Test func notServedIsReportedAndRetriedSlowly() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        try server.failNext(status: 404, count: 2, resource: "pods", verb: "list")
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("a 404") { reflector.statistics.failing }
+        #expect(reflector.statistics.everFailed && !reflector.statistics.synced)
+        try await Self.eventually("synced once served") { reflector.statistics.synced }
+        #expect(reflector.statistics.otherErrors == 2)
+        #expect(reflector.store.count == 16)
+    }
+
     @Test func rotatedTokenIsReadAgain() async throws {
         var options = FakeAPIServer.Options()
         options.objectsFiles = [FakeAPIServer.fixture("cluster-small.json")]

@@ -50,6 +50,8 @@ struct RegistryTests {
             #expect(descriptor.enabledByDefault == (row[6] == "yes"), "\(descriptor.name): default set")
         }
         #expect(Set(KubeResources.names).count == KubeResources.all.count)
+        // And the other way: every resource kube-state-metrics v2.20 serves is here.
+        #expect(Set(upstream.keys).subtracting(KubeResources.names).sorted() == [])
     }
 
     @Test func secretsAndConfigMapsAreNeverReadWhole() {

@@ -17,7 +17,7 @@ public final class Reflector: Sendable {
         public var minimumWatchTimeout: Duration = .seconds(300)
         public var initialBackoff: Duration = .milliseconds(800)
         public var maximumBackoff: Duration = .seconds(30)
-        /// A resource the server forbids is asked again this often.
+        /// A resource the server forbids (403) or does not serve (404) is asked again this often.
         public var forbiddenRetry: Duration = .seconds(60)
         public var pageTimeout: Duration = .seconds(60)
         public var userAgent = "telegen"
@@ -76,7 +76,7 @@ public final class Reflector: Sendable {
     public func run() async {
         var resourceVersion: String?
         var failures = 0
-        var forbiddenLogged = false
+        var refusalLogged = false
         let resource = configuration.request.resource.description
         while !Task.isCancelled {
             do {
@@ -85,7 +85,7 @@ public final class Reflector: Sendable {
                 }
                 let started = ContinuousClock.now
                 let applied = try await watch(from: &resourceVersion)
-                forbiddenLogged = false
+                refusalLogged = false
                 state.withLock { $0.failing = false }
                 // A server that ends every watch at once must not be asked again in a tight loop.
                 if applied == 0 && ContinuousClock.now - started < .seconds(1) {
@@ -100,11 +100,21 @@ public final class Reflector: Sendable {
                 resourceVersion = nil
             } catch Failure.status(let status) where status.code == 403 {
                 state.withLock { $0.forbidden += 1; $0.failing = true; $0.everFailed = true }
-                if !forbiddenLogged {
+                if !refusalLogged {
                     logger.warning("the API server forbids listing or watching; check the RBAC rules. Retrying",
                                    metadata: ["resource": "\(resource)", "message": "\(status.message)",
                                               "retry": "\(configuration.forbiddenRetry)"])
-                    forbiddenLogged = true
+                    refusalLogged = true
+                }
+                await sleep(configuration.forbiddenRetry)
+            } catch Failure.status(let status) where status.code == 404 {
+                // The cluster does not serve this group/version (an older Kubernetes, or an
+                // API not enabled): say so once, then look again now and then.
+                state.withLock { $0.otherErrors += 1; $0.failing = true; $0.everFailed = true }
+                if !refusalLogged {
+                    logger.warning("the API server does not serve this resource (older Kubernetes or API not enabled). Retrying",
+                                   metadata: ["resource": "\(resource)", "retry": "\(configuration.forbiddenRetry)"])
+                    refusalLogged = true
                 }
                 await sleep(configuration.forbiddenRetry)
             } catch Failure.status(let status) where status.code == 401 {
