@@ -14,7 +14,12 @@ script measures, from /proc and the agent's endpoints:
   relist            a 410 (history compacted, connections dropped): the RSS high-water mark
                     while every object is listed again over the stored ones
 
-Usage: scripts/bench-kubestate [--pods N] [--resources pods] [--quiet S] [--binary PATH]
+Usage: scripts/bench-kubestate [--pods N] [--resources pods|all|a,b,...] [--objects FILE]
+                               [--shard K --total-shards N] [--quiet S] [--binary PATH]
+
+--objects adds a file of other objects (Benchmarks/cluster_objects.py writes one with
+every kind in a typical proportion to the pods); --shard/--total-shards run the agent as
+one shard of N, as kube-state-metrics' sharding splits the objects.
 """
 import argparse
 import json
@@ -77,6 +82,8 @@ class Run:
                   "--control-port", str(control), "--record", "/dev/null", "--bookmark-interval", "0"]
         if pods:
             server += ["--synthetic-pods", str(pods), "--nodes", str(max(1, min(1000, pods // 30)))]
+            if options.objects:
+                server += ["--objects", options.objects]
         self.server, _ = start(server)
         self.control_port = control
         self.records = os.path.join(self.scratch, "otlp.jsonl")
@@ -95,7 +102,7 @@ current-context: fake
 """)
         self.listen = free_port()
         config = os.path.join(self.scratch, "telegen.yaml")
-        resources = ", ".join(options.resources.split(","))
+        resources = ", ".join(resource_names(options.resources))
         with open(config, "w") as handle:
             handle.write(f"""kubernetes:
   kubeconfig: {kubeconfig}
@@ -104,6 +111,8 @@ kube_metrics:
   kube_state:
     resources: [{resources}]
     node_local_pods: "false"
+    shard: {options.shard}
+    total_shards: {options.total_shards}
   cadvisor:
     enabled: false
   node:
@@ -144,6 +153,10 @@ kube_metrics:
                 return float(line.rsplit(" ", 1)[1])
         return None
 
+    def self_sum(self, prefix):
+        _, body = get(self.url("/metrics/self"))
+        return sum(float(line.rsplit(" ", 1)[1]) for line in body.decode().splitlines() if line.startswith(prefix))
+
     def pushed(self):
         points, calls, last = 0, 0, 0.0
         for line in open(self.records):
@@ -163,10 +176,20 @@ kube_metrics:
                 process.kill()
 
 
+def resource_names(text):
+    if text != "all":
+        return text.split(",")
+    with open(os.path.join(ROOT, "Tests/Fixtures/kubestate/identity-labels.tsv")) as handle:
+        return [line.split("\t")[0] for line in handle][1:]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pods", type=int, default=10000)
     parser.add_argument("--resources", default="pods")
+    parser.add_argument("--objects")
+    parser.add_argument("--shard", type=int, default=0)
+    parser.add_argument("--total-shards", type=int, default=1)
     parser.add_argument("--quiet", type=float, default=25)
     parser.add_argument("--interval", type=int, default=60)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/telegen"))
@@ -186,6 +209,7 @@ def main():
         list_peak = status(run.pid, "VmHWM")
         time.sleep(2)
         after_list = status(run.pid, "VmRSS")
+        held = run.self_sum("telegen_kube_objects{")
 
         before = cpu_seconds(run.pid)
         started = time.monotonic()
@@ -245,16 +269,21 @@ def main():
 
     pods = options.pods
     mib = 1024 * 1024
-    print(f"pods: {pods}  resources: {options.resources}  binary: {options.binary}")
+    listed = pods + max(1, min(1000, pods // 30))
+    if options.objects:
+        with open(options.objects) as handle:
+            listed += sum(len(documents) for documents in json.load(handle).values())
+    print(f"pods: {pods}  objects listed (pods, nodes and --objects): {listed}  held by this agent: {held:.0f}  "
+          f"resources: {options.resources}  shard {options.shard} of {options.total_shards}  binary: {options.binary}")
     print(f"baseline RSS (no objects): {baseline / mib:.1f} MiB")
-    print(f"initial list: {list_wall:.2f} s wall, {list_cpu:.2f} s agent CPU = {(list_cpu - startup_cpu) / pods * 1e6:.1f} µs per pod "
-          f"(start-up without objects: {startup_cpu:.2f} s)")
+    print(f"initial list: {list_wall:.2f} s wall, {list_cpu:.2f} s agent CPU = {(list_cpu - startup_cpu) / pods * 1e6:.1f} µs per pod, "
+          f"{(list_cpu - startup_cpu) / listed * 1e6:.1f} µs per object listed (start-up without objects: {startup_cpu:.2f} s)")
     print(f"RSS after the list: {after_list / mib:.1f} MiB; high-water mark during the list: {list_peak / mib:.1f} MiB")
     print(f"scrape /metrics/kubestate: HTTP {code}, {len(body) / mib:.1f} MiB, {series} series, {scrape_wall:.2f} s wall, "
           f"{scrape_cpu:.2f} s agent CPU; gzip: {len(compressed) / mib:.1f} MiB, {gzip_cpu:.2f} s agent CPU")
     print(f"push: {points} points in {calls} requests, {push_span:.2f} s from first to last request")
     print(f"steady RSS after scrape, push and {options.quiet:.0f} s quiet: {steady / mib:.1f} MiB "
-          f"= {(steady - baseline) / pods:.0f} B per pod above baseline")
+          f"= {(steady - baseline) / pods:.0f} B per pod, {(steady - baseline) / max(held, 1):.0f} B per object held, above baseline")
     print(f"peak RSS over the run: {peak / mib:.1f} MiB = {peak / max(steady, 1):.2f}x steady "
           f"({(peak - baseline) / max(steady - baseline, 1):.2f}x above baseline)")
     print(f"relist after a 410: {relist_wall:.1f} s; high-water mark {relist_peak / mib:.1f} MiB = {relist_peak / max(steady, 1):.2f}x steady; "
