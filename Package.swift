@@ -63,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "EventLogs",
-            dependencies: ["KubeWatch", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["KubeWatch", "TelemetryModel", "HTTP2Transport", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "Agent",
@@ -91,7 +91,7 @@ let package = Package(
         ),
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch", "HTTP2Transport", "TestSupport"]),
         .testTarget(name: "KubeStateTests", dependencies: ["KubeState", "KubeWatch", "HTTP2Transport", "TelemetryModel", "TestSupport"]),
-        .testTarget(name: "EventLogsTests", dependencies: ["EventLogs"]),
+        .testTarget(name: "EventLogsTests", dependencies: ["EventLogs", "KubeWatch", "HTTP2Transport", "TelemetryModel", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "TelemetryModel", "CgroupReader", "KubeState", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

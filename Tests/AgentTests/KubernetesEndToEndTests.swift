@@ -38,6 +38,9 @@ struct KubernetesEndToEndTests {
             await live.refresh()
         }
         #expect(try HTTP.get(live.baseURL + "/readyz").status == 200)
+        // Ready can come before a collection cycle has seen the synced pods (the first
+        // cycle may run while the list is in flight): one more cycle names the containers.
+        await live.refresh()
 
         let kubestate = try HTTP.get(live.baseURL + "/metrics/kubestate").body
         #expect(kubestate.split(separator: "\n").filter { $0.hasPrefix("kube_pod_info{") }.count == 16)

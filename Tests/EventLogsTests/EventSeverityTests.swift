@@ -8,7 +8,9 @@ struct EventSeverityTests {
     }
 
     @Test func unknownTypesKeepTheirTextAndLeaveTheNumberUnspecified() {
-        #expect(EventSeverity(eventType: "Critical") == EventSeverity(number: 0, text: "Critical"))
+        #expect(EventSeverity(eventType: "Critical") == EventSeverity(number: 21, text: "Critical"))
+        #expect(EventSeverity(eventType: "error") == EventSeverity(number: 17, text: "error"))
+        #expect(EventSeverity(eventType: "Bogus") == EventSeverity(number: 0, text: "Bogus"))
         #expect(EventSeverity(eventType: "") == EventSeverity(number: 0, text: ""))
     }
 }

@@ -16,6 +16,7 @@ public struct APIResource: Sendable, Hashable, CustomStringConvertible {
     }
 
     public static let pods = APIResource(group: "", version: "v1", resource: "pods", namespaced: true)
+    public static let events = APIResource(group: "", version: "v1", resource: "events", namespaced: true)
 
     /// `/api/v1/pods`, `/apis/apps/v1/namespaces/shop/deployments`.
     public func path(namespace: String? = nil) -> String {

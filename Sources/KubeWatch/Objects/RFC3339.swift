@@ -4,10 +4,20 @@
 enum RFC3339 {
     static func seconds(_ text: String) -> Int64? {
         var text = text
-        return text.withUTF8 { seconds(utf8: $0) }
+        return text.withUTF8 { parse(utf8: $0)?.seconds }
     }
 
-    private static func seconds(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+    /// Unix nanoseconds, the fraction kept (to nanoseconds); nil past the year 2262.
+    static func nanoseconds(_ text: String) -> Int64? {
+        var text = text
+        guard let (seconds, fraction) = text.withUTF8({ parse(utf8: $0) }) else { return nil }
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return nil }
+        let (sum, carried) = scaled.addingReportingOverflow(fraction)
+        return carried ? nil : sum
+    }
+
+    private static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> (seconds: Int64, nanoseconds: Int64)? {
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
               bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
@@ -15,11 +25,17 @@ enum RFC3339 {
               let hour = number(bytes, 11, 2), let minute = number(bytes, 14, 2), let second = number(bytes, 17, 2),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
         var index = 19
+        var fraction: Int64 = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
             let start = index
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+                // Nanoseconds: the first nine digits count, the rest are below resolution.
+                if index - start < 9 { fraction = fraction * 10 + Int64(bytes[index] - UInt8(ascii: "0")) }
+                index += 1
+            }
             guard index > start else { return nil }
+            for _ in min(index - start, 9)..<9 { fraction *= 10 }
         }
         var offset: Int64 = 0
         guard index < bytes.count else { return nil }
@@ -35,7 +51,7 @@ enum RFC3339 {
             return nil
         }
         guard index == bytes.count else { return nil }
-        return daysFromCivil(year: year, month: month, day: day) * 86400 + hour * 3600 + minute * 60 + second - offset
+        return (CivilCalendar.days(year: year, month: month, day: day) * 86400 + hour * 3600 + minute * 60 + second - offset, fraction)
     }
 
     private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int64? {
@@ -45,15 +61,5 @@ enum RFC3339 {
             value = value * 10 + Int64(byte - UInt8(ascii: "0"))
         }
         return value
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

@@ -9,9 +9,23 @@ import Synchronization
 /// reconciles; errors back off exponentially with jitter; `403` is logged, counted
 /// and retried slowly without affecting other resources; `401` re-reads the token.
 /// What the objects become is the sink's business.
+///
+/// A stream of notifications rather than a store (events) starts elsewhere than with a
+/// full list: from a checkpoint, or from "now" (`Start`).
 public final class Reflector: Sendable {
+    /// Where the first watch starts.
+    public enum Start: Sendable, Equatable {
+        /// A full paginated list, then a watch from its version (a store's reflector).
+        case list
+        /// A watch from this version; a 410 falls back to a full list.
+        case resume(resourceVersion: String)
+        /// A one-item list only for its version (nothing delivered), then a watch from it.
+        case now
+    }
+
     public struct Configuration: Sendable {
         public var request: ListWatchRequest
+        public var start = Start.list
         public var pageSize = 500
         /// Each watch asks the server to end it after a random time in [this, 2 × this).
         public var minimumWatchTimeout: Duration = .seconds(300)
@@ -75,12 +89,21 @@ public final class Reflector: Sendable {
     /// Lists and watches until the task is cancelled.
     public func run() async {
         var resourceVersion: String?
+        var startsNow = false
+        switch configuration.start {
+        case .list: break
+        case .resume(let version): resourceVersion = version.isEmpty ? nil : version
+        case .now: startsNow = true
+        }
         var failures = 0
         var refusalLogged = false
         let resource = configuration.request.resource.description
         while !Task.isCancelled {
             do {
-                if resourceVersion == nil {
+                if startsNow {
+                    resourceVersion = try await currentVersion()
+                    startsNow = false
+                } else if resourceVersion == nil {
                     resourceVersion = try await relist()
                 }
                 let started = ContinuousClock.now
@@ -140,6 +163,40 @@ public final class Reflector: Sendable {
 
     // MARK: List
 
+    /// The collection's current version from a one-item list, nothing delivered
+    /// (never a full list just to learn where "now" is).
+    private func currentVersion() async throws -> String {
+        state.withLock { $0.listCalls += 1 }
+        var request = configuration.request
+        request.mode = .list(limit: 1, continueToken: nil)
+        let response = try await get(request, timeout: configuration.pageTimeout)
+        guard response.status == 200 else {
+            throw Failure.status(response.body.withUnsafeBufferPointer { APIStatus.parse($0, httpStatus: response.status) })
+        }
+        var version = ""
+        try response.body.withUnsafeBufferPointer { body in
+            var reader = JSONReader(body)
+            try reader.readObject { reader, key in
+                if key == "metadata" {
+                    try reader.readObject { reader, key in
+                        if key == "resourceVersion" { version = try reader.readString() ?? "" } else { try reader.skipValue() }
+                    }
+                } else {
+                    try reader.skipValue()
+                }
+            }
+        }
+        guard !version.isEmpty else { throw Failure.malformed("a list without a resourceVersion") }
+        state.withLock {
+            $0.listPages += 1
+            $0.synced = true
+            $0.failing = false
+            $0.resourceVersion = version
+        }
+        sink.progressed(to: version)
+        return version
+    }
+
     /// Lists every object page by page, replacing the store's content; returns the
     /// list's resourceVersion. An expired continue token restarts the list.
     private func relist() async throws -> String {
@@ -179,6 +236,7 @@ public final class Reflector: Sendable {
             if !listVersion.isEmpty { $0.resourceVersion = listVersion }
         }
         guard !listVersion.isEmpty else { throw Failure.malformed("a list without a resourceVersion") }
+        sink.progressed(to: listVersion)
         return listVersion
     }
 
@@ -304,6 +362,7 @@ public final class Reflector: Sendable {
                 $0.bookmarks += 1
                 $0.resourceVersion = version
             }
+            sink.progressed(to: version)
         case "ERROR":
             throw Failure.status(APIStatus.parse(raw, httpStatus: 500))
         default:

@@ -17,10 +17,14 @@ public protocol ReflectorSink: Sendable {
     /// A server-side `Table` named its columns; the rows that follow are delivered to
     /// `apply` as `{"cells": [...], "object": {...}}`.
     func tableColumns(_ names: [String])
+    /// Everything up to this version has been delivered: a bookmark, a completed list's
+    /// version, or the version a `.now` start begins from.
+    func progressed(to resourceVersion: String)
 }
 
 extension ReflectorSink {
     public func tableColumns(_ names: [String]) {}
+    public func progressed(to resourceVersion: String) {}
 }
 
 /// How an object reached the reflector.

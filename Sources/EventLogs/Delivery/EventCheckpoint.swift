@@ -1,0 +1,70 @@
+import KubeWatch
+
+/// Where each event stream resumes: per stream (`all`, or `ns/<namespace>`), the
+/// highest resourceVersion whose records the exporter has acknowledged, every
+/// notification before it handled. `configuration` fingerprints what the streams
+/// select; a checkpoint taken under other filters is not resumed from.
+public struct EventCheckpoint: Sendable, Equatable {
+    public static let format = "telegen.events/v1"
+
+    public var configuration: String
+    public var resourceVersions: [String: String]
+    /// Unix seconds of the last update.
+    public var updated: Int64
+
+    public init(configuration: String, resourceVersions: [String: String] = [:], updated: Int64 = 0) {
+        self.configuration = configuration
+        self.resourceVersions = resourceVersions
+        self.updated = updated
+    }
+
+    /// One JSON object: `{"format":…,"configuration":…,"updated":…,"streams":{key: version}}`.
+    public var json: String {
+        let streams = resourceVersions.keys.sorted().map { "\(Self.quoted($0)):\(Self.quoted(resourceVersions[$0]!))" }
+        return "{\"format\":\(Self.quoted(Self.format)),\"configuration\":\(Self.quoted(configuration)),"
+            + "\"updated\":\(updated),\"streams\":{\(streams.joined(separator: ","))}}\n"
+    }
+
+    /// Nil unless it is a checkpoint of this format.
+    public init?(json bytes: [UInt8]) {
+        var format = "", configuration = "", updated: Int64 = 0
+        var versions: [String: String] = [:]
+        let parsed: Bool = bytes.withUnsafeBufferPointer { buffer in
+            var reader = JSONReader(buffer)
+            do {
+                try reader.readObject { reader, key in
+                    switch key {
+                    case "format": format = try reader.readString() ?? ""
+                    case "configuration": configuration = try reader.readString() ?? ""
+                    case "updated": updated = try reader.readInt() ?? 0
+                    case "streams":
+                        try reader.readObject { reader, key in
+                            versions[key.string] = try reader.readString() ?? ""
+                        }
+                    default: try reader.skipValue()
+                    }
+                }
+                try reader.finish()
+                return true
+            } catch {
+                return false
+            }
+        }
+        guard parsed, format == Self.format else { return nil }
+        self.init(configuration: configuration, resourceVersions: versions, updated: updated)
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,180 @@
+import HTTP2Transport
+import KubeWatch
+import Logging
+import Synchronization
+import TelemetryModel
+
+/// Kubernetes events as OTLP log records, each occurrence once across restarts:
+/// watches core/v1 events (cluster-wide, or one stream per namespace in
+/// `namespaces`), turns every new occurrence into a record (`EventIntake`), ships the
+/// records every `flushInterval`, and keeps a checkpoint per stream of what the
+/// exporter has acknowledged, written atomically to `checkpointPath` every
+/// `checkpointInterval` and on shutdown.
+///
+/// A start with a checkpoint taken under the same filters resumes each stream's watch
+/// from it; if the API server no longer has that history (410), the stream lists every
+/// event and emits those newer than the checkpoint that were not already sent. Without
+/// a checkpoint a stream starts from now: a one-item list for the current version,
+/// never a replay of the last hour.
+public final class EventForwarder: Sendable {
+    public struct Configuration: Sendable {
+        /// One stream per namespace; empty: one cluster-wide stream.
+        public var namespaces: [String] = []
+        public var filter = EventFilter()
+        public var mapping = EventRecordMapping()
+        /// Records per second, the excess dropped and counted.
+        public var rateLimit: Double = 500
+        /// Nil: no checkpoint (every start is from now).
+        public var checkpointPath: String?
+        public var flushInterval: Duration = .seconds(1)
+        public var checkpointInterval: Duration = .seconds(2)
+        /// How long shutdown waits for the exporter to acknowledge the last records.
+        public var shutdownGrace: Duration = .seconds(5)
+        public var pageSize = 500
+        public var minimumWatchTimeout: Duration = .seconds(240)
+        public var userAgent = "telegen"
+
+        public init() {}
+
+        /// The stream keys and what they select: `all`, or `ns/<namespace>`.
+        var streams: [(key: String, namespace: String?)] {
+            namespaces.isEmpty ? [("all", nil)] : namespaces.sorted().map { ("ns/\($0)", $0) }
+        }
+
+        /// Names what the streams select; a checkpoint taken under another is not resumed.
+        var fingerprint: String {
+            let text = "core/v1 events;" + streams.map(\.key).joined(separator: ",") + ";" + filter.fingerprint
+            var hash: UInt64 = 14_695_981_039_346_656_037
+            for byte in text.utf8 {
+                hash ^= UInt64(byte)
+                hash &*= 1_099_511_628_211
+            }
+            let digits = String(hash, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+    }
+
+    private let configuration: Configuration
+    private let intake: EventIntake
+    private let shipper: any EventRecordShipping
+    private let reflectors: [Reflector]
+    private let file: CheckpointFile?
+    private let logger: Logger
+    private let lastWritten = Mutex<(checkpoint: EventCheckpoint?, at: ContinuousClock.Instant?)>((nil, nil))
+
+    /// `checkpoint` overrides the file's (a leader resuming from the Lease's copy).
+    public init(client: HTTP2Client, token: BearerToken, configuration: Configuration, shipper: any EventRecordShipping,
+                checkpoint: EventCheckpoint? = nil, logger: Logger) {
+        self.configuration = configuration
+        self.shipper = shipper
+        self.logger = logger
+        intake = EventIntake(filter: configuration.filter, mapping: configuration.mapping, rateLimit: configuration.rateLimit)
+        file = configuration.checkpointPath.flatMap { $0.isEmpty ? nil : CheckpointFile(path: $0) }
+        let fingerprint = configuration.fingerprint
+        var resumed = checkpoint ?? file?.load()
+        if let stored = resumed, stored.configuration != fingerprint {
+            logger.info("the event checkpoint was taken with other filters; starting from now",
+                        metadata: ["checkpoint": "\(file?.path ?? "given")"])
+            resumed = nil
+        }
+        var reflectors: [Reflector] = []
+        for (key, namespace) in configuration.streams {
+            let version = resumed?.resourceVersions[key] ?? ""
+            intake.open(stream: key, resumingFrom: version)
+            var reflectorConfiguration = Reflector.Configuration(request: ListWatchRequest(
+                resource: .events, mode: .list(limit: configuration.pageSize, continueToken: nil), namespace: namespace,
+                fieldSelector: configuration.filter.fieldSelector))
+            reflectorConfiguration.start = version.isEmpty ? .now : .resume(resourceVersion: version)
+            reflectorConfiguration.pageSize = configuration.pageSize
+            reflectorConfiguration.minimumWatchTimeout = configuration.minimumWatchTimeout
+            reflectorConfiguration.userAgent = configuration.userAgent
+            var scoped = logger
+            scoped[metadataKey: "stream"] = "\(key)"
+            reflectors.append(Reflector(client: client, token: token, configuration: reflectorConfiguration,
+                                        sink: EventStreamSink(stream: key, intake: intake), logger: scoped))
+            logger.info(version.isEmpty ? "event stream starts from now" : "event stream resumes from its checkpoint",
+                        metadata: ["stream": "\(key)", "resourceVersion": "\(version)"])
+        }
+        self.reflectors = reflectors
+    }
+
+    public var statistics: EventStatistics { intake.statistics }
+
+    /// Per stream: its reflector's statistics (connected, 410s, lists).
+    public var streams: [(key: String, reflector: Reflector.Statistics)] {
+        zip(configuration.streams, reflectors).map { ($0.0.key, $0.1.statistics) }
+    }
+
+    /// The checkpoint as it stands (what the last write stored, or would store).
+    public var checkpoint: EventCheckpoint {
+        EventCheckpoint(configuration: configuration.fingerprint, resourceVersions: intake.checkpoints, updated: Self.unixSeconds())
+    }
+
+    /// Watches and ships until cancelled; then ships what is left, waits up to
+    /// `shutdownGrace` for its acknowledgement and writes the checkpoint.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for reflector in reflectors {
+                group.addTask { await reflector.run() }
+            }
+            group.addTask { await self.shipUntilCancelled() }
+        }
+        // Not cancelled itself, so that the last records still go out.
+        await Task { await self.finish() }.value
+    }
+
+    private func shipUntilCancelled() async {
+        var lastExpiry = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.flushInterval)
+            await shipAndCheckpoint(force: false)
+            if ContinuousClock.now - lastExpiry > .seconds(60) {
+                intake.expire()
+                lastExpiry = .now
+            }
+        }
+    }
+
+    private func finish() async {
+        let deadline = ContinuousClock.now.advanced(by: configuration.shutdownGrace)
+        let ticket = await ship()
+        while await shipper.acknowledged() < ticket && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await shipAndCheckpoint(force: true)
+    }
+
+    /// Ships the outbox; returns the ticket of the last shipment (0 when nothing was ever shipped).
+    private func ship() async -> UInt64 {
+        let (records, batch) = intake.takeOutbox()
+        guard !records.isEmpty else { return 0 }
+        let ticket = await shipper.ship(records)
+        intake.shipped(batch: batch, ticket: ticket)
+        return ticket
+    }
+
+    /// Ships the outbox, moves the checkpoints over what is acknowledged, and writes
+    /// them when they changed and the last write is `checkpointInterval` old (`force`:
+    /// now, as at shutdown).
+    private func shipAndCheckpoint(force: Bool) async {
+        _ = await ship()
+        _ = intake.acknowledge(through: await shipper.acknowledged())
+        guard let file else { return }
+        let checkpoint = self.checkpoint
+        let due = lastWritten.withLock { last -> Bool in
+            guard last.checkpoint?.resourceVersions != checkpoint.resourceVersions else { return force && last.checkpoint == nil }
+            return force || last.at.map { ContinuousClock.now - $0 >= configuration.checkpointInterval } ?? true
+        }
+        guard due else { return }
+        do {
+            try file.store(checkpoint)
+            lastWritten.withLock { $0 = (checkpoint, .now) }
+        } catch {
+            logger.warning("cannot write the event checkpoint; a restart may resend recent events", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func unixSeconds() -> Int64 {
+        Int64(EventStreamSink.now() / 1_000_000_000)
+    }
+}
