@@ -92,6 +92,6 @@ let package = Package(
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch", "HTTP2Transport", "TestSupport"]),
         .testTarget(name: "KubeStateTests", dependencies: ["KubeState", "KubeWatch", "HTTP2Transport", "TelemetryModel", "TestSupport"]),
         .testTarget(name: "EventLogsTests", dependencies: ["EventLogs", "KubeWatch", "HTTP2Transport", "TelemetryModel", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "TelemetryModel", "CgroupReader", "KubeState", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "TelemetryModel", "CgroupReader", "KubeState", "EventLogs", "OTLPWire", "TestSupport", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -60,7 +60,9 @@ public final class EventForwarder: Sendable {
     private let reflectors: [Reflector]
     private let file: CheckpointFile?
     private let logger: Logger
-    private let lastWritten = Mutex<(checkpoint: EventCheckpoint?, at: ContinuousClock.Instant?)>((nil, nil))
+    /// The highest ticket the shipper has given.
+    private let lastTicket = Mutex<UInt64>(0)
+    private let lastWritten = Mutex<(checkpoint: EventCheckpoint?, at: ContinuousClock.Instant?, unixNano: UInt64)>((nil, nil, 0))
 
     /// `checkpoint` overrides the file's (a leader resuming from the Lease's copy).
     public init(client: HTTP2Client, token: BearerToken, configuration: Configuration, shipper: any EventRecordShipping,
@@ -105,6 +107,9 @@ public final class EventForwarder: Sendable {
         zip(configuration.streams, reflectors).map { ($0.0.key, $0.1.statistics) }
     }
 
+    /// When the checkpoint file was last written (Unix nanoseconds; 0: not yet).
+    public var checkpointWrittenUnixNano: UInt64 { lastWritten.withLock { $0.unixNano } }
+
     /// The checkpoint as it stands (what the last write stored, or would store).
     public var checkpoint: EventCheckpoint {
         EventCheckpoint(configuration: configuration.fingerprint, resourceVersions: intake.checkpoints, updated: Self.unixSeconds())
@@ -135,13 +140,20 @@ public final class EventForwarder: Sendable {
         }
     }
 
+    /// The watches have stopped: the last records go out, delivery stops (so nothing is
+    /// delivered that the checkpoint does not cover: that would be resent after the
+    /// restart), and the checkpoint is written over what was acknowledged.
     private func finish() async {
         let deadline = ContinuousClock.now.advanced(by: configuration.shutdownGrace)
-        let ticket = await ship()
+        _ = await ship()
+        let ticket = lastTicket.withLock { $0 }
         while await shipper.acknowledged() < ticket && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        await shipAndCheckpoint(force: true)
+        // What stop gives up is not acknowledged: it stays after the checkpoint and the
+        // next start sends it.
+        let acknowledged = await shipper.stop()
+        await checkpoint(force: true, acknowledged: acknowledged)
     }
 
     /// Ships the outbox; returns the ticket of the last shipment (0 when nothing was ever shipped).
@@ -150,6 +162,7 @@ public final class EventForwarder: Sendable {
         guard !records.isEmpty else { return 0 }
         let ticket = await shipper.ship(records)
         intake.shipped(batch: batch, ticket: ticket)
+        lastTicket.withLock { $0 = max($0, ticket) }
         return ticket
     }
 
@@ -158,7 +171,12 @@ public final class EventForwarder: Sendable {
     /// now, as at shutdown).
     private func shipAndCheckpoint(force: Bool) async {
         _ = await ship()
-        _ = intake.acknowledge(through: await shipper.acknowledged())
+        await checkpoint(force: force)
+    }
+
+    private func checkpoint(force: Bool, acknowledged: UInt64? = nil) async {
+        let through = if let acknowledged { acknowledged } else { await shipper.acknowledged() }
+        _ = intake.acknowledge(through: through)
         guard let file else { return }
         let checkpoint = self.checkpoint
         let due = lastWritten.withLock { last -> Bool in
@@ -168,7 +186,7 @@ public final class EventForwarder: Sendable {
         guard due else { return }
         do {
             try file.store(checkpoint)
-            lastWritten.withLock { $0 = (checkpoint, .now) }
+            lastWritten.withLock { $0 = (checkpoint, .now, EventStreamSink.now()) }
         } catch {
             logger.warning("cannot write the event checkpoint; a restart may resend recent events", metadata: ["error": "\(error)"])
         }

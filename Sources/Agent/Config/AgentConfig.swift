@@ -126,10 +126,39 @@ struct StreamingConfig: Sendable, Equatable {
     var retry = Retry()
 }
 
+/// `kube_metrics.logs_streaming`: Kubernetes events as OTLP logs. Where to send them
+/// comes from `streaming` unless set here (`exporter(inheriting:)`).
 struct LogsStreamingConfig: Sendable, Equatable {
     var enabled = false
+    /// Empty: streaming's endpoint.
     var endpoint = ""
+    /// Nil: inherited from streaming.
+    var transportProtocol: StreamingConfig.TransportProtocol?
+    var headers: [String: String]?
+    var compression: StreamingConfig.Compression?
+    var tls: StreamingConfig.TLS?
+    var namespaces: [String] = []
+    var namespacesExclude: [String] = []
+    var types: [String] = []
+    var involvedKinds: [String] = []
+    var reasonsExclude: [String] = []
+    var maxMessageBytes = 4096
+    var rateLimit = 500.0
     var checkpointFile = ""
+    var queue = StreamingConfig.Queue(maxBytes: 16 << 20, directory: "")
+
+    /// The push settings for the logs exporter: streaming's, with what is set here
+    /// in their place (the metrics' queue is never shared).
+    func exporter(inheriting streaming: StreamingConfig) -> StreamingConfig {
+        var settings = streaming
+        if !endpoint.isEmpty { settings.endpoint = endpoint }
+        if let transportProtocol { settings.transportProtocol = transportProtocol }
+        if let headers { settings.headers = headers }
+        if let compression { settings.compression = compression }
+        if let tls { settings.tls = tls }
+        settings.queue = queue
+        return settings
+    }
 }
 
 struct SignalMetadataConfig: Sendable, Equatable {

@@ -142,27 +142,8 @@ extension StreamingConfig {
         interval = section.duration("interval", default: defaults.interval)
         temporality = section.choice("temporality", default: defaults.temporality)
 
-        let tlsSection = section.section("tls")
-        tls = TLS(
-            caFile: tlsSection.string("ca_file", default: ""),
-            certFile: tlsSection.string("cert_file", default: ""),
-            keyFile: tlsSection.string("key_file", default: ""),
-            serverName: tlsSection.string("server_name", default: ""),
-            insecureSkipVerify: tlsSection.bool("insecure_skip_verify", default: false))
-        if tls.certFile.isEmpty != tls.keyFile.isEmpty {
-            tlsSection.problem(at: tls.certFile.isEmpty ? "key_file" : "cert_file",
-                               "cert_file and key_file must be set together for mutual TLS")
-        }
-        tlsSection.finish()
-
-        let queueSection = section.section("queue")
-        queue = Queue(
-            maxBytes: queueSection.byteSize("max_bytes", default: defaults.queue.maxBytes),
-            directory: queueSection.string("directory", default: ""))
-        if queue.maxBytes < 1 << 20 {
-            queueSection.problem(at: "max_bytes", "queue of \(queue.maxBytes) bytes is below the 1MiB minimum")
-        }
-        queueSection.finish()
+        tls = TLS(reading: section.section("tls"))
+        queue = Queue(reading: section.section("queue"), default: defaults.queue)
 
         let retrySection = section.section("retry")
         retry = Retry(
@@ -175,14 +156,63 @@ extension StreamingConfig {
     }
 }
 
+extension StreamingConfig.TLS {
+    init(reading section: ConfigSection) {
+        self.init(
+            caFile: section.string("ca_file", default: ""),
+            certFile: section.string("cert_file", default: ""),
+            keyFile: section.string("key_file", default: ""),
+            serverName: section.string("server_name", default: ""),
+            insecureSkipVerify: section.bool("insecure_skip_verify", default: false))
+        if certFile.isEmpty != keyFile.isEmpty {
+            section.problem(at: certFile.isEmpty ? "key_file" : "cert_file",
+                            "cert_file and key_file must be set together for mutual TLS")
+        }
+        section.finish()
+    }
+}
+
+extension StreamingConfig.Queue {
+    init(reading section: ConfigSection, default defaults: StreamingConfig.Queue) {
+        self.init(
+            maxBytes: section.byteSize("max_bytes", default: defaults.maxBytes),
+            directory: section.string("directory", default: defaults.directory))
+        if maxBytes < 1 << 20 {
+            section.problem(at: "max_bytes", "queue of \(maxBytes) bytes is below the 1MiB minimum")
+        }
+        section.finish()
+    }
+}
+
 extension LogsStreamingConfig {
     init(reading section: ConfigSection) {
+        let defaults = LogsStreamingConfig()
         enabled = section.bool("enabled", default: false)
         endpoint = section.string("endpoint", default: "")
         if !endpoint.isEmpty && !endpoint.hasPrefix("http://") && !endpoint.hasPrefix("https://") {
             section.problem(at: "endpoint", "endpoint \"\(endpoint)\" must start with http:// (plaintext) or https:// (TLS)")
         }
+        // Unset (or empty) push settings are streaming's.
+        if !section.string("protocol", default: "").isEmpty {
+            transportProtocol = section.choice("protocol", default: StreamingConfig.TransportProtocol.grpc)
+        }
+        if section.mark(of: "headers") != nil { headers = section.stringMap("headers") }
+        if !section.string("compression", default: "").isEmpty {
+            compression = section.choice("compression", default: StreamingConfig.Compression.gzip)
+        }
+        if section.mark(of: "tls") != nil { tls = StreamingConfig.TLS(reading: section.section("tls")) }
+        namespaces = section.stringList("namespaces")
+        namespacesExclude = section.stringList("namespaces_exclude")
+        types = section.stringList("types")
+        involvedKinds = section.stringList("involved_kinds")
+        reasonsExclude = section.stringList("reasons_exclude")
+        maxMessageBytes = section.int("max_message_bytes", default: defaults.maxMessageBytes, range: 64...1 << 20)
+        rateLimit = section.number("rate_limit", default: defaults.rateLimit, minimum: 1)
         checkpointFile = section.string("checkpoint_file", default: "")
+        queue = StreamingConfig.Queue(reading: section.section("queue"), default: defaults.queue)
+        if !namespaces.isEmpty && !namespacesExclude.isEmpty {
+            section.problem(at: "namespaces_exclude", "set namespaces or namespaces_exclude, not both")
+        }
         section.finish()
     }
 }

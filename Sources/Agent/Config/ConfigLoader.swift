@@ -117,12 +117,28 @@ enum ConfigLoader {
         }
         let logs = metrics.logsStreaming
         if logs.enabled {
-            let endpoint = logs.endpoint.isEmpty ? streaming.endpoint : logs.endpoint
-            if endpoint.isEmpty {
+            let settings = logs.exporter(inheriting: streaming)
+            if settings.endpoint.isEmpty {
                 problem("kube_metrics.logs_streaming.endpoint", near: ["kube_metrics.logs_streaming.enabled"],
                         "required when logs streaming is enabled and streaming.endpoint is empty")
-            } else if case .failure(let error) = Result(catching: { try HTTP2Endpoint(url: endpoint) }) {
+            } else if case .failure(let error) = Result(catching: { try HTTP2Endpoint(url: settings.endpoint) }) {
                 problem("kube_metrics.logs_streaming.endpoint", "\(error)")
+            }
+            if settings.transportProtocol == .httpProtobuf {
+                problem("kube_metrics.logs_streaming.protocol", near: ["kube_metrics.logs_streaming.enabled", "kube_metrics.streaming.protocol"],
+                        "http/protobuf is not supported by this version of Telegen; use grpc")
+            }
+            for (key, path) in [("ca_file", settings.tls.caFile), ("cert_file", settings.tls.certFile), ("key_file", settings.tls.keyFile)]
+            where !path.isEmpty && access(path, R_OK) != 0 {
+                problem("kube_metrics.logs_streaming.tls.\(key)", near: ["kube_metrics.logs_streaming.enabled"],
+                        "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if !logs.checkpointFile.isEmpty {
+                let directory = logs.checkpointFile.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+                let path = directory.isEmpty ? (logs.checkpointFile.hasPrefix("/") ? "/" : ".") : directory
+                if access(path, W_OK) != 0 {
+                    problem("kube_metrics.logs_streaming.checkpoint_file", "cannot write in \(path): \(String(cString: strerror(errno)))")
+                }
             }
         }
         return problems

@@ -62,10 +62,7 @@ struct OTLPEnvironment {
         if !isSet(tlsPrefix + "key_file"), let (_, value) = signalValue("CLIENT_KEY") { streaming.tls.keyFile = value }
         config.kubeMetrics.streaming = streaming
 
-        if !explicitKeys.contains("kube_metrics.logs_streaming.endpoint"),
-           let endpoint = environment["OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"], !endpoint.isEmpty {
-            config.kubeMetrics.logsStreaming.endpoint = withScheme(endpoint, insecure: isInsecure(signal: "LOGS"))
-        }
+        warnings += applyLogs(to: &config.kubeMetrics.logsStreaming, explicitKeys: explicitKeys)
 
         if !explicitKeys.contains("kubernetes.cluster_name") {
             switch resourceAttributes() {
@@ -75,6 +72,41 @@ struct OTLPEnvironment {
                 }
             case .failure(let error):
                 warnings.append("OTEL_RESOURCE_ATTRIBUTES ignored: \(error.reason)")
+            }
+        }
+        return warnings
+    }
+
+    /// The `OTEL_EXPORTER_OTLP_LOGS_*` variables; the generic ones reach the logs
+    /// through what `logs_streaming` inherits from `streaming`.
+    private func applyLogs(to logs: inout LogsStreamingConfig, explicitKeys: Set<String>) -> [String] {
+        var warnings: [String] = []
+        func isSet(_ key: String) -> Bool { explicitKeys.contains("kube_metrics.logs_streaming." + key) }
+        func value(_ suffix: String) -> (String, String)? {
+            let name = "OTEL_EXPORTER_OTLP_LOGS_\(suffix)"
+            return environment[name].flatMap { $0.isEmpty ? nil : (name, $0) }
+        }
+        if !isSet("endpoint"), let (_, endpoint) = value("ENDPOINT") {
+            logs.endpoint = withScheme(endpoint, insecure: isInsecure(signal: "LOGS"))
+        }
+        if !isSet("protocol"), let (name, text) = value("PROTOCOL") {
+            if let parsed = StreamingConfig.TransportProtocol(rawValue: text) {
+                logs.transportProtocol = parsed
+            } else {
+                warnings.append("\(name)=\(text) ignored: Telegen sends grpc or http/protobuf")
+            }
+        }
+        if !isSet("headers"), let (name, text) = value("HEADERS") {
+            switch Self.parseHeaders(text) {
+            case .success(let headers): logs.headers = headers
+            case .failure(let error): warnings.append("\(name) ignored: \(error.reason)")
+            }
+        }
+        if !isSet("compression"), let (name, text) = value("COMPRESSION") {
+            if let parsed = StreamingConfig.Compression(rawValue: text.lowercased()) {
+                logs.compression = parsed
+            } else {
+                warnings.append("\(name)=\(text) ignored: use gzip or none")
             }
         }
         return warnings

@@ -4,9 +4,11 @@ import KubeWatch
 import Logging
 
 /// The Kubernetes watches the configuration asks for, when a cluster can be reached:
-/// kube-state's kinds, and this node's pods for the container collector's names.
+/// kube-state's kinds, this node's pods for the container collector's names, and the
+/// events stream's connection.
 struct KubernetesAccess {
     let client: HTTP2Client
+    let token: BearerToken
     let source: KubeStateSource
     /// Pod names for the container collector (nil when it is off).
     let podIndex: PodMetadataIndex?
@@ -20,7 +22,8 @@ struct KubernetesAccess {
         let metrics = config.kubeMetrics
         let state = metrics.kubeState
         let resources = state.enabled ? state.effectiveResources : []
-        guard config.kubernetes.enable, metrics.enabled, !resources.isEmpty || metrics.cadvisor.enabled else { return nil }
+        guard config.kubernetes.enable, metrics.enabled,
+              !resources.isEmpty || metrics.cadvisor.enabled || metrics.logsStreaming.enabled else { return nil }
         guard let access = try ClusterAccess.resolve(flag: kubeconfigFlag, configured: config.kubernetes.kubeconfig,
                                                      environment: environment) else {
             logger.info("no Kubernetes API configured or in-cluster; Kubernetes collectors are off")
@@ -50,9 +53,9 @@ struct KubernetesAccess {
             "pods": "\(configuration.nodeName.map { "node \($0)" } ?? "all nodes")",
             "shard": "\(configuration.sharding.map(describe) ?? "all objects")",
         ])
-        let source = KubeStateSource(client: client, token: BearerToken(credential: access.credential), configuration: configuration,
-                                     podObserver: podIndex, logger: logger)
-        return KubernetesAccess(client: client, source: source, podIndex: podIndex, servesKubeState: !resources.isEmpty)
+        let token = BearerToken(credential: access.credential)
+        let source = KubeStateSource(client: client, token: token, configuration: configuration, podObserver: podIndex, logger: logger)
+        return KubernetesAccess(client: client, token: token, source: source, podIndex: podIndex, servesKubeState: !resources.isEmpty)
     }
 
     private static func describe(_ sharding: ShardConfiguration) -> String {

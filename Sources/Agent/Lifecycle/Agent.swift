@@ -1,4 +1,5 @@
 import CgroupReader
+import EventLogs
 import HTTP2Transport
 import KubeState
 import KubeWatch
@@ -18,6 +19,8 @@ struct Agent {
     let loops: [CollectionLoop]
     let push: MetricsPushLoop?
     let kubernetes: KubernetesAccess?
+    /// Kubernetes events as OTLP logs (`logs_streaming`).
+    let events: EventStreamService?
 
     /// Fails when the OTLP exporter cannot be set up (unreadable TLS material).
     init(config: AgentConfig, nodeName: String, environment: [String: String], logger: Logger, kubeconfigFlag: String? = nil) throws {
@@ -56,12 +59,12 @@ struct Agent {
         self.loops = loops
 
         let streaming = metrics.streaming
+        let resource = TelemetryResource.make(config: config, nodeName: nodeName,
+                                              instanceID: environment["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? nodeName,
+                                              environment: environment)
         if metrics.enabled && streaming.enabled {
             let exporter = try OTLPExporter(configuration: Self.exporterConfiguration(streaming), logger: logger)
             selfMetrics.attach(exporter)
-            let resource = TelemetryResource.make(config: config, nodeName: nodeName,
-                                                  instanceID: environment["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? nodeName,
-                                                  environment: environment)
             let signal = metrics.signalMetadata
             var fields = SignalMetadataFields()
             fields.category = signal.enableCategory
@@ -78,6 +81,37 @@ struct Agent {
         } else {
             push = nil
         }
+
+        let logs = metrics.logsStreaming
+        if metrics.enabled && logs.enabled, let kubernetes {
+            let exporter = try OTLPExporter(configuration: Self.exporterConfiguration(logs.exporter(inheriting: streaming)), logger: logger)
+            selfMetrics.attach(exporter)
+            let shipper = EventLogShipper(exporter: exporter, encoder: OTLPLogsEncoder(
+                resource: resource, scope: OTLPScope(name: "telegen.events", version: BuildInfo.version)))
+            let forwarder = EventForwarder(client: kubernetes.client, token: kubernetes.token,
+                                           configuration: Self.eventConfiguration(logs, shutdownGrace: streaming.timeout),
+                                           shipper: shipper, logger: logger)
+            selfMetrics.attach(forwarder)
+            events = EventStreamService(forwarder: forwarder, shipper: shipper)
+        } else {
+            if metrics.enabled && logs.enabled {
+                logger.warning("logs_streaming is enabled but no Kubernetes API is configured; events are not streamed")
+            }
+            events = nil
+        }
+    }
+
+    static func eventConfiguration(_ logs: LogsStreamingConfig, shutdownGrace: Duration) -> EventForwarder.Configuration {
+        var configuration = EventForwarder.Configuration()
+        configuration.namespaces = logs.namespaces
+        configuration.filter = EventFilter(excludedNamespaces: Set(logs.namespacesExclude), types: Set(logs.types),
+                                           involvedKinds: Set(logs.involvedKinds), excludedReasons: Set(logs.reasonsExclude))
+        configuration.mapping = EventRecordMapping(maximumMessageBytes: logs.maxMessageBytes)
+        configuration.rateLimit = logs.rateLimit
+        configuration.checkpointPath = logs.checkpointFile.isEmpty ? nil : logs.checkpointFile
+        configuration.shutdownGrace = shutdownGrace
+        configuration.userAgent = "telegen/\(BuildInfo.version)"
+        return configuration
     }
 
     static func exporterConfiguration(_ streaming: StreamingConfig) throws -> OTLPExporter.Configuration {
@@ -111,6 +145,7 @@ struct Agent {
         var services: [any Service] = loops.map { $0 as any Service } + [server, HeapTrimmer()]
         if let kubernetes { services.append(KubernetesWatchService(source: kubernetes.source)) }
         if let push { services.append(push) }
+        if let events { services.append(events) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

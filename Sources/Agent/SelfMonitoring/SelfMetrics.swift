@@ -1,3 +1,4 @@
+import EventLogs
 import KubeState
 import KubeWatch
 import OTLPWire
@@ -36,6 +37,7 @@ final class SelfMetrics: Sendable {
     private let state = Mutex(State())
     private let exporters = Mutex<[OTLPExporter]>([])
     private let kubeStates = Mutex<[KubeStateSource]>([])
+    private let eventForwarders = Mutex<[EventForwarder]>([])
     private let startUnixNano: UInt64
     private let version: String
 
@@ -73,6 +75,11 @@ final class SelfMetrics: Sendable {
     /// Includes the Kubernetes watches' list/watch counters in the self-metrics.
     func attach(_ source: KubeStateSource) {
         kubeStates.withLock { $0.append(source) }
+    }
+
+    /// Includes the event stream's counters (`telegen_events_*`) in the self-metrics.
+    func attach(_ forwarder: EventForwarder) {
+        eventForwarders.withLock { $0.append(forwarder) }
     }
 
     /// Includes the exporter's delivery counters in the self-metrics.
@@ -153,7 +160,56 @@ final class SelfMetrics: Sendable {
             }))
         families += exporterFamilies(start: start)
         families += kubernetesFamilies(start: start)
+        families += eventFamilies(start: start)
         return families
+    }
+
+    /// `telegen_events_*`: what the event stream received, emitted and left out, and
+    /// how far its checkpoint is.
+    private func eventFamilies(start: UInt64) -> [MetricFamily] {
+        guard let forwarder = eventForwarders.withLock({ $0.first }) else { return [] }
+        let statistics = forwarder.statistics
+        let streams = forwarder.streams
+        let now = WallClock.nowUnixNano()
+        func counter(_ name: String, _ help: String, _ value: Int) -> MetricFamily {
+            MetricFamily(name: name, help: help, type: .counter, unit: "{event}",
+                         series: [Series(value: Double(value), startTimeUnixNano: start)])
+        }
+        func perStream(_ name: String, _ help: String, type: MetricType, unit: String = "", _ value: (String, Reflector.Statistics) -> Double?) -> MetricFamily {
+            MetricFamily(name: name, help: help, type: type, unit: unit, series: streams.compactMap { stream in
+                value(stream.key, stream.reflector).map {
+                    Series(labels: LabelSet(names: ["stream"], values: [stream.key]), value: $0, startTimeUnixNano: type == .counter ? start : nil)
+                }
+            })
+        }
+        let checkpoints = forwarder.checkpoint.resourceVersions
+        let written = forwarder.checkpointWrittenUnixNano
+        let lag = statistics.lastOccurrenceUnixNano > 0 && statistics.lastObservedUnixNano >= statistics.lastOccurrenceUnixNano
+            ? Double(statistics.lastObservedUnixNano - statistics.lastOccurrenceUnixNano) / 1e9 : 0
+        return [
+            MetricFamily(name: "telegen_events_received_total", help: "Event notifications received, by type (LISTED: items of a relist after a 410).",
+                         type: .counter, unit: "{event}", series: statistics.received.keys.sorted().map { type in
+                             Series(labels: LabelSet(names: ["type"], values: [type]), value: Double(statistics.received[type]!), startTimeUnixNano: start)
+                         }),
+            counter("telegen_events_emitted_total", "Event occurrences turned into log records and handed to the exporter.", statistics.emitted),
+            counter("telegen_events_deduplicated_total", "Notifications that added no occurrence (same count, replayed, or already sent).", statistics.deduplicated),
+            counter("telegen_events_filtered_total", "Events left out by types, involved_kinds, namespaces_exclude or reasons_exclude.", statistics.filtered),
+            counter("telegen_events_rate_limited_total", "Event records dropped by rate_limit.", statistics.rateLimited),
+            counter("telegen_events_relisted_total", "Event records emitted from a relist after the checkpoint expired (410).", statistics.relisted),
+            perStream("telegen_events_expired_total", "410 Gone answers to the event watch (a relist followed).", type: .counter) { Double($1.expired) },
+            perStream("telegen_events_stream_connected", "1 while the stream's list and watch succeed.", type: .gauge) { _, reflector in
+                reflector.synced && !reflector.failing ? 1 : 0
+            },
+            perStream("telegen_events_checkpoint_resource_version", "The resourceVersion up to which events are delivered (the checkpoint).", type: .gauge) { key, _ in
+                checkpoints[key].flatMap(Double.init)
+            },
+            MetricFamily(name: "telegen_events_checkpoint_age_seconds", help: "Time since the checkpoint file was last written.",
+                         type: .gauge, unit: "s", series: written == 0 ? [] : [Series(value: Double(now &- min(written, now)) / 1e9)]),
+            MetricFamily(name: "telegen_events_tracked", help: "Events the deduplication state tracks (count and age bounded).",
+                         type: .gauge, unit: "{event}", series: [Series(value: Double(statistics.tracked))]),
+            MetricFamily(name: "telegen_events_lag_seconds", help: "Time from the last emitted occurrence to when Telegen saw it.",
+                         type: .gauge, unit: "s", series: [Series(value: lag)]),
+        ]
     }
 
     /// `telegen_kube_*`: what the reflectors did, per resource (summed over its watched namespaces).

@@ -95,11 +95,15 @@ public actor OTLPExporter {
     public nonisolated var statistics: ExporterStatistics { box.snapshot }
 
     /// Queues a batch; the oldest waiting batches make room when the queue is full.
-    public func enqueue(_ batch: ExportBatch) {
+    /// Returns the batch's sequence number, for comparing with `settledThrough`.
+    @discardableResult
+    public func enqueue(_ batch: ExportBatch) -> UInt64 {
         let size = batch.message.count
+        let sequence = nextSequence
+        nextSequence += 1
         guard size <= configuration.queueMaximumBytes else {
             drop(batch, reason: "queue_full")
-            return
+            return sequence
         }
         while queueBytes + size > configuration.queueMaximumBytes,
               let oldest = queue.firstIndex(where: { $0.sequence != inFlight }) {
@@ -108,8 +112,6 @@ public actor OTLPExporter {
             if let path = dropped.path { spool?.remove(path) }
             drop(dropped.batch, reason: "queue_full")
         }
-        let sequence = nextSequence
-        nextSequence += 1
         var path: String?
         if let spool {
             do {
@@ -123,6 +125,15 @@ public actor OTLPExporter {
         publishQueueSize()
         workArrived?.resume()
         workArrived = nil
+        return sequence
+    }
+
+    /// The highest sequence number such that every batch enqueued up to it is settled:
+    /// delivered, given up or dropped (and counted), or stored in the spool directory,
+    /// from which a restart sends it. A producer that must not lose or repeat data
+    /// across restarts (the event stream's checkpoint) moves only over settled batches.
+    public var settledThrough: UInt64 {
+        (queue.lazy.filter { $0.path == nil }.map(\.sequence).min() ?? nextSequence) - 1
     }
 
     /// Waits until at most `limit` bytes (and at most the queue's room less `bytes`)
