@@ -62,6 +62,20 @@ def status(pid, field):
     return 0
 
 
+def write_kubeconfig(scratch, port):
+    """A kubeconfig for the fake server on loopback (h2c, a static token); returns its path."""
+    path = os.path.join(scratch, "kubeconfig")
+    with open(path, "w") as handle:
+        handle.write(f"""apiVersion: v1
+kind: Config
+clusters: [{{name: fake, cluster: {{server: "http://127.0.0.1:{port}"}}}}]
+users: [{{name: fake, user: {{token: bench}}}}]
+contexts: [{{name: fake, context: {{cluster: fake, user: fake}}}}]
+current-context: fake
+""")
+    return path
+
+
 def get(url, headers=None):
     request = urllib.request.Request(url, headers=headers or {})
     try:
@@ -91,15 +105,7 @@ class Run:
         self.receiver, words = start([python, os.path.join(ROOT, "Tests/Python/otlp_receiver.py"), "--summary",
                                       "--record", self.records, "--max-receive-bytes", str(8 << 20)])
         receiver_port = words[1]
-        kubeconfig = os.path.join(self.scratch, "kubeconfig")
-        with open(kubeconfig, "w") as handle:
-            handle.write(f"""apiVersion: v1
-kind: Config
-clusters: [{{name: fake, cluster: {{server: "http://127.0.0.1:{port}"}}}}]
-users: [{{name: fake, user: {{token: bench}}}}]
-contexts: [{{name: fake, context: {{cluster: fake, user: fake}}}}]
-current-context: fake
-""")
+        kubeconfig = write_kubeconfig(self.scratch, port)
         self.listen = free_port()
         config = os.path.join(self.scratch, "telegen.yaml")
         resources = ", ".join(resource_names(options.resources))

@@ -3,7 +3,8 @@ opentelemetry-proto stubs and grpcio: it decodes what Telegen sends with Google'
 protobuf runtime and speaks gRPC's own HTTP/2.
 
 Every request received is appended to --record as one JSON line:
-    {"signal": "metrics"|"logs", "call": N, "request": <MessageToDict>, "metadata": {...}}
+    {"signal": "metrics"|"logs", "call": N, "request": <MessageToDict>, "metadata": {...},
+     "time": <when it arrived, Unix seconds>}
 
 --script names a JSON file with one entry per call, in order; calls beyond the list
 succeed. An entry is one of:
@@ -85,6 +86,7 @@ def answer(recorder, signal, request, context, response_type, partial_type, reje
         "request": MessageToDict(request, preserving_proto_field_name=True),
         "metadata": {key: value for key, value in context.invocation_metadata() if not key.endswith("-bin")},
         "answered": "OK",
+        "time": time.time(),
     }
     if isinstance(behaviour, dict) and "sleep" in behaviour:
         time.sleep(behaviour["sleep"])

@@ -4,11 +4,40 @@ import KubeWatch
 /// MODIFIED that did not add an occurrence, or a re-listed event already sent a
 /// duplicate. Bounded by age (an event not touched for `maximumAge` has expired from
 /// the API server, whose TTL is an hour and re-armed by every update) and by entries
-/// (the least recently touched go first). About 50 bytes an entry: the UID as 128 bits,
-/// the count and the time. Not thread-safe; its owner serialises access.
+/// (the least recently touched go first). 24 bytes a slot: the UID as 128 bits, the
+/// count and the time as 32 bits each, so 64 to 85 bytes an entry at the dictionary's
+/// load (docs/benchmarks.md). Not thread-safe; its owner serialises access.
 struct DeliveredEvents: Sendable {
+    /// An event UID as 128 bits: the UUID itself (every UID the API server makes), or for
+    /// any other text two independent 64-bit FNV-1a hashes of it.
+    struct Key: Hashable, Sendable {
+        var high: UInt64
+        var low: UInt64
+
+        init(_ uid: String) {
+            switch StoreKey(uid) {
+            case .uuid(let high, let low):
+                self.high = high
+                self.low = low
+            case .text(let text):
+                high = Self.fnv1a(text, basis: 14_695_981_039_346_656_037)
+                low = Self.fnv1a(text, basis: 0x6C62_272E_07BB_0142)
+            }
+        }
+
+        private static func fnv1a(_ text: String, basis: UInt64) -> UInt64 {
+            var hash = basis
+            for byte in text.utf8 {
+                hash ^= UInt64(byte)
+                hash &*= 1_099_511_628_211
+            }
+            return hash
+        }
+    }
+
     struct Entry: Sendable {
-        var count: Int64
+        /// The last count delivered (a count past 2^32 stays at the maximum).
+        var count: UInt32
         /// Seconds since `origin`.
         var touched: UInt32
     }
@@ -16,7 +45,7 @@ struct DeliveredEvents: Sendable {
     let maximumEntries: Int
     let maximumAge: Duration
     private let origin: ContinuousClock.Instant
-    private var entries: [StoreKey: Entry] = [:]
+    private var entries: [Key: Entry] = [:]
 
     init(maximumEntries: Int = 200_000, maximumAge: Duration = .seconds(75 * 60), now: ContinuousClock.Instant = .now) {
         self.maximumEntries = max(maximumEntries, 1)
@@ -27,16 +56,16 @@ struct DeliveredEvents: Sendable {
     var count: Int { entries.count }
 
     func lastCount(uid: String) -> Int64? {
-        entries[StoreKey(uid)]?.count
+        entries[Key(uid)].map { Int64($0.count) }
     }
 
     mutating func record(uid: String, count: Int64, now: ContinuousClock.Instant = .now) {
-        entries[StoreKey(uid)] = Entry(count: count, touched: seconds(now))
+        entries[Key(uid)] = Entry(count: UInt32(clamping: count), touched: seconds(now))
         if entries.count > maximumEntries { evictOldest() }
     }
 
     mutating func forget(uid: String) {
-        entries.removeValue(forKey: StoreKey(uid))
+        entries.removeValue(forKey: Key(uid))
     }
 
     /// Drops entries older than `maximumAge`.

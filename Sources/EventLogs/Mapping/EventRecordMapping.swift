@@ -4,11 +4,13 @@ import TelemetryModel
 /// An event occurrence as an OTLP log record, with the OpenTelemetry Collector
 /// `k8s_events` receiver's names, so that queries written for it keep working: body =
 /// message, severity from the type, time = the occurrence's own time, observed time =
-/// when Telegen saw it, and its attributes in the receiver's order. Differences, all
-/// additions or moves: the involved object's `k8s.object.*` are record attributes (the
-/// receiver makes one resource per event; Telegen's resource is the agent's), with
-/// `k8s.object.namespace` beside them; the event's node (`source.host`) is not a
-/// resource attribute for the same reason.
+/// when Telegen saw it, and its attributes in the receiver's order. Differences
+/// (docs/events.md lists them for users): the involved object's `k8s.object.*` are
+/// record attributes (the receiver makes one resource per event; Telegen's resource is
+/// the agent's), with `k8s.object.namespace` beside them; the event's node
+/// (`source.host`) is not sent, for the same reason; `k8s.event.count` is always
+/// there (the occurrence's count, where the receiver leaves out a zero `count`);
+/// observed time is set; an unknown type keeps its severity text.
 public struct EventRecordMapping: Sendable {
     /// Longer messages are cut at a UTF-8 boundary; `telegen.event.message.original_size`
     /// then says how long it was.

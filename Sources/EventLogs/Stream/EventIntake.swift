@@ -6,7 +6,8 @@ import TelemetryModel
 /// the records waiting to be shipped, each stream's progress towards its checkpoint,
 /// and the counters. The streams' sinks write into it one notification at a time;
 /// the forwarder's shipping loop takes the records out and reports acknowledgements.
-final class EventIntake: Sendable {
+/// Public for the benchmark that drives it without an API server.
+public final class EventIntake: Sendable {
     private struct State: Sendable {
         var delivered: DeliveredEvents
         var limiter: TokenBucket
@@ -23,7 +24,11 @@ final class EventIntake: Sendable {
     let mapping: EventRecordMapping
     private let state: Mutex<State>
 
-    init(filter: EventFilter, mapping: EventRecordMapping, rateLimit: Double, delivered: DeliveredEvents = DeliveredEvents()) {
+    public convenience init(filter: EventFilter, mapping: EventRecordMapping, rateLimit: Double) {
+        self.init(filter: filter, mapping: mapping, rateLimit: rateLimit, delivered: DeliveredEvents())
+    }
+
+    init(filter: EventFilter, mapping: EventRecordMapping, rateLimit: Double, delivered: DeliveredEvents) {
         self.filter = filter
         self.mapping = mapping
         // A second's worth of burst: a spike is smoothed, a flood is cut.
@@ -31,7 +36,7 @@ final class EventIntake: Sendable {
     }
 
     /// Registers a stream resuming from `resourceVersion` ("" when it starts from now).
-    func open(stream: String, resumingFrom resourceVersion: String) {
+    public func open(stream: String, resumingFrom resourceVersion: String) {
         state.withLock { $0.progress[stream] = StreamProgress(resumingFrom: resourceVersion) }
     }
 
@@ -101,7 +106,7 @@ final class EventIntake: Sendable {
     var waiting: Int { state.withLock { $0.outbox.count } }
 
     /// The records to ship, and the batch they form; the outbox starts the next batch.
-    func takeOutbox() -> (records: [LogRecord], batch: UInt64) {
+    public func takeOutbox() -> (records: [LogRecord], batch: UInt64) {
         state.withLock { state in
             defer {
                 state.outbox.removeAll(keepingCapacity: false)
@@ -134,7 +139,7 @@ final class EventIntake: Sendable {
 
     var checkpoints: [String: String] { state.withLock { $0.progress.mapValues(\.checkpoint) } }
 
-    var statistics: EventStatistics { state.withLock { $0.statistics } }
+    public var statistics: EventStatistics { state.withLock { $0.statistics } }
 
     /// Drops dedup entries older than the API server keeps events.
     func expire() {

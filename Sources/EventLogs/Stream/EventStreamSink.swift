@@ -5,28 +5,28 @@ import Glibc
 
 /// The reflector's sink for one event stream: decodes each notification's event and
 /// hands it to the shared intake; keeps nothing of the objects.
-final class EventStreamSink: ReflectorSink {
-    let stream: String
+public final class EventStreamSink: ReflectorSink {
+    public let stream: String
     private let intake: EventIntake
 
-    init(stream: String, intake: EventIntake) {
+    public init(stream: String, intake: EventIntake) {
         self.stream = stream
         self.intake = intake
     }
 
-    func apply(_ event: WatchEvent, object: UnsafeBufferPointer<UInt8>) throws -> ObjectVersion {
+    public func apply(_ event: WatchEvent, object: UnsafeBufferPointer<UInt8>) throws -> ObjectVersion {
         let decoded = try KubeEvent(json: object)
         intake.handle(event, decoded, stream: stream, observedUnixNano: Self.now())
         return ObjectVersion(uid: decoded.metadata.uid, resourceVersion: decoded.metadata.resourceVersion)
     }
 
-    func remove(uid: String) {}
+    public func remove(uid: String) {}
 
-    func beginRelist() {}
+    public func beginRelist() {}
 
-    func endRelist() -> Int { 0 }
+    public func endRelist() -> Int { 0 }
 
-    func progressed(to resourceVersion: String) {
+    public func progressed(to resourceVersion: String) {
         intake.progressed(stream: stream, to: resourceVersion)
     }
 
