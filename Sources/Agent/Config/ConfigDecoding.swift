@@ -135,7 +135,7 @@ extension StreamingConfig {
         if !endpoint.isEmpty && !endpoint.hasPrefix("http://") && !endpoint.hasPrefix("https://") {
             section.problem(at: "endpoint", "endpoint \"\(endpoint)\" must start with http:// (plaintext) or https:// (TLS)")
         }
-        transportProtocol = section.choice("protocol", default: defaults.transportProtocol)
+        transportProtocol = TransportProtocol.read(from: section, choices: "\"grpc\", \"http/protobuf\"") ?? defaults.transportProtocol
         headers = section.stringMap("headers")
         compression = section.choice("compression", default: defaults.compression)
         timeout = section.duration("timeout", default: defaults.timeout)
@@ -182,8 +182,27 @@ extension LogsStreamingConfig {
         if !endpoint.isEmpty && !endpoint.hasPrefix("http://") && !endpoint.hasPrefix("https://") {
             section.problem(at: "endpoint", "endpoint \"\(endpoint)\" must start with http:// (plaintext) or https:// (TLS)")
         }
+        transportProtocol = StreamingConfig.TransportProtocol.read(from: section, choices: "\"grpc\", \"http/protobuf\" or \"\" (streaming's)")
         checkpointFile = section.string("checkpoint_file", default: "")
         section.finish()
+    }
+}
+
+extension StreamingConfig.TransportProtocol {
+    /// The `protocol` key of a streaming section; nil when it is absent, empty (the
+    /// default, or streaming's for logs) or invalid, which is reported. `http/json` is a
+    /// valid OTLP protocol that Telegen does not speak, so it gets a message of its own
+    /// rather than "not one of".
+    static func read(from section: ConfigSection, choices: String) -> Self? {
+        let text = section.string("protocol", default: "")
+        guard !text.isEmpty else { return nil }
+        if let value = Self(rawValue: text) { return value }
+        if text == "http/json" {
+            section.problem(at: "protocol", "\"http/json\" is not supported: Telegen sends OTLP as binary protobuf (use \"http/protobuf\" or \"grpc\")")
+        } else {
+            section.problem(at: "protocol", "\"\(text)\" is not one of \(choices)")
+        }
+        return nil
     }
 }
 

@@ -99,15 +99,11 @@ enum ConfigLoader {
         }
         let streaming = metrics.streaming
         if streaming.enabled {
-            if streaming.endpoint.isEmpty {
+            if let target = ExportTarget.metrics(metrics) {
+                checkURL(target, problem: problem)
+            } else {
                 problem("kube_metrics.streaming.endpoint", near: ["kube_metrics.streaming.enabled"],
                         "required when streaming is enabled (or set OTEL_EXPORTER_OTLP_ENDPOINT)")
-            } else if case .failure(let error) = Result(catching: { try HTTP2Endpoint(url: streaming.endpoint) }) {
-                problem("kube_metrics.streaming.endpoint", "\(error)")
-            }
-            if streaming.transportProtocol == .httpProtobuf {
-                problem("kube_metrics.streaming.protocol", near: ["kube_metrics.streaming.enabled"],
-                        "http/protobuf is not supported by this version of Telegen; use grpc")
             }
             for (key, path) in [("ca_file", streaming.tls.caFile), ("cert_file", streaming.tls.certFile), ("key_file", streaming.tls.keyFile)]
             where !path.isEmpty && access(path, R_OK) != 0 {
@@ -115,17 +111,24 @@ enum ConfigLoader {
                         "cannot read \(path): \(String(cString: strerror(errno)))")
             }
         }
-        let logs = metrics.logsStreaming
-        if logs.enabled {
-            let endpoint = logs.endpoint.isEmpty ? streaming.endpoint : logs.endpoint
-            if endpoint.isEmpty {
+        if metrics.logsStreaming.enabled {
+            if let target = ExportTarget.logs(metrics) {
+                // streaming's endpoint, already checked when streaming is enabled.
+                if !(streaming.enabled && target.key == "kube_metrics.streaming.endpoint") { checkURL(target, problem: problem) }
+            } else {
                 problem("kube_metrics.logs_streaming.endpoint", near: ["kube_metrics.logs_streaming.enabled"],
                         "required when logs streaming is enabled and streaming.endpoint is empty")
-            } else if case .failure(let error) = Result(catching: { try HTTP2Endpoint(url: endpoint) }) {
-                problem("kube_metrics.logs_streaming.endpoint", "\(error)")
             }
         }
         return problems
+    }
+
+    /// The URL a signal's requests go to must parse as an endpoint (an environment
+    /// variable may have supplied it, past the file's own check).
+    private static func checkURL(_ target: ExportTarget, problem: (String, [String], String) -> Void) {
+        if case .failure(let error) = Result(catching: { try HTTP2Endpoint(url: target.url) }) {
+            problem(target.key, [], "\(error)")
+        }
     }
 
     private static func yamlDiagnostic(_ error: Error, file: String) -> ConfigDiagnostic {
