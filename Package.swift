@@ -6,7 +6,7 @@ import PackageDescription
 //
 //   CgroupReader, KubeWatch, KubeState, EventLogs  (read kernel files / the Kubernetes API)
 //        -> TelemetryModel                  (typed families, exposition, signal metadata)
-//        -> OTLPWire                     (OTLP protobuf, gRPC over HTTP/2 + TLS)
+//        -> OTLPWire                     (OTLP protobuf; gRPC over HTTP/2 + TLS, or OTLP/HTTP)
 //   Agent wires them together (config, scheduling, serving, lifecycle).
 
 let package = Package(
@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // OTLP/HTTP (`protocol: http/protobuf`): HTTP/1.1 or HTTP/2 (ALPN) over NIOSSL.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // C libraries from Debian, imported through shim headers.
@@ -49,6 +52,11 @@ let package = Package(
             dependencies: [
                 "TelemetryModel", "HTTP2Transport", "COTLP", "CProtobufC", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
@@ -92,6 +100,7 @@ let package = Package(
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch", "HTTP2Transport", "TestSupport"]),
         .testTarget(name: "KubeStateTests", dependencies: ["KubeState", "KubeWatch", "HTTP2Transport", "TelemetryModel", "TestSupport"]),
         .testTarget(name: "EventLogsTests", dependencies: ["EventLogs", "KubeWatch", "HTTP2Transport", "TelemetryModel", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "TelemetryModel", "CgroupReader", "KubeState", "EventLogs", "OTLPWire", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "TelemetryModel", "CgroupReader", "KubeState", "EventLogs", "OTLPWire", "HTTP2Transport", "TestSupport",
+                                                 .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -175,7 +175,12 @@ struct ConfigTests {
          ["telegen.yaml:2:19: kube_metrics.listen_address: invalid address \"9443\" (use HOST:PORT, :PORT or [IPv6]:PORT)"]),
         ("kube_metrics:\n  streaming:\n    endpoint: otel:4317\n    protocol: http/json\n",
          ["telegen.yaml:3:15: kube_metrics.streaming.endpoint: endpoint \"otel:4317\" must start with http:// (plaintext) or https:// (TLS)",
-          "telegen.yaml:4:15: kube_metrics.streaming.protocol: \"http/json\" is not one of \"grpc\", \"http/protobuf\""]),
+          "telegen.yaml:4:15: kube_metrics.streaming.protocol: \"http/json\" is not supported: Telegen sends OTLP as binary protobuf (use \"http/protobuf\" or \"grpc\")"]),
+        ("kube_metrics:\n  streaming:\n    protocol: http\n  logs_streaming:\n    protocol: http/json\n",
+         ["telegen.yaml:3:15: kube_metrics.streaming.protocol: \"http\" is not one of \"grpc\", \"http/protobuf\"",
+          "telegen.yaml:5:15: kube_metrics.logs_streaming.protocol: \"http/json\" is not supported: Telegen sends OTLP as binary protobuf (use \"http/protobuf\" or \"grpc\")"]),
+        ("kube_metrics:\n  logs_streaming:\n    protocol: [grpc]\n",
+         ["telegen.yaml:3:15: kube_metrics.logs_streaming.protocol: expected a string, got a list"]),
         ("kube_metrics:\n  streaming:\n    tls:\n      cert_file: /c.pem\n",
          ["telegen.yaml:4:18: kube_metrics.streaming.tls.cert_file: cert_file and key_file must be set together for mutual TLS"]),
         ("kube_metrics:\n  node: [a, b]\n",
@@ -319,7 +324,9 @@ struct OTLPEnvironmentTests {
         #expect(streaming.timeout == .milliseconds(2500))
         #expect(streaming.tls == StreamingConfig.TLS(caFile: "/etc/ca.pem", certFile: "/etc/cert.pem", keyFile: "/etc/key.pem"))
         #expect(streaming.temporality == .delta)
-        #expect(config.kubeMetrics.logsStreaming.endpoint == "https://logs:4317")
+        // A per-signal endpoint, used as given (ExportTarget).
+        #expect(config.kubeMetrics.logsStreaming.signalEndpoint == "https://logs:4317")
+        #expect(config.kubeMetrics.logsStreaming.endpoint == "")
         #expect(config.kubernetes.clusterName == "prod,eu")
     }
 
@@ -357,12 +364,16 @@ struct OTLPEnvironmentTests {
             "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION": "none",
         ]).apply(to: &config, explicitKeys: [])
         #expect(config.kubeMetrics.streaming.transportProtocol == .httpProtobuf)
-        #expect(config.kubeMetrics.streaming.endpoint == "https://otel:4318/v1/metrics")
+        // The generic endpoint stays a base URL, shared by both signals; each gets its path.
+        #expect(config.kubeMetrics.streaming.endpoint == "https://otel:4318")
+        #expect(ExportTarget.metrics(config.kubeMetrics)?.url == "https://otel:4318/v1/metrics")
+        #expect(ExportTarget.logs(config.kubeMetrics)?.url == "https://otel:4318/v1/logs")
         #expect(config.kubeMetrics.streaming.compression == StreamingConfig.Compression.none)
 
         var grpc = AgentConfig()
         _ = OTLPEnvironment(["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "https://m:4317/custom"]).apply(to: &grpc, explicitKeys: [])
-        #expect(grpc.kubeMetrics.streaming.endpoint == "https://m:4317/custom")
+        #expect(grpc.kubeMetrics.streaming.signalEndpoint == "https://m:4317/custom")
+        #expect(ExportTarget.metrics(grpc.kubeMetrics)?.url == "https://m:4317/custom")
     }
 
     @Test func invalidValuesAreIgnoredWithAWarning() {

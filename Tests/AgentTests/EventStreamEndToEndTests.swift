@@ -223,6 +223,27 @@ struct EventStreamEndToEndTests {
         #expect(try cluster.occurrences().count == 4)
     }
 
+    // MARK: OTLP/HTTP
+
+    @Test func overOTLPHTTPTheSameRecordsArriveOnce() async throws {
+        let cluster = try EventCluster(receiver: OTLPHTTPReceiver(script: [["status": 503, "retry_after": "1"]]))
+        cluster.config.kubeMetrics.logsStreaming.transportProtocol = .httpProtobuf
+        let run = try await cluster.start()
+        try cluster.write(EventCluster.event("a.1", uid: "u-a", count: 1))
+        try cluster.write(EventCluster.event("a.1", uid: "u-a", count: 2))
+        try await cluster.waitForOccurrences(2)
+        try await Task.sleep(for: .seconds(2))
+        await run.stop()
+        #expect(try cluster.occurrenceKeys() == ["u-a#1", "u-a#2"])
+        let requests = try cluster.receiver.received()
+        // The 503 was retried after its Retry-After; the retry carried the same records.
+        #expect(requests.first?["answered"] as? Int == 503)
+        #expect(requests.allSatisfy { $0["path"] as? String == "/v1/logs" })
+        let first = try #require(cluster.occurrences().first)
+        #expect(first.attributes["k8s.event.reason"] == "BackOff" && first.attributes["k8s.object.kind"] == "Pod")
+        #expect(first.severityNumber == "SEVERITY_NUMBER_WARN" && first.severityText == "Warning")
+    }
+
     // MARK: Bad input
 
     @Test func badEventsAreCountedNotFatal() async throws {
@@ -269,28 +290,39 @@ struct EventStreamEndToEndTests {
     }
 }
 
+/// What the tests need of the gRPC and the OTLP/HTTP receivers.
+protocol EventReceiver: Sendable {
+    var port: Int { get }
+    func start() throws
+    func stop()
+    func received() throws -> [[String: Any]]
+}
+
+extension OTLPReceiver: EventReceiver {}
+extension OTLPHTTPReceiver: EventReceiver {}
+
 /// A fake API server, a receiver, and the agent's configuration pointing at both.
 final class EventCluster: @unchecked Sendable {
     // @unchecked: the tests mutate `config` only between runs, from the test's own task.
     let server: FakeAPIServer
-    let receiver: OTLPReceiver
+    let receiver: any EventReceiver
     let scratch: TemporaryDirectory
     var config: AgentConfig
     var checkpointFile: String { scratch.path + "/events.checkpoint" }
 
-    init() throws {
+    init(receiver: (any EventReceiver)? = nil) throws {
         var options = FakeAPIServer.Options()
         options.requireToken = true
         options.bookmarkInterval = 1
         server = try FakeAPIServer(options)
-        receiver = try OTLPReceiver()
+        self.receiver = try receiver ?? OTLPReceiver()
         scratch = try TemporaryDirectory("events")
         config = AgentConfig()
         config.kubernetes.kubeconfig = try server.writeKubeconfig()
         config.kubeMetrics.kubeState.enabled = false
         config.kubeMetrics.cadvisor.enabled = false
         config.kubeMetrics.node.enabled = false
-        config.kubeMetrics.streaming.endpoint = "http://127.0.0.1:\(receiver.port)"
+        config.kubeMetrics.streaming.endpoint = "http://127.0.0.1:\(self.receiver.port)"
         config.kubeMetrics.streaming.retry = .init(initialInterval: .milliseconds(200), multiplier: 1.5, maxInterval: .seconds(2),
                                                    maxElapsedTime: .seconds(300))
         config.kubeMetrics.logsStreaming.enabled = true
@@ -326,9 +358,13 @@ final class EventCluster: @unchecked Sendable {
         var attributes: [String: String]
     }
 
-    /// Every log record the receiver got, in arrival order.
+    /// Every log record the receiver accepted, in arrival order (a refused request is
+    /// recorded too, and its records come again in the retry).
     func occurrences() throws -> [Occurrence] {
-        try receiver.received().filter { $0["signal"] as? String == "logs" }.flatMap { request -> [Occurrence] in
+        try receiver.received().filter { request in
+            let answered = request["answered"]
+            return request["signal"] as? String == "logs" && (answered as? String == "OK" || answered as? Int == 200)
+        }.flatMap { request -> [Occurrence] in
             let resources = (request["request"] as? [String: Any])?["resource_logs"] as? [[String: Any]] ?? []
             let records = resources.flatMap { ($0["scope_logs"] as? [[String: Any]] ?? []).flatMap { $0["log_records"] as? [[String: Any]] ?? [] } }
             return records.map { record in

@@ -66,6 +66,52 @@ struct StreamingTests {
         #expect(load["gauge"] != nil)
     }
 
+    @Test func oncePushesOverOTLPHTTPWhenTheFileOrTheEnvironmentAsks() async throws {
+        let receiver = try OTLPHTTPReceiver(script: [["status": 503, "retry_after": "1"]])
+        let scratch = try TemporaryDirectory()
+        let fromFile = try scratch.write("telegen.yaml", """
+            kube_metrics:
+              listen_address: "127.0.0.1:0"
+              streaming:
+                enabled: true
+                endpoint: http://127.0.0.1:\(receiver.port)
+                protocol: http/protobuf
+                headers: {x-scope-orgid: tenant-1}
+                retry: {initial_interval: 100ms}
+
+            """)
+        let result = try telegen(["--config", fromFile, "--once", "--node-name", "node-a"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("protocol=http/protobuf"), "\(result.stderr)")
+        let records = try await receiver.waitForRequests(2)
+        // Refused once (503, Retry-After: 1), then delivered.
+        #expect(records.map { $0["answered"] as? Int } == [503, 200])
+        #expect(records.allSatisfy { $0["path"] as? String == "/v1/metrics" })
+        let headers = try #require(records.last?["headers"] as? [String: String])
+        #expect(headers["content-type"] == "application/x-protobuf" && headers["content-encoding"] == "gzip")
+        #expect(headers["x-scope-orgid"] == "tenant-1" && headers["user-agent"]?.hasPrefix("telegen/") == true)
+        let names = metrics(Array(records.suffix(1))).map { ($0["scope"] as? [String: Any])?["name"] as? String }
+        #expect(names.contains("telegen.node") && names.contains("telegen.self"))
+
+        // Only the environment: the generic endpoint is a base URL, /v1/metrics appended.
+        let bare = try scratch.write("bare.yaml", "kube_metrics:\n  listen_address: \"127.0.0.1:0\"\n  streaming:\n    enabled: true\n")
+        let fromEnvironment = try telegen(["--config", bare, "--once"], environment: [
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(receiver.port)/otlp/",
+        ])
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
+        let all = try await receiver.waitForRequests(3)
+        #expect(all.last?["path"] as? String == "/otlp/v1/metrics")
+        #expect(all.last?["answered"] as? Int == 200)
+    }
+
+    @Test func httpJSONIsAConfigurationError() throws {
+        let scratch = try TemporaryDirectory()
+        let config = try scratch.write("telegen.yaml", "kube_metrics:\n  streaming:\n    enabled: true\n    endpoint: http://c:4318\n    protocol: http/json\n")
+        let result = try telegen(["--config", config, "--check-config"])
+        #expect(result.status == 2)
+        #expect(result.stderr == "\(config):5:15: kube_metrics.streaming.protocol: \"http/json\" is not supported: Telegen sends OTLP as binary protobuf (use \"http/protobuf\" or \"grpc\")\n")
+    }
+
     @Test func onceFailsWhenNothingCanBeDelivered() throws {
         let scratch = try TemporaryDirectory()
         let port = try LocalPort.free()

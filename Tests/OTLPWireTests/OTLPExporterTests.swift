@@ -17,10 +17,10 @@ struct OTLPExporterTests {
     func makeExporter(port: Int, scheme: String = "http", host: String = "127.0.0.1", retry: RetryPolicy = fastRetry,
                   compression: GRPCUnaryCall.Compression = .gzip, directory: String? = nil, queueBytes: Int = 64 << 20,
                   tls: TLSConfiguration = TLSConfiguration(), timeout: Duration = .seconds(5)) throws -> (OTLPExporter, Task<Void, Never>) {
-        let exporter = try OTLPExporter(configuration: .init(
-            endpoint: HTTP2Endpoint(url: "\(scheme)://\(host):\(port)"), tls: tls, headers: [("x-tenant", "acme")],
-            compression: compression, timeout: timeout, retry: retry, queueMaximumBytes: queueBytes, queueDirectory: directory,
-            userAgent: "telegen/test"), logger: Logger(label: "test"))
+        let transport = try GRPCTransport(endpoint: HTTP2Endpoint(url: "\(scheme)://\(host):\(port)"), settings: TransportSettings(
+            tls: tls, headers: [("x-tenant", "acme")], compression: compression, timeout: timeout, userAgent: "telegen/test"))
+        let exporter = try OTLPExporter(transport: transport, configuration: .init(retry: retry, queueMaximumBytes: queueBytes, queueDirectory: directory),
+                                        logger: Logger(label: "test"))
         let task = Task { await exporter.run() }
         return (exporter, task)
     }
@@ -387,8 +387,8 @@ struct OTLPExporterTests {
 
     @Test func anUnresolvableHostIsCountedAsFailed() async throws {
         let retry = RetryPolicy(initialInterval: .milliseconds(50), maximumElapsedTime: .milliseconds(300))
-        let exporter = try OTLPExporter(configuration: .init(endpoint: HTTP2Endpoint(url: "http://collector.invalid:4317"), retry: retry,
-                                                             userAgent: "telegen/test"), logger: Logger(label: "test"))
+        let transport = try GRPCTransport(endpoint: HTTP2Endpoint(url: "http://collector.invalid:4317"), settings: TransportSettings(userAgent: "telegen/test"))
+        let exporter = try OTLPExporter(transport: transport, configuration: .init(retry: retry), logger: Logger(label: "test"))
         let task = Task { await exporter.run() }
         defer { task.cancel() }
         await exporter.enqueue(markedBatch(1))

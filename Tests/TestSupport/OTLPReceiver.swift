@@ -53,6 +53,10 @@ public struct TestCertificates: Sendable {
     public var clientCertificate: String { directory.path + "/client.pem" }
     public var clientKey: String { directory.path + "/client.key" }
     public var otherCACertificate: String { directory.path + "/other-ca.pem" }
+    /// A server certificate for the name otlp.telegen.test only (no IP address), for
+    /// checks of `server_name` that an IP address entry would satisfy on its own.
+    public var namedServerCertificate: String { directory.path + "/named-server.pem" }
+    public var namedServerKey: String { directory.path + "/named-server.key" }
 
     public init() throws {
         directory = try TemporaryDirectory("certs")
@@ -68,7 +72,8 @@ public struct TestCertificates: Sendable {
                      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
         }
         for (name, usage, san) in [("server", "serverAuth", "subjectAltName=DNS:localhost,DNS:otlp.telegen.test,IP:127.0.0.1"),
-                                   ("client", "clientAuth", "subjectAltName=DNS:telegen-agent")] {
+                                   ("client", "clientAuth", "subjectAltName=DNS:telegen-agent"),
+                                   ("named-server", "serverAuth", "subjectAltName=DNS:otlp.telegen.test")] {
             try run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(dir)/\(name).key",
                      "-out", "\(dir)/\(name).csr", "-subj", "/CN=\(name)"])
             try "\(san)\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=\(usage)\n"

@@ -71,8 +71,8 @@ let benchmarks: @Sendable () -> Void = {
                                    warmupIterations: 1, maxDuration: .seconds(20), maxIterations: 10)) { benchmark in
         let (peer, port) = try startPeer()
         defer { peer.terminate() }
-        let exporter = try OTLPExporter(configuration: .init(endpoint: HTTP2Endpoint(url: "http://127.0.0.1:\(port)"),
-                                                             userAgent: "telegen/bench"), logger: Logger(label: "bench"))
+        let transport = try GRPCTransport(endpoint: HTTP2Endpoint(url: "http://127.0.0.1:\(port)"), settings: TransportSettings(userAgent: "telegen/bench"))
+        let exporter = try OTLPExporter(transport: transport, logger: Logger(label: "bench"))
         let sender = Task { await exporter.run() }
         benchmark.startMeasurement()
         let started = ContinuousClock.now

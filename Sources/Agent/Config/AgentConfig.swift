@@ -114,7 +114,11 @@ struct StreamingConfig: Sendable, Equatable {
     }
 
     var enabled = false
+    /// The server (gRPC), or the base URL the signal's path is appended to (OTLP/HTTP).
     var endpoint = ""
+    /// `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`: the whole URL, used as given whatever the
+    /// protocol; no YAML key sets it. `ExportTarget` decides which of the two applies.
+    var signalEndpoint = ""
     var transportProtocol = TransportProtocol.grpc
     var headers: [String: String] = [:]
     var compression = Compression.gzip
@@ -130,8 +134,10 @@ struct StreamingConfig: Sendable, Equatable {
 /// comes from `streaming` unless set here (`exporter(inheriting:)`).
 struct LogsStreamingConfig: Sendable, Equatable {
     var enabled = false
-    /// Empty: streaming's endpoint.
+    /// Empty: streaming's. Like streaming's, a base URL for OTLP/HTTP.
     var endpoint = ""
+    /// `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`: the whole URL, used as given (no YAML key).
+    var signalEndpoint = ""
     /// Nil: inherited from streaming.
     var transportProtocol: StreamingConfig.TransportProtocol?
     var headers: [String: String]?

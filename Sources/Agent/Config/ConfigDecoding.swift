@@ -135,7 +135,7 @@ extension StreamingConfig {
         if !endpoint.isEmpty && !endpoint.hasPrefix("http://") && !endpoint.hasPrefix("https://") {
             section.problem(at: "endpoint", "endpoint \"\(endpoint)\" must start with http:// (plaintext) or https:// (TLS)")
         }
-        transportProtocol = section.choice("protocol", default: defaults.transportProtocol)
+        transportProtocol = TransportProtocol.read(from: section, choices: "\"grpc\", \"http/protobuf\"") ?? defaults.transportProtocol
         headers = section.stringMap("headers")
         compression = section.choice("compression", default: defaults.compression)
         timeout = section.duration("timeout", default: defaults.timeout)
@@ -193,14 +193,16 @@ extension LogsStreamingConfig {
             section.problem(at: "endpoint", "endpoint \"\(endpoint)\" must start with http:// (plaintext) or https:// (TLS)")
         }
         // Unset (or empty) push settings are streaming's.
-        if !section.string("protocol", default: "").isEmpty {
-            transportProtocol = section.choice("protocol", default: StreamingConfig.TransportProtocol.grpc)
-        }
-        if section.mark(of: "headers") != nil { headers = section.stringMap("headers") }
+        transportProtocol = StreamingConfig.TransportProtocol.read(from: section, choices: "\"grpc\", \"http/protobuf\" or \"\" (streaming's)")
+        // Unset, null or empty: streaming's (a logs backend without headers while the
+        // metrics one has some is the rare case it cannot say).
+        let ownHeaders = section.stringMap("headers")
+        headers = ownHeaders.isEmpty ? nil : ownHeaders
         if !section.string("compression", default: "").isEmpty {
             compression = section.choice("compression", default: StreamingConfig.Compression.gzip)
         }
-        if section.mark(of: "tls") != nil { tls = StreamingConfig.TLS(reading: section.section("tls")) }
+        let ownTLS = StreamingConfig.TLS(reading: section.section("tls"))
+        tls = ownTLS == StreamingConfig.TLS() ? nil : ownTLS
         namespaces = section.stringList("namespaces")
         namespacesExclude = section.stringList("namespaces_exclude")
         types = section.stringList("types")
@@ -214,6 +216,24 @@ extension LogsStreamingConfig {
             section.problem(at: "namespaces_exclude", "set namespaces or namespaces_exclude, not both")
         }
         section.finish()
+    }
+}
+
+extension StreamingConfig.TransportProtocol {
+    /// The `protocol` key of a streaming section; nil when it is absent, empty (the
+    /// default, or streaming's for logs) or invalid, which is reported. `http/json` is a
+    /// valid OTLP protocol that Telegen does not speak, so it gets a message of its own
+    /// rather than "not one of".
+    static func read(from section: ConfigSection, choices: String) -> Self? {
+        let text = section.string("protocol", default: "")
+        guard !text.isEmpty else { return nil }
+        if let value = Self(rawValue: text) { return value }
+        if text == "http/json" {
+            section.problem(at: "protocol", "\"http/json\" is not supported: Telegen sends OTLP as binary protobuf (use \"http/protobuf\" or \"grpc\")")
+        } else {
+            section.problem(at: "protocol", "\"\(text)\" is not one of \(choices)")
+        }
+        return nil
     }
 }
 

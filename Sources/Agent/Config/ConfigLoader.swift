@@ -99,15 +99,11 @@ enum ConfigLoader {
         }
         let streaming = metrics.streaming
         if streaming.enabled {
-            if streaming.endpoint.isEmpty {
+            if let target = ExportTarget.metrics(metrics) {
+                checkURL(target, problem: problem)
+            } else {
                 problem("kube_metrics.streaming.endpoint", near: ["kube_metrics.streaming.enabled"],
                         "required when streaming is enabled (or set OTEL_EXPORTER_OTLP_ENDPOINT)")
-            } else if case .failure(let error) = Result(catching: { try HTTP2Endpoint(url: streaming.endpoint) }) {
-                problem("kube_metrics.streaming.endpoint", "\(error)")
-            }
-            if streaming.transportProtocol == .httpProtobuf {
-                problem("kube_metrics.streaming.protocol", near: ["kube_metrics.streaming.enabled"],
-                        "http/protobuf is not supported by this version of Telegen; use grpc")
             }
             for (key, path) in [("ca_file", streaming.tls.caFile), ("cert_file", streaming.tls.certFile), ("key_file", streaming.tls.keyFile)]
             where !path.isEmpty && access(path, R_OK) != 0 {
@@ -118,19 +114,18 @@ enum ConfigLoader {
         let logs = metrics.logsStreaming
         if logs.enabled {
             let settings = logs.exporter(inheriting: streaming)
-            if settings.endpoint.isEmpty {
+            if let target = ExportTarget.logs(metrics) {
+                // streaming's endpoint, already checked when streaming is enabled.
+                if !(streaming.enabled && target.key == "kube_metrics.streaming.endpoint") { checkURL(target, problem: problem) }
+            } else {
                 problem("kube_metrics.logs_streaming.endpoint", near: ["kube_metrics.logs_streaming.enabled"],
                         "required when logs streaming is enabled and streaming.endpoint is empty")
-            } else if case .failure(let error) = Result(catching: { try HTTP2Endpoint(url: settings.endpoint) }) {
-                problem("kube_metrics.logs_streaming.endpoint", "\(error)")
             }
-            if settings.transportProtocol == .httpProtobuf {
-                problem("kube_metrics.logs_streaming.protocol", near: ["kube_metrics.logs_streaming.enabled", "kube_metrics.streaming.protocol"],
-                        "http/protobuf is not supported by this version of Telegen; use grpc")
-            }
+            // Inherited TLS files were checked above when streaming itself is enabled.
+            let section = logs.tls != nil ? "logs_streaming" : "streaming"
             for (key, path) in [("ca_file", settings.tls.caFile), ("cert_file", settings.tls.certFile), ("key_file", settings.tls.keyFile)]
-            where !path.isEmpty && access(path, R_OK) != 0 {
-                problem("kube_metrics.logs_streaming.tls.\(key)", near: ["kube_metrics.logs_streaming.enabled"],
+            where (logs.tls != nil || !streaming.enabled) && !path.isEmpty && access(path, R_OK) != 0 {
+                problem("kube_metrics.\(section).tls.\(key)", near: ["kube_metrics.logs_streaming.enabled"],
                         "cannot read \(path): \(String(cString: strerror(errno)))")
             }
             if !logs.checkpointFile.isEmpty {
@@ -142,6 +137,14 @@ enum ConfigLoader {
             }
         }
         return problems
+    }
+
+    /// The URL a signal's requests go to must parse as an endpoint (an environment
+    /// variable may have supplied it, past the file's own check).
+    private static func checkURL(_ target: ExportTarget, problem: (String, [String], String) -> Void) {
+        if case .failure(let error) = Result(catching: { try HTTP2Endpoint(url: target.url) }) {
+            problem(target.key, [], "\(error)")
+        }
     }
 
     private static func yamlDiagnostic(_ error: Error, file: String) -> ConfigDiagnostic {

@@ -15,15 +15,22 @@ struct OTLPEnvironment {
         func isSet(_ key: String) -> Bool { explicitKeys.contains(prefix + key) }
         var streaming = config.kubeMetrics.streaming
 
-        if !isSet("protocol"), let (name, value) = signalValue("PROTOCOL") {
-            if let parsed = StreamingConfig.TransportProtocol(rawValue: value) {
-                streaming.transportProtocol = parsed
-            } else {
-                warnings.append("\(name)=\(value) ignored: Telegen sends grpc or http/protobuf")
-            }
+        // Each protocol variable is read (and warned about) once; a per-signal one that is
+        // invalid leaves the generic one to apply.
+        let genericProtocol = protocolVariable("OTEL_EXPORTER_OTLP_PROTOCOL", warnings: &warnings)
+        let metricsProtocol = protocolVariable("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", warnings: &warnings)
+        let logsProtocol = protocolVariable("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", warnings: &warnings)
+        if !isSet("protocol"), let chosen = metricsProtocol ?? genericProtocol {
+            streaming.transportProtocol = chosen
         }
-        if !isSet("endpoint"), let endpoint = endpoint(signal: "METRICS", path: "v1/metrics", protocol: streaming.transportProtocol) {
-            streaming.endpoint = endpoint
+        if !isSet("endpoint") {
+            let insecure = isInsecure(signal: "METRICS")
+            if let generic = environment["OTEL_EXPORTER_OTLP_ENDPOINT"], !generic.isEmpty {
+                streaming.endpoint = withScheme(generic, insecure: insecure)
+            }
+            if let specific = environment["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"], !specific.isEmpty {
+                streaming.signalEndpoint = withScheme(specific, insecure: insecure)
+            }
         }
         if !isSet("headers"), let (name, value) = signalValue("HEADERS") {
             switch Self.parseHeaders(value) {
@@ -62,6 +69,23 @@ struct OTLPEnvironment {
         if !isSet(tlsPrefix + "key_file"), let (_, value) = signalValue("CLIENT_KEY") { streaming.tls.keyFile = value }
         config.kubeMetrics.streaming = streaming
 
+        let logsPrefix = "kube_metrics.logs_streaming."
+        if !explicitKeys.contains(logsPrefix + "endpoint"),
+           let endpoint = environment["OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"], !endpoint.isEmpty {
+            config.kubeMetrics.logsStreaming.signalEndpoint = withScheme(endpoint, insecure: isInsecure(signal: "LOGS"))
+        }
+        // Logs: logs_streaming.protocol, else OTEL_EXPORTER_OTLP_LOGS_PROTOCOL, else
+        // streaming.protocol from the file, else OTEL_EXPORTER_OTLP_PROTOCOL, else the
+        // default. Nil inherits streaming's, which is right unless the metrics variable
+        // chose it: that one is not the logs'.
+        if !explicitKeys.contains(logsPrefix + "protocol") {
+            if let logsProtocol {
+                config.kubeMetrics.logsStreaming.transportProtocol = logsProtocol
+            } else if !isSet("protocol") {
+                let chosen = genericProtocol ?? StreamingConfig().transportProtocol
+                if chosen != streaming.transportProtocol { config.kubeMetrics.logsStreaming.transportProtocol = chosen }
+            }
+        }
         warnings += applyLogs(to: &config.kubeMetrics.logsStreaming, explicitKeys: explicitKeys)
 
         if !explicitKeys.contains("kubernetes.cluster_name") {
@@ -77,24 +101,15 @@ struct OTLPEnvironment {
         return warnings
     }
 
-    /// The `OTEL_EXPORTER_OTLP_LOGS_*` variables; the generic ones reach the logs
-    /// through what `logs_streaming` inherits from `streaming`.
+    /// `OTEL_EXPORTER_OTLP_LOGS_HEADERS` and `_COMPRESSION` (the endpoint and protocol
+    /// are resolved above); the generic ones reach the logs through what
+    /// `logs_streaming` inherits from `streaming`.
     private func applyLogs(to logs: inout LogsStreamingConfig, explicitKeys: Set<String>) -> [String] {
         var warnings: [String] = []
         func isSet(_ key: String) -> Bool { explicitKeys.contains("kube_metrics.logs_streaming." + key) }
         func value(_ suffix: String) -> (String, String)? {
             let name = "OTEL_EXPORTER_OTLP_LOGS_\(suffix)"
             return environment[name].flatMap { $0.isEmpty ? nil : (name, $0) }
-        }
-        if !isSet("endpoint"), let (_, endpoint) = value("ENDPOINT") {
-            logs.endpoint = withScheme(endpoint, insecure: isInsecure(signal: "LOGS"))
-        }
-        if !isSet("protocol"), let (name, text) = value("PROTOCOL") {
-            if let parsed = StreamingConfig.TransportProtocol(rawValue: text) {
-                logs.transportProtocol = parsed
-            } else {
-                warnings.append("\(name)=\(text) ignored: Telegen sends grpc or http/protobuf")
-            }
         }
         if !isSet("headers"), let (name, text) = value("HEADERS") {
             switch Self.parseHeaders(text) {
@@ -129,17 +144,15 @@ struct OTLPEnvironment {
         return nil
     }
 
-    /// A per-signal endpoint is used as given; the generic one is a base URL to
-    /// which OTLP/HTTP appends the signal path (gRPC uses it unchanged).
-    private func endpoint(signal: String, path: String, protocol transport: StreamingConfig.TransportProtocol) -> String? {
-        let insecure = isInsecure(signal: signal)
-        if let specific = environment["OTEL_EXPORTER_OTLP_\(signal)_ENDPOINT"], !specific.isEmpty {
-            return withScheme(specific, insecure: insecure)
-        }
-        guard let generic = environment["OTEL_EXPORTER_OTLP_ENDPOINT"], !generic.isEmpty else { return nil }
-        let base = withScheme(generic, insecure: insecure)
-        guard transport == .httpProtobuf else { return base }
-        return base.hasSuffix("/") ? base + path : base + "/" + path
+    /// `grpc` or `http/protobuf`, nil when unset. Anything else is ignored with a
+    /// warning, as the specification asks of an invalid variable: `http/json` too, a
+    /// valid OTLP protocol that Telegen does not speak (in the file it is an error).
+    private func protocolVariable(_ name: String, warnings: inout [String]) -> StreamingConfig.TransportProtocol? {
+        guard let value = environment[name], !value.isEmpty else { return nil }
+        if let parsed = StreamingConfig.TransportProtocol(rawValue: value) { return parsed }
+        let reason = value == "http/json" ? "Telegen sends OTLP as binary protobuf: use http/protobuf or grpc" : "use grpc or http/protobuf"
+        warnings.append("\(name)=\(value) ignored: \(reason)")
+        return nil
     }
 
     private func isInsecure(signal: String) -> Bool {

@@ -62,8 +62,8 @@ struct Agent {
         let resource = TelemetryResource.make(config: config, nodeName: nodeName,
                                               instanceID: environment["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? nodeName,
                                               environment: environment)
-        if metrics.enabled && streaming.enabled {
-            let exporter = try OTLPExporter(configuration: Self.exporterConfiguration(streaming), logger: logger)
+        // The configuration check guarantees an endpoint when streaming is enabled.
+        if metrics.enabled && streaming.enabled, let exporter = try ExporterSetup.makeExporter(.metrics, config: metrics, logger: logger) {
             selfMetrics.attach(exporter)
             let signal = metrics.signalMetadata
             var fields = SignalMetadataFields()
@@ -83,8 +83,7 @@ struct Agent {
         }
 
         let logs = metrics.logsStreaming
-        if metrics.enabled && logs.enabled, let kubernetes {
-            let exporter = try OTLPExporter(configuration: Self.exporterConfiguration(logs.exporter(inheriting: streaming)), logger: logger)
+        if metrics.enabled && logs.enabled, let kubernetes, let exporter = try ExporterSetup.makeExporter(.logs, config: metrics, logger: logger) {
             selfMetrics.attach(exporter)
             let shipper = EventLogShipper(exporter: exporter, encoder: OTLPLogsEncoder(
                 resource: resource, scope: OTLPScope(name: "telegen.events", version: BuildInfo.version)))
@@ -95,7 +94,7 @@ struct Agent {
             events = EventStreamService(forwarder: forwarder, shipper: shipper)
         } else {
             if metrics.enabled && logs.enabled {
-                logger.warning("logs_streaming is enabled but no Kubernetes API is configured; events are not streamed")
+                logger.warning("logs_streaming is enabled but no Kubernetes API or no endpoint is configured; events are not streamed")
             }
             events = nil
         }
@@ -112,23 +111,6 @@ struct Agent {
         configuration.shutdownGrace = shutdownGrace
         configuration.userAgent = "telegen/\(BuildInfo.version)"
         return configuration
-    }
-
-    static func exporterConfiguration(_ streaming: StreamingConfig) throws -> OTLPExporter.Configuration {
-        func source(_ path: String) -> TLSConfiguration.Source? { path.isEmpty ? nil : .file(path) }
-        let tls = TLSConfiguration(certificateAuthority: source(streaming.tls.caFile), certificate: source(streaming.tls.certFile),
-                                   privateKey: source(streaming.tls.keyFile),
-                                   serverName: streaming.tls.serverName.isEmpty ? nil : streaming.tls.serverName,
-                                   insecureSkipVerify: streaming.tls.insecureSkipVerify)
-        let retry = RetryPolicy(initialInterval: streaming.retry.initialInterval, multiplier: streaming.retry.multiplier,
-                                maximumInterval: streaming.retry.maxInterval, maximumElapsedTime: streaming.retry.maxElapsedTime)
-        return OTLPExporter.Configuration(
-            endpoint: try HTTP2Endpoint(url: streaming.endpoint), tls: tls,
-            headers: streaming.headers.sorted { $0.key < $1.key }.map { (name: $0.key.lowercased(), value: $0.value) },
-            compression: streaming.compression == .gzip ? .gzip : .none, timeout: streaming.timeout, retry: retry,
-            queueMaximumBytes: Int(streaming.queue.maxBytes),
-            queueDirectory: streaming.queue.directory.isEmpty ? nil : streaming.queue.directory,
-            userAgent: "telegen/\(BuildInfo.version)")
     }
 
     var endpoints: MetricsEndpoints {

@@ -301,7 +301,7 @@ final class SelfMetrics: Sendable {
                          type: .counter, unit: "{retry}", series: ordered.map {
                              Series(labels: LabelSet(names: signalLabel, values: [$0.rawValue]), value: Double(signals[$0]!.retries), startTimeUnixNano: start)
                          }),
-            MetricFamily(name: "telegen_exporter_requests_total", help: "Completed export calls by gRPC status.",
+            MetricFamily(name: "telegen_exporter_requests_total", help: "Export requests by outcome: gRPC status, HTTP status code, or timeout / connection_error (OTLP/HTTP, no response).",
                          type: .counter, unit: "{request}", series: ordered.flatMap { signal in
                              signals[signal]!.requests.keys.sorted().map { status in
                                  Series(labels: LabelSet(names: statusLabels, values: [signal.rawValue, status]),

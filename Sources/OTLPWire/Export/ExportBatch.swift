@@ -1,4 +1,5 @@
-/// The two OTLP signals Telegen sends, and where their gRPC services live.
+/// The two OTLP signals Telegen sends, and where their gRPC services and OTLP/HTTP
+/// paths live.
 public enum OTLPSignal: String, Sendable, CaseIterable {
     case metrics, logs
 
@@ -6,6 +7,14 @@ public enum OTLPSignal: String, Sendable, CaseIterable {
         switch self {
         case .metrics: "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
         case .logs: "/opentelemetry.proto.collector.logs.v1.LogsService/Export"
+        }
+    }
+
+    /// The path OTLP/HTTP appends to a base endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT`).
+    public var httpPath: String {
+        switch self {
+        case .metrics: "/v1/metrics"
+        case .logs: "/v1/logs"
         }
     }
 }

@@ -13,7 +13,9 @@ public struct ExporterStatistics: Sendable, Equatable {
         /// Items the backend refused in a partial success.
         public var rejectedItems = 0
         public var retries = 0
-        /// Completed calls by gRPC status name.
+        /// Requests by outcome: the gRPC status name (`OK`, `UNAVAILABLE`), the HTTP
+        /// status code (`200`, `503`), or, for an OTLP/HTTP request that got no
+        /// response, `timeout` or `connection_error`.
         public var requests: [String: Int] = [:]
 
         public init() {}

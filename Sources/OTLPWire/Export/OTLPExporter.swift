@@ -1,13 +1,14 @@
 import COTLP
 import CProtobufC
-import HTTP2Transport
 import Logging
 
-/// Sends OTLP export requests to one gRPC endpoint, in order, one at a time:
+/// Sends OTLP export requests through one transport (gRPC or OTLP/HTTP), in order,
+/// one at a time:
 ///
-/// - transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, ...; RESOURCE_EXHAUSTED only
-///   with RetryInfo, whose delay it then honours) are retried with backoff until the
-///   retry policy's elapsed-time limit; anything else is given up at once;
+/// - transient failures (the transport says which: UNAVAILABLE, HTTP 503, a lost
+///   connection, ...) are retried with backoff until the retry policy's elapsed-time
+///   limit, after the delay the server asked for when it named one; anything else is
+///   given up at once;
 /// - a partial success is logged and counted, never retried;
 /// - the queue is bounded in bytes: when a new batch does not fit, the oldest waiting
 ///   batches are dropped and counted;
@@ -16,31 +17,17 @@ import Logging
 /// Nothing is lost silently: every item ends up counted as sent, failed, rejected or
 /// dropped in `statistics`.
 public actor OTLPExporter {
+    /// What the exporter itself decides; where and how requests go is the transport's.
     public struct Configuration: Sendable {
-        public var endpoint: HTTP2Endpoint
-        public var tls: TLSConfiguration
-        public var headers: [(name: String, value: String)]
-        public var compression: GRPCUnaryCall.Compression
-        /// Per call, connection included.
-        public var timeout: Duration
         public var retry: RetryPolicy
         public var queueMaximumBytes: Int
         /// Where batches wait on disk; nil keeps them in memory only.
         public var queueDirectory: String?
-        public var userAgent: String
 
-        public init(endpoint: HTTP2Endpoint, tls: TLSConfiguration = TLSConfiguration(), headers: [(name: String, value: String)] = [],
-                    compression: GRPCUnaryCall.Compression = .gzip, timeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy(),
-                    queueMaximumBytes: Int = 64 << 20, queueDirectory: String? = nil, userAgent: String) {
-            self.endpoint = endpoint
-            self.tls = tls
-            self.headers = headers
-            self.compression = compression
-            self.timeout = timeout
+        public init(retry: RetryPolicy = RetryPolicy(), queueMaximumBytes: Int = 64 << 20, queueDirectory: String? = nil) {
             self.retry = retry
             self.queueMaximumBytes = queueMaximumBytes
             self.queueDirectory = queueDirectory
-            self.userAgent = userAgent
         }
     }
 
@@ -51,7 +38,7 @@ public actor OTLPExporter {
     }
 
     private let configuration: Configuration
-    private let call: GRPCUnaryCall
+    private let transport: any ExportTransport
     private let spool: BatchSpool?
     private let logger: Logger
     private let box = StatisticsBox()
@@ -64,12 +51,11 @@ public actor OTLPExporter {
     /// Set while sends fail, so an outage is logged when it starts and ends, not per retry.
     private var failingSince: ContinuousClock.Instant?
 
-    public init(configuration: Configuration, logger: Logger) throws {
+    /// Fails when the queue directory cannot be created.
+    public init(transport: any ExportTransport, configuration: Configuration = Configuration(), logger: Logger) throws {
         self.configuration = configuration
+        self.transport = transport
         self.logger = logger
-        let client = try HTTP2Client(endpoint: configuration.endpoint, tls: configuration.tls, connectTimeout: configuration.timeout)
-        call = GRPCUnaryCall(client: client, compression: configuration.compression, timeout: configuration.timeout,
-                             metadata: configuration.headers, userAgent: configuration.userAgent)
         if let directory = configuration.queueDirectory {
             let spool = try BatchSpool(directory: directory)
             self.spool = spool
@@ -190,16 +176,16 @@ public actor OTLPExporter {
         return queue.isEmpty
     }
 
-    /// Gives up what is still queued in memory (counted as dropped at shutdown). Spooled
-    /// batches stay on disk for the next start.
-    public func close() {
+    /// Gives up what is still queued in memory (counted as dropped at shutdown) and shuts
+    /// the transport down. Spooled batches stay on disk for the next start.
+    public func close() async {
         for item in queue where item.path == nil {
             drop(item.batch, reason: "shutdown")
         }
         queue.removeAll()
         queueBytes = 0
         publishQueueSize()
-        call.client.shutdown()
+        await transport.shutdown()
     }
 
     /// Sends one batch, retrying as the policy allows; false if cancelled meanwhile.
@@ -207,35 +193,46 @@ public actor OTLPExporter {
         let started = ContinuousClock.now
         var attempt = 0
         while true {
-            let result = await call.call(path: batch.signal.grpcPath, message: batch.message)
-            let status = result.status
-            box.update { $0[batch.signal].requests["\(status.code)", default: 0] += 1 }
-            if status.code == .ok {
-                let rejected = partialSuccess(of: batch, response: result.message ?? [])
+            let result = await transport.send(batch)
+            box.update { $0[batch.signal].requests[result.status, default: 0] += 1 }
+            let serverDelay: Duration?
+            switch result.outcome {
+            case .success(let response):
+                let rejected = partialSuccess(of: batch, response: response)
                 box.update { $0[batch.signal].sentItems += batch.items - rejected }
                 if let since = failingSince {
                     logger.info("export recovered", metadata: ["signal": "\(batch.signal)", "after": "\(ContinuousClock.now - since)"])
                     failingSince = nil
                 }
                 return true
+            case .retryable(let delay):
+                serverDelay = delay
+            case .permanent:
+                serverDelay = nil
             }
+            let retryable = result.outcome != .permanent
             attempt += 1
-            let delay = status.retryDelay ?? configuration.retry.delay(beforeRetry: attempt, random: Double.random(in: 0..<1))
+            let delay = serverDelay ?? configuration.retry.delay(beforeRetry: attempt, random: Double.random(in: 0..<1))
             let elapsed = ContinuousClock.now - started
-            guard RetryPolicy.isRetryable(status), elapsed + delay <= configuration.retry.maximumElapsedTime else {
+            guard retryable, elapsed + delay <= configuration.retry.maximumElapsedTime else {
                 box.update { $0[batch.signal].failedItems += batch.items }
                 logger.warning("export failed; the batch is given up", metadata: [
-                    "signal": "\(batch.signal)", "items": "\(batch.items)", "status": "\(status)",
-                    "reason": "\(RetryPolicy.isRetryable(status) ? "retries exhausted" : "not retryable")",
+                    "signal": "\(batch.signal)", "items": "\(batch.items)", "protocol": "\(transport.name)",
+                    "status": "\(result.status)", "error": "\(result.reason)",
+                    "reason": "\(retryable ? "retries exhausted" : "not retryable")",
                 ])
                 return true
             }
             box.update { $0[batch.signal].retries += 1 }
+            let metadata: Logger.Metadata = [
+                "signal": "\(batch.signal)", "protocol": "\(transport.name)", "status": "\(result.status)",
+                "error": "\(result.reason)", "retry_in": "\(delay)",
+            ]
             if failingSince == nil {
                 failingSince = .now
-                logger.warning("export failing; retrying", metadata: ["signal": "\(batch.signal)", "status": "\(status)", "retry_in": "\(delay)"])
+                logger.warning("export failing; retrying", metadata: metadata)
             } else {
-                logger.debug("export retry", metadata: ["signal": "\(batch.signal)", "status": "\(status)", "retry_in": "\(delay)"])
+                logger.debug("export retry", metadata: metadata)
             }
             do {
                 try await Task.sleep(for: delay)

@@ -1,26 +1,9 @@
-import COTLP
-import CProtobufC
-
 /// Reads google.rpc.RetryInfo out of a `grpc-status-details-bin` trailer: base64 (with
-/// or without padding) of a google.rpc.Status whose details are Anys. Decoded with
-/// protobuf-c, from the schema in proto/google/rpc.
+/// or without padding) of a google.rpc.Status whose details are Anys.
 enum GRPCStatusDetails {
     static func retryDelay(fromTrailer value: String) -> Duration? {
-        guard let bytes = Base64.decode(value), !bytes.isEmpty else { return nil }
-        return bytes.withUnsafeBufferPointer { buffer -> Duration? in
-            guard let status = google__rpc__status__unpack(nil, buffer.count, buffer.baseAddress) else { return nil }
-            defer { google__rpc__status__free_unpacked(status, nil) }
-            for index in 0..<status.pointee.n_details {
-                guard let any = status.pointee.details[index] else { continue }
-                let typeURL = String(cString: any.pointee.type_url)
-                guard typeURL.hasSuffix("google.rpc.RetryInfo") else { continue }
-                guard let info = google__rpc__retry_info__unpack(nil, any.pointee.value.len, any.pointee.value.data) else { return nil }
-                defer { google__rpc__retry_info__free_unpacked(info, nil) }
-                guard let delay = info.pointee.retry_delay else { return nil }
-                return .seconds(delay.pointee.seconds) + .nanoseconds(Int64(delay.pointee.nanos))
-            }
-            return nil
-        }
+        guard let bytes = Base64.decode(value) else { return nil }
+        return RPCStatus(bytes: bytes)?.retryDelay
     }
 }
 

@@ -4,9 +4,7 @@ import HTTP2Transport
 /// gRPC servers require, and the status from trailers, from a Trailers-Only
 /// response, from the HTTP status, or from the transport failure.
 public struct GRPCUnaryCall: Sendable {
-    public enum Compression: Sendable {
-        case none, gzip
-    }
+    public typealias Compression = ExportCompression
 
     public struct Result: Sendable {
         public var status: GRPCStatus
