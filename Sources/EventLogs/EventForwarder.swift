@@ -26,7 +26,9 @@ public final class EventForwarder: Sendable {
         public var rateLimit: Double = 500
         /// Nil: no checkpoint (every start is from now).
         public var checkpointPath: String?
-        public var flushInterval: Duration = .seconds(1)
+        /// How long a record waits for others to share its request (as the Collector's
+        /// batch processor's 200 ms timeout): the bulk of the end-to-end latency.
+        public var flushInterval: Duration = .milliseconds(250)
         public var checkpointInterval: Duration = .seconds(2)
         /// How long shutdown waits for the exporter to acknowledge the last records.
         public var shutdownGrace: Duration = .seconds(5)
