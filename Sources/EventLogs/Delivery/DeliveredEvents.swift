@@ -75,16 +75,21 @@ struct DeliveredEvents: Sendable {
         entries = entries.filter { Int64($0.value.touched) >= limit }
     }
 
-    /// Down to nine tenths of the cap, oldest first, so that eviction runs once per
-    /// many insertions rather than on each.
+    /// Down to nine tenths of the cap (at least one), oldest first, so that eviction runs
+    /// once per many insertions rather than on each. Everything newer than the cutoff
+    /// second stays; entries of the cutoff second itself fill what room is left, so the
+    /// entry just recorded is never the one evicted.
     private mutating func evictOldest() {
-        let keep = maximumEntries * 9 / 10
+        let keep = max(maximumEntries * 9 / 10, 1)
         let times = entries.values.map(\.touched).sorted()
-        let cutoff = times[max(times.count - keep, 0)]
-        var kept = 0
+        guard times.count > keep else { return }
+        let cutoff = times[times.count - keep]
+        let newer = entries.values.reduce(0) { $0 + ($1.touched > cutoff ? 1 : 0) }
+        var tiesKept = 0
         entries = entries.filter { entry in
-            guard entry.value.touched >= cutoff, kept < keep else { return false }
-            kept += 1
+            if entry.value.touched > cutoff { return true }
+            guard entry.value.touched == cutoff, newer + tiesKept < keep else { return false }
+            tiesKept += 1
             return true
         }
     }

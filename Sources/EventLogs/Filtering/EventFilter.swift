@@ -35,9 +35,19 @@ public struct EventFilter: Sendable, Equatable {
         return terms.isEmpty ? nil : terms.joined(separator: ",")
     }
 
-    /// Stable text naming the filter, for the checkpoint's configuration hash.
+    /// Stable text naming the filter, for the checkpoint's configuration hash; names are
+    /// escaped, so that no two filters give the same text.
     public var fingerprint: String {
-        [excludedNamespaces, types, involvedKinds, excludedReasons].map { $0.sorted().joined(separator: ",") }.joined(separator: ";")
+        [excludedNamespaces, types, involvedKinds, excludedReasons].map { names in
+            names.sorted().map { name in
+                var out = ""
+                for character in name {
+                    if character == "\\" || character == "," || character == ";" { out.append("\\") }
+                    out.append(character)
+                }
+                return out
+            }.joined(separator: ",")
+        }.joined(separator: ";")
     }
 
     /// A field selector value with `\`, `,` and `=` escaped, as the API parses them.
