@@ -65,6 +65,9 @@ public final class EventForwarder: Sendable {
     /// The highest ticket the shipper has given.
     private let lastTicket = Mutex<UInt64>(0)
     private let lastWritten = Mutex<(checkpoint: EventCheckpoint?, at: ContinuousClock.Instant?, unixNano: UInt64)>((nil, nil, 0))
+    /// Set while writes fail, so that a failing disk is logged when it starts and ends,
+    /// not every interval (the checkpoint's age shows it meanwhile).
+    private let writeFailing = Mutex(false)
 
     /// `checkpoint` overrides the file's (a leader resuming from the Lease's copy).
     public init(client: HTTP2Client, token: BearerToken, configuration: Configuration, shipper: any EventRecordShipping,
@@ -189,8 +192,24 @@ public final class EventForwarder: Sendable {
         do {
             try file.store(checkpoint)
             lastWritten.withLock { $0 = (checkpoint, .now, EventStreamSink.now()) }
+            let recovered = writeFailing.withLock { failing in
+                defer { failing = false }
+                return failing
+            }
+            if recovered {
+                logger.info("the event checkpoint is written again", metadata: ["file": "\(file.path)"])
+            }
         } catch {
-            logger.warning("cannot write the event checkpoint; a restart may resend recent events", metadata: ["error": "\(error)"])
+            // Retried at the checkpoint interval, not at every shipment.
+            lastWritten.withLock { $0.at = .now }
+            let alreadyFailing = writeFailing.withLock { failing in
+                defer { failing = true }
+                return failing
+            }
+            if !alreadyFailing {
+                logger.warning("cannot write the event checkpoint; a restart may resend recent events",
+                               metadata: ["file": "\(file.path)", "error": "\(error)"])
+            }
         }
     }
 
