@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// `telegen`: one node agent in place of kube-state-metrics, cAdvisor and an event
-/// exporter. The command line is the contract in SPEC.md.
+/// exporter. The command line is the contract in docs/configuration.md.
 @main
 struct Telegen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,7 +46,7 @@ struct Telegen: AsyncParsableCommand {
     @Flag(help: "Collect everything once, print it, and exit (0 when every collector succeeded).")
     var once = false
 
-    /// Exit codes from SPEC.md.
+    /// Exit codes: docs/configuration.md, "Exit status".
     enum Exit: Int32 {
         case clean = 0, fatal = 1, usage = 2
     }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The `telegen` binary as users run it: flags, exit codes and messages from SPEC.md.
+/// The `telegen` binary as users run it: flags, exit codes and messages from docs/configuration.md.
 struct CommandLineTests {
     private func telegen(_ arguments: [String], environment: [String: String]? = nil) throws -> CommandResult {
         try Command.run(try Repository.telegenBinary(), arguments, environment: environment, timeout: 60)

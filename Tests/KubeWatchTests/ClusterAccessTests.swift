@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// Choosing and reading the cluster's address, TLS settings and credential, as
-/// SPEC.md orders the sources and as kubectl reads kubeconfigs.
+/// docs/kubewatch.md orders the sources and as kubectl reads kubeconfigs.
 struct ClusterAccessTests {
     static let kubeconfig = """
         apiVersion: v1

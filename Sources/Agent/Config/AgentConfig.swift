@@ -1,5 +1,5 @@
 import KubeState
-/// Everything `telegen.yaml` can set, with SPEC.md's defaults. The property names
+/// Everything `telegen.yaml` can set, with the defaults docs/configuration.md lists. The property names
 /// mirror the YAML keys (snake_case there, camelCase here).
 struct AgentConfig: Sendable, Equatable {
     var kubernetes = KubernetesConfig()
@@ -105,7 +105,7 @@ struct StreamingConfig: Sendable, Equatable {
     }
 
     /// Backoff for failed exports; names and defaults are the OpenTelemetry Collector's
-    /// `retry_on_failure` (an addition to SPEC.md's keys).
+    /// `retry_on_failure` (docs/configuration.md, `streaming.retry`).
     struct Retry: Sendable, Equatable {
         var initialInterval: Duration = .seconds(5)
         var multiplier = 1.5

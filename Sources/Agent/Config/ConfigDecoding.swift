@@ -1,6 +1,7 @@
 import KubeState
 /// Reads each section of `telegen.yaml` into the typed configuration. The key
-/// names here are the contract in SPEC.md; a key not read here is reported unknown.
+/// names here are the contract in docs/configuration.md; a key not read here is
+/// reported unknown.
 extension AgentConfig {
     init(reading root: ConfigSection) {
         let kubernetes = root.section("kubernetes")

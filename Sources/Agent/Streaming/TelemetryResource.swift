@@ -1,7 +1,7 @@
 import OTLPWire
 import TelemetryModel
 
-/// The OTLP resource Telegen reports as (SPEC.md, "OTLP mapping"): the agent on one
+/// The OTLP resource Telegen reports as (docs/otlp.md): the agent on one
 /// node. `OTEL_RESOURCE_ATTRIBUTES` come last, so a user can override any of these.
 enum TelemetryResource {
     static func make(config: AgentConfig, nodeName: String, instanceID: String, environment: [String: String]) -> OTLPResource {

@@ -1,7 +1,7 @@
 import HTTP2Transport
 
 /// How to reach the Kubernetes API: where, with which TLS settings, and which
-/// credential. Chosen in SPEC.md's order: `--kubeconfig`, `kubernetes.kubeconfig`,
+/// credential. Chosen in this order (docs/kubewatch.md): `--kubeconfig`, `kubernetes.kubeconfig`,
 /// `KUBECONFIG`, then in-cluster.
 public struct ClusterAccess: Sendable {
     public enum Origin: Sendable, Equatable, CustomStringConvertible {

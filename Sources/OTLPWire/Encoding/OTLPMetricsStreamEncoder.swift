@@ -7,7 +7,7 @@ import TelemetryModel
 /// request however many families stream through: the owner takes the finished
 /// requests (`takeRequests`) as they appear.
 ///
-/// Mapping (SPEC.md, "OTLP mapping"): one ResourceMetrics for the agent; one
+/// Mapping (docs/otlp.md): one ResourceMetrics for the agent; one
 /// ScopeMetrics per collector (`beginScope`); a family keeps its Prometheus name, its
 /// HELP becomes the description; gauges, info and stateset families become Gauges,
 /// counters monotonic Sums with a start time; labels become data point attributes (a
