@@ -41,6 +41,7 @@ from google.protobuf.message import DecodeError
 from google.rpc import code_pb2, status_pb2
 from opentelemetry.proto.collector.logs.v1 import logs_service_pb2
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
+from scripted_recorder import Recorder
 
 SIGNALS = {
     "metrics": (metrics_service_pb2.ExportMetricsServiceRequest, metrics_service_pb2.ExportMetricsServiceResponse,
@@ -55,24 +56,6 @@ RPC_CODES = {400: code_pb2.INVALID_ARGUMENT, 401: code_pb2.UNAUTHENTICATED, 403:
              502: code_pb2.UNAVAILABLE, 503: code_pb2.UNAVAILABLE, 504: code_pb2.DEADLINE_EXCEEDED}
 
 
-class Recorder:
-    def __init__(self, path, script):
-        self.path = path
-        self.script = script
-        self.lock = threading.Lock()
-        self.calls = 0
-
-    def next_behaviour(self):
-        with self.lock:
-            behaviour = self.script[self.calls] if self.calls < len(self.script) else "ok"
-            self.calls += 1
-            return self.calls, behaviour
-
-    def record(self, entry):
-        with self.lock:
-            with open(self.path, "a") as handle:
-                handle.write(json.dumps(entry) + "\n")
-                handle.flush()
 
 
 class Handler(BaseHTTPRequestHandler):

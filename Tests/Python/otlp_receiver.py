@@ -24,7 +24,6 @@ import argparse
 import json
 import signal
 import sys
-import threading
 import time
 from concurrent import futures
 
@@ -35,27 +34,9 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 from opentelemetry.proto.collector.logs.v1 import logs_service_pb2, logs_service_pb2_grpc
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2, metrics_service_pb2_grpc
+from scripted_recorder import Recorder
 
 
-class Recorder:
-    def __init__(self, path, script, summary=False):
-        self.path = path
-        self.script = script
-        self.summary = summary
-        self.lock = threading.Lock()
-        self.calls = 0
-
-    def next_behaviour(self):
-        with self.lock:
-            behaviour = self.script[self.calls] if self.calls < len(self.script) else "ok"
-            self.calls += 1
-            return self.calls, behaviour
-
-    def record(self, entry):
-        with self.lock:
-            with open(self.path, "a") as handle:
-                handle.write(json.dumps(entry) + "\n")
-                handle.flush()
 
 
 def count(request):
