@@ -46,12 +46,7 @@ public final class EventForwarder: Sendable {
         /// Names what the streams select; a checkpoint taken under another is not resumed.
         var fingerprint: String {
             let text = "core/v1 events;" + streams.map(\.key).joined(separator: ",") + ";" + filter.fingerprint
-            var hash: UInt64 = 14_695_981_039_346_656_037
-            for byte in text.utf8 {
-                hash ^= UInt64(byte)
-                hash &*= 1_099_511_628_211
-            }
-            let digits = String(hash, radix: 16)
+            let digits = String(FNV1a.hash(text), radix: 16)
             return String(repeating: "0", count: 16 - digits.count) + digits
         }
     }
@@ -191,7 +186,7 @@ public final class EventForwarder: Sendable {
         guard due else { return }
         do {
             try file.store(checkpoint)
-            lastWritten.withLock { $0 = (checkpoint, .now, EventStreamSink.now()) }
+            lastWritten.withLock { $0 = (checkpoint, .now, WallClock.nowUnixNano()) }
             let recovered = writeFailing.withLock { failing in
                 defer { failing = false }
                 return failing
@@ -214,6 +209,6 @@ public final class EventForwarder: Sendable {
     }
 
     static func unixSeconds() -> Int64 {
-        Int64(EventStreamSink.now() / 1_000_000_000)
+        Int64(WallClock.nowUnixNano() / 1_000_000_000)
     }
 }

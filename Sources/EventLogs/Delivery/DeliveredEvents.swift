@@ -20,18 +20,9 @@ struct DeliveredEvents: Sendable {
                 self.high = high
                 self.low = low
             case .text(let text):
-                high = Self.fnv1a(text, basis: 14_695_981_039_346_656_037)
-                low = Self.fnv1a(text, basis: 0x6C62_272E_07BB_0142)
+                high = FNV1a.hash(text)
+                low = FNV1a.hash(text, basis: 0x6C62_272E_07BB_0142)
             }
-        }
-
-        private static func fnv1a(_ text: String, basis: UInt64) -> UInt64 {
-            var hash = basis
-            for byte in text.utf8 {
-                hash ^= UInt64(byte)
-                hash &*= 1_099_511_628_211
-            }
-            return hash
         }
     }
 

@@ -1,7 +1,5 @@
 import KubeWatch
-#if canImport(Glibc)
-import Glibc
-#endif
+import TelemetryModel
 
 /// The reflector's sink for one event stream: decodes each notification's event and
 /// hands it to the shared intake; keeps nothing of the objects.
@@ -16,7 +14,7 @@ public final class EventStreamSink: ReflectorSink {
 
     public func apply(_ event: WatchEvent, object: UnsafeBufferPointer<UInt8>) throws -> ObjectVersion {
         let decoded = try KubeEvent(json: object)
-        intake.handle(event, decoded, stream: stream, observedUnixNano: Self.now())
+        intake.handle(event, decoded, stream: stream, observedUnixNano: WallClock.nowUnixNano())
         return ObjectVersion(uid: decoded.metadata.uid, resourceVersion: decoded.metadata.resourceVersion)
     }
 
@@ -28,11 +26,5 @@ public final class EventStreamSink: ReflectorSink {
 
     public func progressed(to resourceVersion: String) {
         intake.progressed(stream: stream, to: resourceVersion)
-    }
-
-    static func now() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return UInt64(max(time.tv_sec, 0)) &* 1_000_000_000 &+ UInt64(max(time.tv_nsec, 0))
     }
 }

@@ -1,8 +1,9 @@
+import KubeWatch
 import Synchronization
 
 /// Which objects this replica serves when kube-state is split across replicas, exactly
 /// as kube-state-metrics splits it: an object belongs to shard
-/// `jump(fnv1a64(uid), total)` (64-bit FNV-1a over the UID's bytes, then Lamping and
+/// `jump(FNV1a.hash(uid), total)` (64-bit FNV-1a over the UID's bytes, then Lamping and
 /// Veach's jump consistent hash as github.com/dgryski/go-jump computes it), so a
 /// Telegen shard and a kube-state-metrics shard of the same ordinal serve the same
 /// objects.
@@ -53,16 +54,7 @@ public final class ShardFilter: Sendable {
 
     /// The shard an object belongs to among `total` (at least 1).
     public static func shard(of uid: String, total: Int) -> Int {
-        jump(fnv1a64(uid), buckets: max(total, 1))
-    }
-
-    static func fnv1a64(_ text: String) -> UInt64 {
-        var hash: UInt64 = 14_695_981_039_346_656_037
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 1_099_511_628_211
-        }
-        return hash
+        jump(FNV1a.hash(uid), buckets: max(total, 1))
     }
 
     /// go-jump's `Hash`: the same integer and floating-point steps, so the same bucket.
