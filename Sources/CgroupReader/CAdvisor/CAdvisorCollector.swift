@@ -66,6 +66,10 @@ struct CAdvisorState {
     private var deviceNames: BlockDeviceNames
     private var machine: MachineInfo?
     private var bootTime: Double
+    /// Set when Telegen's PID namespace is not the one of `procRoot` (a pod without
+    /// hostPID reading the host's /proc): `cgroup.procs` then lists only the processes
+    /// of Telegen's own namespace, so other containers seem to have none.
+    private let outsideProcPIDNamespace: String?
     private var cycle = 0
     private var specs: [String: CgroupSpec] = [:]
     private var hierarchyMemoryStats: [String: CgroupStatsReader.MemoryStat] = [:]
@@ -81,6 +85,7 @@ struct CAdvisorState {
         network = PodNetwork(procRoot: configuration.procRoot)
         deviceNames = BlockDeviceNames(sysRoot: configuration.sysRoot)
         bootTime = Self.bootTime(procRoot: configuration.procRoot)
+        outsideProcPIDNamespace = Self.pidNamespaceMismatch(procRoot: configuration.procRoot)
     }
 
     /// The pod whose cgroups the walk is in (a pod's containers follow it).
@@ -135,7 +140,13 @@ struct CAdvisorState {
                 problems.fail("machine", "\(error)")
             }
         }
-        if let machine { families += Self.machineFamilies(machine) }
+        if let machine {
+            families += Self.machineFamilies(machine)
+            // An identifier file that exists but cannot be read (product_uuid is 0400 root:
+            // CAP_DAC_READ_SEARCH) leaves its label empty; that is a failure every cycle.
+            for unreadable in machine.unreadable { problems.fail("machine", "\(unreadable) (its machine_* label is empty)") }
+        }
+        if let outsideProcPIDNamespace { problems.fail("processes", outsideProcPIDNamespace) }
         if refresh { deviceNames.forgetUnnamed() }
 
         if layout == nil, let detected = CgroupLayout.detect(root: configuration.cgroupRoot) {
@@ -241,7 +252,10 @@ struct CAdvisorState {
     private mutating func readNetwork(pid: Int32, problems: inout CycleProblems) -> [NetDev.Device]? {
         do {
             return try network.devices(pid: pid)
-        } catch KernelFileError.missing {
+        } catch KernelFileError.missing(let path) {
+            if network.isHidden(pid: pid) {
+                problems.fail("network", "\(path): process \(pid) is running but hidden by hidepid (reading another user's process needs CAP_SYS_PTRACE)")
+            }
             return nil
         } catch {
             problems.fail("network", "\(error)")
@@ -298,6 +312,25 @@ struct CAdvisorState {
 
     private static func directory(of id: String, layout: CgroupLayout) -> String {
         layout.discoveryRoot + (id == "/" ? "" : id)
+    }
+
+    /// Why `cgroup.procs` cannot be matched with `procRoot`, or nil when it can: the
+    /// `NSpid` line of our own status in that /proc names one PID per namespace from the
+    /// /proc's down to ours, so more than one means Telegen sits in a nested namespace.
+    static func pidNamespaceMismatch(procRoot: String) -> String? {
+        let path = procRoot + "/self/status"
+        var reader = KernelFileReader(initialCapacity: 2048)
+        guard let pids = try? reader.withContents(of: path, { buffer -> Int? in
+            for line in LineIterator(buffer) where line.hasPrefix("NSpid:") {
+                var fields = FieldIterator(line)
+                _ = fields.next()
+                var count = 0
+                while fields.next() != nil { count += 1 }
+                return count
+            }
+            return nil  // kernels before 4.1 have no NSpid
+        }), pids > 1 else { return nil }
+        return "Telegen is not in the PID namespace of \(procRoot) (\(path) lists \(pids) PIDs in NSpid; run with hostPID): cgroup.procs shows only its own namespace's processes, so container_processes reads 0 and container_network_* is missing"
     }
 
     private static func bootTime(procRoot: String) -> Double {

@@ -12,25 +12,41 @@ struct MachineInfo: Sendable, Equatable {
     var bootID: String
     var machineID: String
     var systemUUID: String
+    /// Identifier files that exist but could not be read (`product_uuid` is 0400 root:
+    /// a non-root agent needs CAP_DAC_READ_SEARCH), with the error; their label is empty.
+    var unreadable: [String] = []
 
     /// Reads the host's files through the given roots; an identifier that cannot be
-    /// read is empty, as in cAdvisor.
+    /// read is empty, as in cAdvisor, and one that exists but is unreadable is also
+    /// listed in `unreadable`.
     static func read(procRoot: String, sysRoot: String, rootfs: String) throws -> MachineInfo {
         var reader = KernelFileReader(initialCapacity: 8192)
         let meminfo = procRoot + "/meminfo"
         let memory = try reader.withContents(of: meminfo) { try MemInfo.parse($0, file: meminfo) }
         let online = sysRoot + "/devices/system/cpu/online"
         let cores = try reader.withContents(of: online) { try countCPUs(inList: $0, file: online) }
-        func text(_ path: String) -> String? {
-            guard let value = try? reader.withContents(of: path, { $0[...].trimmingTrailing(0x0A).string }), !value.isEmpty else { return nil }
-            return value
+        var unreadable: [String] = []
+        /// The first of `paths` with a value; "" when none has (a VM without DMI, say).
+        func identifier(_ paths: String...) -> String {
+            var failure: KernelFileError?
+            for path in paths {
+                do {
+                    let value = try reader.withContents(of: path) { $0[...].trimmingTrailing(0x0A).string }
+                    if !value.isEmpty { return value }
+                } catch let error as KernelFileError {
+                    if case .unreadable = error, failure == nil { failure = error }
+                } catch {}
+            }
+            if let failure { unreadable.append(failure.description) }
+            return ""
         }
         let root = rootfs.hasSuffix("/") ? String(rootfs.dropLast()) : rootfs
         return MachineInfo(
             cpuCores: cores, memoryBytes: (memory["MemTotal"]?.value ?? 0) * 1024, swapBytes: (memory["SwapTotal"]?.value ?? 0) * 1024,
-            bootID: text(procRoot + "/sys/kernel/random/boot_id") ?? "",
-            machineID: text(root + "/etc/machine-id") ?? text(root + "/var/lib/dbus/machine-id") ?? "",
-            systemUUID: text(sysRoot + "/class/dmi/id/product_uuid") ?? "")
+            bootID: identifier(procRoot + "/sys/kernel/random/boot_id"),
+            machineID: identifier(root + "/etc/machine-id", root + "/var/lib/dbus/machine-id"),
+            systemUUID: identifier(sysRoot + "/class/dmi/id/product_uuid"),
+            unreadable: unreadable)
     }
 
     /// A kernel CPU list (`0-3,6,8-9`): how many CPUs it names.

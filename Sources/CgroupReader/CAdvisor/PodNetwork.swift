@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A pod's network counters, read from `/proc/<pid>/net/dev` of a process in the
 /// pod's sandbox (every container of the pod shares its network namespace), as
 /// cAdvisor does for the sandbox container and for the root cgroup (PID 1).
@@ -22,6 +26,16 @@ struct PodNetwork {
         let path = "\(procRoot)/\(pid)/net/dev"
         filesRead += 1
         return try reader.withContents(of: path) { try NetDev.parse($0, file: path) }.devices.filter { !Self.isIgnored($0.name) }
+    }
+
+    /// Whether `pid` is running although `procRoot` has no entry for it: a /proc mounted
+    /// with `hidepid=invisible` hides other users' processes from an agent without
+    /// CAP_SYS_PTRACE. False when the process is gone (it exited after `cgroup.procs`
+    /// was read), which is normal.
+    func isHidden(pid: Int32) -> Bool {
+        guard access("\(procRoot)/\(pid)", F_OK) != 0 else { return false }
+        // Signal 0 only checks: EPERM means it exists but is another user's.
+        return kill(pid, 0) == 0 || errno == EPERM
     }
 
     /// Whether `pid` runs the pause binary: the process that holds a pod's namespaces,
