@@ -1,16 +1,55 @@
+{{/* Names and labels, as the kube-state-metrics and OpenTelemetry Collector charts build them. */}}
+
 {{- define "telegen.name" -}}
+{{- .Values.nameOverride | default .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* fullnameOverride, else the release name when it already contains the chart's name,
+else "<release>-<name>". */}}
+{{- define "telegen.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains (include "telegen.name" .) .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name (include "telegen.name" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "telegen.labels" -}}
-app.kubernetes.io/name: telegen
-app.kubernetes.io/instance: {{ .Release.Name }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "telegen.selector" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{- define "telegen.selector" -}}
-app.kubernetes.io/name: telegen
+app.kubernetes.io/name: {{ include "telegen.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* The DaemonSet's pods. The component keeps its selector (and the Service's) off the
+shards' pods, which carry the same name and instance. */}}
+{{- define "telegen.agentLabels" -}}
+{{ include "telegen.labels" . }}
+app.kubernetes.io/component: agent
+{{- end -}}
+
+{{- define "telegen.agentSelector" -}}
+{{ include "telegen.selector" . }}
+app.kubernetes.io/component: agent
+{{- end -}}
+
+{{- define "telegen.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "telegen.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "telegen.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
 {{- end -}}
 
 {{/* The kube-state shards' StatefulSet, and its Service, ServiceAccount, ConfigMap and
@@ -18,7 +57,7 @@ Role. 52 characters at most: a StatefulSet's pods add "-<ordinal>" and the contr
 revision label needs room. Telegen's `shard: auto` takes POD_NAME minus "-<ordinal>" as
 this name. */}}
 {{- define "telegen.kubeStateName" -}}
-{{- printf "%s-kube-state" (include "telegen.name" .) | trunc 52 | trimSuffix "-" -}}
+{{- printf "%s-kube-state" (include "telegen.fullname" .) | trunc 52 | trimSuffix "-" -}}
 {{- end -}}
 
 {{- define "telegen.kubeStateLabels" -}}
@@ -36,38 +75,23 @@ app.kubernetes.io/component: kube-state-shard
 {{- regexFind "[0-9]+$" (dig "kube_metrics" "listen_address" ":9443" .Values.config) | default "9443" -}}
 {{- end -}}
 
-{{/* The shards' telegen.yaml: `config` (listen address, streaming, allowlists, ...) without
-the DaemonSet's node-local parts, kubeStateShards.config merged over it, then what sharding
-needs forced: kube-state on with shard and total_shards auto, the node and container
-collectors off (a shard serves objects of every node; Telegen refuses cadvisor there). */}}
-{{- define "telegen.kubeStateConfig" -}}
-{{- $config := deepCopy (.Values.config | default dict) -}}
-{{- $metrics := get $config "kube_metrics" | default dict -}}
-{{- $_ := set $metrics "kube_state" (omit (get $metrics "kube_state" | default dict) "resources" "shard" "total_shards" "node_local_pods") -}}
-{{- $_ := unset $metrics "node" -}}
-{{- $_ := unset $metrics "cadvisor" -}}
-{{- $_ := set $config "kube_metrics" $metrics -}}
-{{- $config = mergeOverwrite $config (deepCopy (.Values.kubeStateShards.config | default dict)) -}}
-{{- $metrics = get $config "kube_metrics" -}}
-{{- $kubeState := get $metrics "kube_state" | default dict -}}
-{{- $_ := set $kubeState "enabled" true -}}
-{{- $_ := set $kubeState "shard" "auto" -}}
-{{- $_ := set $kubeState "total_shards" "auto" -}}
-{{- $_ := set $metrics "kube_state" $kubeState -}}
-{{- $_ := set $metrics "node" (dict "enabled" false) -}}
-{{- $_ := set $metrics "cadvisor" (dict "enabled" false) -}}
-{{- /* Every kind served once: the DaemonSet's node-local kinds and the shards' kinds must not meet. */ -}}
-{{- $daemonSetKinds := dig "kube_metrics" "kube_state" "resources" (list) .Values.config -}}
-{{- $shardKinds := get $kubeState "resources" | default list -}}
-{{- if dig "kube_metrics" "kube_state" "enabled" true .Values.config -}}
-{{- if or (empty $daemonSetKinds) (empty $shardKinds) -}}
-{{- fail "kubeStateShards: an empty kube_state.resources means kube-state-metrics' whole default set, so the DaemonSet (config.kube_metrics.kube_state.resources) and the shards (kubeStateShards.config.kube_metrics.kube_state.resources) would serve some kinds twice; list the kinds of each, or set config.kube_metrics.kube_state.enabled to false to serve them all from the shards" -}}
+{{/* OTLP endpoint and headers from otlp.existingSecret, as the OTEL_EXPORTER_OTLP_*
+variables Telegen reads for what telegen.yaml leaves unset (docs/configuration.md,
+"Environment"). `logs` adds the OTEL_EXPORTER_OTLP_LOGS_* ones (the event stream runs in
+the DaemonSet only). Headers are optional keys: a Secret without them starts the pod. */}}
+{{- define "telegen.otlpEnv" -}}
+{{- $otlp := .context.Values.otlp -}}
+{{- if $otlp.existingSecret -}}
+{{- $variables := list (list "OTEL_EXPORTER_OTLP_ENDPOINT" $otlp.endpointKey false) (list "OTEL_EXPORTER_OTLP_HEADERS" $otlp.headersKey true) -}}
+{{- if .logs -}}
+{{- $variables = concat $variables (list (list "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT" $otlp.logsEndpointKey true) (list "OTEL_EXPORTER_OTLP_LOGS_HEADERS" $otlp.logsHeadersKey true)) -}}
 {{- end -}}
-{{- range $shardKinds -}}
-{{- if has . $daemonSetKinds -}}
-{{- fail (printf "kubeStateShards: %q is in both config.kube_metrics.kube_state.resources (the DaemonSet) and kubeStateShards.config.kube_metrics.kube_state.resources (the shards); serve each kind once" .) -}}
+{{- range $variables }}
+{{- if index . 1 }}
+- name: {{ index . 0 }}
+  valueFrom:
+    secretKeyRef: {name: {{ $otlp.existingSecret }}, key: {{ index . 1 }}, optional: {{ index . 2 }}}
+{{- end }}
+{{- end }}
 {{- end -}}
-{{- end -}}
-{{- end -}}
-{{- toYaml $config -}}
 {{- end -}}
