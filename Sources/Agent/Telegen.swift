@@ -94,7 +94,8 @@ struct Telegen: AsyncParsableCommand {
         let node = nodeName ?? environment["NODE_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.hostName()
         let agent: Agent
         do {
-            agent = try Agent(config: loaded.config, nodeName: node, environment: environment, logger: logger, kubeconfigFlag: kubeconfig)
+            agent = try Agent(config: loaded.config, nodeName: node, environment: environment, logger: logger, kubeconfigFlag: kubeconfig,
+                              standalone: once)
         } catch {
             logger.error("cannot start", metadata: ["error": "\(error)"])
             return .fatal

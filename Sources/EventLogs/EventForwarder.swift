@@ -54,7 +54,13 @@ public final class EventForwarder: Sendable {
     private let configuration: Configuration
     private let intake: EventIntake
     private let shipper: any EventRecordShipping
-    private let reflectors: [Reflector]
+    private let client: HTTP2Client
+    private let token: BearerToken
+    /// The current run's watches, one per stream.
+    private let reflectors = Mutex<[Reflector]>([])
+    /// Whether a run has opened its streams and not given them up: only then is the
+    /// checkpoint this replica's to publish (on the Lease).
+    private let streamsOpen = Mutex(false)
     private let file: CheckpointFile?
     private let logger: Logger
     /// The highest ticket the shipper has given.
@@ -64,21 +70,61 @@ public final class EventForwarder: Sendable {
     /// not every interval (the checkpoint's age shows it meanwhile).
     private let writeFailing = Mutex(false)
 
-    /// `checkpoint` overrides the file's (a leader resuming from the Lease's copy).
     public init(client: HTTP2Client, token: BearerToken, configuration: Configuration, shipper: any EventRecordShipping,
-                checkpoint: EventCheckpoint? = nil, logger: Logger) {
+                logger: Logger) {
         self.configuration = configuration
         self.shipper = shipper
+        self.client = client
+        self.token = token
         self.logger = logger
         intake = EventIntake(filter: configuration.filter, mapping: configuration.mapping, rateLimit: configuration.rateLimit)
         file = configuration.checkpointPath.flatMap { $0.isEmpty ? nil : CheckpointFile(path: $0) }
+    }
+
+    public var statistics: EventStatistics { intake.statistics }
+
+    /// Per stream: its reflector's statistics (connected, 410s, lists) in the current run.
+    public var streams: [(key: String, reflector: Reflector.Statistics)] {
+        zip(configuration.streams, reflectors.withLock { $0 }).map { ($0.0.key, $0.1.statistics) }
+    }
+
+    /// When the checkpoint file was last written (Unix nanoseconds; 0: not yet).
+    public var checkpointWrittenUnixNano: UInt64 { lastWritten.withLock { $0.unixNano } }
+
+    /// The checkpoint as it stands (what the last write stored, or would store).
+    public var checkpoint: EventCheckpoint {
+        EventCheckpoint(configuration: configuration.fingerprint, resourceVersions: intake.checkpoints, updated: Self.unixSeconds())
+    }
+
+    /// The checkpoint while a run's streams are open (and after a run that ended in
+    /// an orderly way), else nil: before a leader's streams are open, or after it lost
+    /// the Lease, it has no position to publish.
+    public var publishableCheckpoint: EventCheckpoint? {
+        streamsOpen.withLock { $0 } ? checkpoint : nil
+    }
+
+    /// Where to resume: `lease` (the checkpoint on the Lease, taken by the last holder),
+    /// unless the local file is newer under the same filters; neither under these
+    /// filters: from now.
+    func resumePoint(lease: EventCheckpoint?) -> EventCheckpoint? {
         let fingerprint = configuration.fingerprint
-        var resumed = checkpoint ?? file?.load()
-        if let stored = resumed, stored.configuration != fingerprint {
+        let stored = file?.load()
+        let candidates = [lease, stored].compactMap { $0 }.filter { $0.configuration == fingerprint }
+        if candidates.isEmpty, lease != nil || stored != nil {
             logger.info("the event checkpoint was taken with other filters; starting from now",
-                        metadata: ["checkpoint": "\(file?.path ?? "given")"])
-            resumed = nil
+                        metadata: ["checkpoint": "\(lease != nil ? "lease" : file?.path ?? "")"])
         }
+        return candidates.max { $0.updated < $1.updated }
+    }
+
+    /// Watches and ships until cancelled, resuming from `lease` or the checkpoint file
+    /// (`resumePoint`). Then, when `abandoned()` says the right to send has ended
+    /// (leadership lost), gives up what is not acknowledged and records the
+    /// checkpoint in the file only; otherwise ships what is left, waits up to
+    /// `shutdownGrace` for its acknowledgement and writes the checkpoint. Runs one at a
+    /// time; may run again after it returns (the next leadership term).
+    public func run(resumingFrom lease: EventCheckpoint? = nil, abandoned: @escaping @Sendable () -> Bool = { false }) async {
+        let resumed = resumePoint(lease: lease)
         var reflectors: [Reflector] = []
         for (key, namespace) in configuration.streams {
             let version = resumed?.resourceVersions[key] ?? ""
@@ -97,27 +143,8 @@ public final class EventForwarder: Sendable {
             logger.info(version.isEmpty ? "event stream starts from now" : "event stream resumes from its checkpoint",
                         metadata: ["stream": "\(key)", "resourceVersion": "\(version)"])
         }
-        self.reflectors = reflectors
-    }
-
-    public var statistics: EventStatistics { intake.statistics }
-
-    /// Per stream: its reflector's statistics (connected, 410s, lists).
-    public var streams: [(key: String, reflector: Reflector.Statistics)] {
-        zip(configuration.streams, reflectors).map { ($0.0.key, $0.1.statistics) }
-    }
-
-    /// When the checkpoint file was last written (Unix nanoseconds; 0: not yet).
-    public var checkpointWrittenUnixNano: UInt64 { lastWritten.withLock { $0.unixNano } }
-
-    /// The checkpoint as it stands (what the last write stored, or would store).
-    public var checkpoint: EventCheckpoint {
-        EventCheckpoint(configuration: configuration.fingerprint, resourceVersions: intake.checkpoints, updated: Self.unixSeconds())
-    }
-
-    /// Watches and ships until cancelled; then ships what is left, waits up to
-    /// `shutdownGrace` for its acknowledgement and writes the checkpoint.
-    public func run() async {
+        self.reflectors.withLock { $0 = reflectors }
+        streamsOpen.withLock { $0 = true }
         await withTaskGroup(of: Void.self) { group in
             for reflector in reflectors {
                 group.addTask { await reflector.run() }
@@ -125,7 +152,11 @@ public final class EventForwarder: Sendable {
             group.addTask { await self.shipUntilCancelled() }
         }
         // Not cancelled itself, so that the last records still go out.
-        await Task { await self.finish() }.value
+        if abandoned() {
+            await Task { await self.abandon() }.value
+        } else {
+            await Task { await self.finish() }.value
+        }
     }
 
     private func shipUntilCancelled() async {
@@ -154,6 +185,17 @@ public final class EventForwarder: Sendable {
         // next start sends it.
         let acknowledged = await shipper.stop()
         await checkpoint(force: true, acknowledged: acknowledged)
+    }
+
+    /// The right to send ended: nothing more is shipped, what is not acknowledged is
+    /// given up to the next holder, and the checkpoint over what was acknowledged goes
+    /// to the file (the Lease is no longer this replica's to write).
+    private func abandon() async {
+        streamsOpen.withLock { $0 = false }
+        let acknowledged = await shipper.abandon()
+        await checkpoint(force: true, acknowledged: acknowledged)
+        intake.abandon()
+        logger.info("event stream stopped: no longer the leader")
     }
 
     /// Ships the outbox; returns the ticket of the last shipment (0 when nothing was ever shipped).

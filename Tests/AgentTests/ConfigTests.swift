@@ -216,6 +216,47 @@ struct ConfigTests {
         #expect(diagnostics(yaml) == expected)
     }
 
+    @Test func leaderElectionDefaultsAreClientGosAndEveryKeyIsRead() throws {
+        let defaults = AgentConfig().kubernetes.leaderElection
+        #expect(defaults.enabled == .auto && defaults.leaseName == "telegen" && defaults.namespace.isEmpty)
+        #expect(defaults.leaseDuration == .seconds(15) && defaults.renewDeadline == .seconds(10) && defaults.retryPeriod == .seconds(2))
+        let parsed = try parse("""
+            kubernetes:
+              leader_election:
+                enabled: true
+                namespace: monitoring
+                lease_name: telegen-leader
+                lease_duration: 30s
+                renew_deadline: 20s
+                retry_period: 5s
+            """).get()
+        let election = parsed.config.kubernetes.leaderElection
+        #expect(election.enabled == .true && election.namespace == "monitoring" && election.leaseName == "telegen-leader")
+        #expect(election.leaseDuration == .seconds(30) && election.renewDeadline == .seconds(20) && election.retryPeriod == .seconds(5))
+    }
+
+    /// client-go's constraints: lease_duration > renew_deadline > 1.2 × retry_period.
+    @Test(arguments: [
+        ("    lease_duration: 10s\n    renew_deadline: 10s\n",
+         "telegen.yaml:4:21: kubernetes.leader_election.renew_deadline: lease_duration (10.0 seconds) must be greater than renew_deadline (10.0 seconds)"),
+        ("    renew_deadline: 2s\n    retry_period: 2s\n",
+         "telegen.yaml:3:21: kubernetes.leader_election.renew_deadline: renew_deadline (2.0 seconds) must be greater than 1.2 × retry_period (2.0 seconds)"),
+        ("    lease_name: Telegen_Leader\n",
+         "telegen.yaml:3:17: kubernetes.leader_election.lease_name: \"Telegen_Leader\" is not a valid object name (a DNS subdomain: lowercase letters, digits, '-' and '.')"),
+        ("    enabled: maybe\n",
+         "telegen.yaml:3:14: kubernetes.leader_election.enabled: \"maybe\" is not one of \"auto\", \"true\", \"false\""),
+    ])
+    func leaderElectionProblemsAreReportedWhereTheyAre(body: String, expected: String) {
+        #expect(diagnostics("kubernetes:\n  leader_election:\n" + body) == [expected])
+    }
+
+    @Test func leaderElectionCannotBeForcedOnAShard() {
+        let yaml = "kubernetes:\n  leader_election:\n    enabled: true\nkube_metrics:\n  kube_state:\n    shard: auto\n    total_shards: auto\n"
+        #expect(diagnostics(yaml) == [
+            "telegen.yaml:3:14: kubernetes.leader_election.enabled: true cannot be combined with total_shards other than 1: every shard serves its own share",
+        ])
+    }
+
     @Test func reportsEveryProblemNotJustTheFirst() {
         let yaml = "kube_metrics:\n  bogus: 1\n  node:\n    collect_interval: fast\n    extra: true\nother: 2\n"
         #expect(diagnostics(yaml).count == 4)

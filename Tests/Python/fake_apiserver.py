@@ -7,6 +7,10 @@ API (the HTTP/2 port, --port):
     GET /api/v1/namespaces/<ns>/<resource>          list / watch in one namespace
     GET /apis/<group>/<version>/[namespaces/<ns>/]<resource>
     GET .../<resource>/<name>                       one object
+    POST .../<resource>                             create (409 AlreadyExists when the name is taken)
+    PUT .../<resource>/<name>                       update: metadata.resourceVersion must be the stored one
+                                                    (409 Conflict otherwise; missing -> 422, as Leases refuse
+                                                    unconditional updates); a Lease's spec is validated
     GET .../watch/...                               legacy watch prefix
     GET /version, /healthz, /livez, /readyz
   list:  limit, continue (base64url JSON {"v","rv","start"}; compacted rv -> 410 Expired),
@@ -733,6 +737,7 @@ class H2Protocol(asyncio.Protocol):
         self.number = 0
         self.outbound = {}   # stream id -> deque of bytes | generator | END
         self.requests = {}   # stream id -> headers
+        self.bodies = {}     # stream id -> request body so far (POST, PUT)
         self.watches = {}    # stream id -> Watch
         self.paused = False
         self.closed = False
@@ -779,13 +784,17 @@ class H2Protocol(asyncio.Protocol):
             if isinstance(event, h2.events.RequestReceived):
                 self.requests[event.stream_id] = [(name.decode("latin-1"), value.decode("utf-8", "replace"))
                                                   for name, value in event.headers]
+                self.bodies[event.stream_id] = bytearray()
             elif isinstance(event, h2.events.DataReceived):
                 self.conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                if event.stream_id in self.bodies:
+                    self.bodies[event.stream_id] += event.data
             elif isinstance(event, h2.events.StreamEnded):
                 headers = self.requests.pop(event.stream_id, None)
+                body = bytes(self.bodies.pop(event.stream_id, b""))
                 if headers is not None:
                     try:
-                        self.app.handle(self, event.stream_id, headers)
+                        self.app.handle(self, event.stream_id, headers, body)
                     except Exception as error:  # a bug in the fake: answer 500 rather than hang
                         print(f"fake_apiserver: error handling request: {error!r}", file=sys.stderr, flush=True)
                         try:
@@ -1099,7 +1108,7 @@ class App:
         scheme, _, token = value.partition(" ")
         return bool(expected) and scheme.lower() == "bearer" and token.strip() == expected
 
-    def handle(self, proto, stream_id, header_list):
+    def handle(self, proto, stream_id, header_list, body=b""):
         self.requests_served += 1
         headers = {}
         for name, value in header_list:
@@ -1138,6 +1147,8 @@ class App:
         group, version, namespace, resource, name, watch_prefix = route
         watching = watch_prefix or query.get("watch") in ("true", "1")
         verb = "watch" if watching else ("get" if name else "list")
+        if method in ("POST", "PUT"):
+            verb = "create" if method == "POST" else "update"
         entry.update(verb=verb, watch=watching, resource=resource, group=group, namespace=namespace or "")
 
         for index, failure in enumerate(self.fail_next):
@@ -1177,6 +1188,8 @@ class App:
         store = self.store(group, version, resource)
         if store is None or (namespace and not store.namespaced):
             return answer(404, status_body(404, "NotFound", "the server could not find the requested resource", {}))
+        if method in ("POST", "PUT") and not watching:
+            return self.write_object(store, method, namespace, name, body, answer)
         if method != "GET":
             return answer(405, status_body(405, "MethodNotAllowed",
                                            f"the server does not allow this method on the requested resource", {}))
@@ -1212,6 +1225,71 @@ class App:
         if watching:
             return self.watch(proto, stream_id, entry, store, namespace, query, predicate, mode, answer)
         return self.list(proto, stream_id, entry, store, namespace, query, predicate, mode, answer, headers)
+
+    def write_object(self, store, method, namespace, name, body, answer):
+        """POST (create) and PUT (update) as kube-apiserver answers them: an update needs
+        metadata.resourceVersion (Leases refuse unconditional updates) and fails with 409
+        Conflict when it is not the stored one; a create of an existing name is 409
+        AlreadyExists; a Lease's spec is validated as the API validates it."""
+        details = {"name": name or "", "kind": store.resource}
+        if store.group:
+            details["group"] = store.group
+        kind_name = f"{store.resource}.{store.group}" if store.group else store.resource
+        try:
+            document = json.loads(body or b"null")
+            if not isinstance(document, dict):
+                raise ValueError("not an object")
+        except ValueError as error:
+            return answer(400, status_body(400, "BadRequest", f"the body of the request was in an unknown format: {error}"))
+        meta = dict(document.get("metadata") or {})
+        if method == "POST":
+            if name:
+                return answer(405, status_body(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}))
+            name = meta.get("name", "")
+            details["name"] = name
+        elif meta.get("name") not in (None, name):
+            return answer(400, status_body(400, "BadRequest", "the name of the object does not match the name on the URL"))
+        if not name:
+            return answer(422, status_body(422, "Invalid", f"{store.kind} \"\" is invalid: metadata.name: Required value: name or generateName is required", details))
+        if store.namespaced:
+            if meta.get("namespace") not in (None, "", namespace):
+                return answer(400, status_body(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request"))
+            meta["namespace"] = namespace or "default"
+        spec = document.get("spec") or {}
+        if store.resource == "leases":
+            problems = []
+            if "leaseDurationSeconds" in spec and not (isinstance(spec["leaseDurationSeconds"], int) and spec["leaseDurationSeconds"] > 0):
+                problems.append("spec.leaseDurationSeconds: Invalid value: %s: must be greater than 0" % spec["leaseDurationSeconds"])
+            if "leaseTransitions" in spec and not (isinstance(spec["leaseTransitions"], int) and spec["leaseTransitions"] >= 0):
+                problems.append("spec.leaseTransitions: Invalid value: %s: must be greater than or equal to 0" % spec["leaseTransitions"])
+            if problems:
+                return answer(422, status_body(422, "Invalid", f'Lease.coordination.k8s.io "{name}" is invalid: ' + ", ".join(problems), details))
+        key = store.key_for(meta.get("namespace", ""), name)
+        current = store.objects.get(key)
+        if method == "POST":
+            if current is not None:
+                return answer(409, status_body(409, "AlreadyExists", f'{kind_name} "{name}" already exists', details))
+            meta.pop("resourceVersion", None)
+            meta.pop("uid", None)
+            status = 201
+        else:
+            wanted = meta.get("resourceVersion", "")
+            if not wanted:
+                if store.resource == "leases" or current is not None:
+                    return answer(422, status_body(422, "Invalid", f'{store.kind}.{store.group or "core"} "{name}" is invalid: '
+                                                   "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update", details))
+            elif current is None:
+                return answer(404, status_body(404, "NotFound", f'{kind_name} "{name}" not found', details))
+            elif str(current.rv) != str(wanted):
+                return answer(409, status_body(409, "Conflict", f'Operation cannot be fulfilled on {kind_name} "{name}": '
+                                               "the object has been modified; please apply your changes to the latest version and try again", details))
+            if current is not None:
+                meta["uid"] = current.uid
+                meta["creationTimestamp"] = current.created
+            status = 200 if current is not None else 201
+        document["metadata"] = meta
+        _, obj = self.upsert(store, document)
+        return answer(status, store.full(obj) + b"\n")
 
     def list(self, proto, stream_id, entry, store, namespace, query, predicate, mode, answer, headers):
         rv_text = query.get("resourceVersion", "")

@@ -253,14 +253,16 @@ public final class FakeAPIServer: Sendable {
     }
 
     /// A kubeconfig for the server (CA file, token file), written to the scratch directory.
-    public func writeKubeconfig() throws -> String {
+    /// `through`: reach the server at this port of 127.0.0.1 instead (a proxy in between).
+    public func writeKubeconfig(through port: Int? = nil) throws -> String {
+        let server = port.map { plaintext ? "http://127.0.0.1:\($0)" : "https://localhost:\($0)" } ?? url
         let text = """
             apiVersion: v1
             kind: Config
             clusters:
             - name: fake
               cluster:
-                server: \(url)
+                server: \(server)
                 certificate-authority: \(caFile)
             users:
             - name: telegen
@@ -275,7 +277,7 @@ public final class FakeAPIServer: Sendable {
             current-context: fake
 
             """
-        return try scratch.write("kubeconfig", text)
+        return try scratch.write(port.map { "kubeconfig-via-\($0)" } ?? "kubeconfig", text)
     }
 
     // MARK: Lifecycle

@@ -10,6 +10,24 @@ struct KubernetesConfig: Sendable, Equatable {
     var enable = true
     var kubeconfig = ""
     var clusterName = ""
+    var leaderElection = LeaderElectionConfig()
+}
+
+/// `kubernetes.leader_election`: one replica of a DaemonSet, the Lease holder, serves
+/// the cluster-wide kube-state kinds and streams events (docs/configuration.md#leader-election).
+struct LeaderElectionConfig: Sendable, Equatable {
+    enum Enabled: String, Sendable, Equatable, CaseIterable {
+        /// On when running in a cluster with node-local pods in effect (a DaemonSet).
+        case auto, `true`, `false`
+    }
+
+    var enabled = Enabled.auto
+    /// Empty: the pod's own namespace (POD_NAMESPACE, else the service account's).
+    var namespace = ""
+    var leaseName = "telegen"
+    var leaseDuration: Duration = .seconds(15)
+    var renewDeadline: Duration = .seconds(10)
+    var retryPeriod: Duration = .seconds(2)
 }
 
 struct KubeMetricsConfig: Sendable, Equatable {

@@ -1,20 +1,56 @@
 import KubeState
+import KubeWatch
 /// Reads each section of `telegen.yaml` into the typed configuration. The key
 /// names here are the contract in docs/configuration.md; a key not read here is
 /// reported unknown.
 extension AgentConfig {
     init(reading root: ConfigSection) {
-        let kubernetes = root.section("kubernetes")
-        self.kubernetes = KubernetesConfig(
-            enable: kubernetes.bool("enable", default: true),
-            kubeconfig: kubernetes.string("kubeconfig", default: ""),
-            clusterName: kubernetes.string("cluster_name", default: ""))
-        kubernetes.finish()
-
         let kubeMetrics = root.section("kube_metrics")
         self.kubeMetrics = KubeMetricsConfig(reading: kubeMetrics)
         kubeMetrics.finish()
+        let kubernetes = root.section("kubernetes")
+        let leaderElection = kubernetes.section("leader_election")
+        self.kubernetes = KubernetesConfig(
+            enable: kubernetes.bool("enable", default: true),
+            kubeconfig: kubernetes.string("kubeconfig", default: ""),
+            clusterName: kubernetes.string("cluster_name", default: ""),
+            leaderElection: LeaderElectionConfig(reading: leaderElection))
+        let state = self.kubeMetrics.kubeState
+        if self.kubernetes.leaderElection.enabled == .true && state.enabled && state.isSharded {
+            leaderElection.problem(at: "enabled", "true cannot be combined with total_shards other than 1: every shard serves its own share")
+        }
+        kubernetes.finish()
         root.finish()
+    }
+}
+
+extension LeaderElectionConfig {
+    init(reading section: ConfigSection) {
+        let defaults = LeaderElectionConfig()
+        enabled = section.choice("enabled", default: defaults.enabled)
+        namespace = section.string("namespace", default: defaults.namespace)
+        leaseName = section.string("lease_name", default: defaults.leaseName)
+        if !Self.isDNSSubdomain(leaseName) {
+            section.problem(at: "lease_name", "\"\(leaseName)\" is not a valid object name (a DNS subdomain: lowercase letters, digits, '-' and '.')")
+        }
+        leaseDuration = section.duration("lease_duration", default: defaults.leaseDuration)
+        renewDeadline = section.duration("renew_deadline", default: defaults.renewDeadline)
+        retryPeriod = section.duration("retry_period", default: defaults.retryPeriod)
+        if let problem = LeaderElectionSettings.problem(leaseDuration: leaseDuration, renewDeadline: renewDeadline, retryPeriod: retryPeriod) {
+            section.problem(at: "renew_deadline", problem)
+        }
+        section.finish()
+    }
+
+    static func isDNSSubdomain(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard !bytes.isEmpty, bytes.count <= 253 else { return false }
+        let alphanumeric: (UInt8) -> Bool = { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) }
+        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            let label = Array(label.utf8)
+            guard let first = label.first, let last = label.last, label.count <= 63 else { return false }
+            return alphanumeric(first) && alphanumeric(last) && label.allSatisfy { alphanumeric($0) || $0 == 0x2D }
+        }
     }
 }
 

@@ -38,6 +38,12 @@ final class EventLogShipper: EventRecordShipping {
         await exporter.settledThrough
     }
 
+    /// Leadership ended: what is queued in memory is dropped (counted), the sender keeps
+    /// going for what the disk queue holds (covered by the checkpoint already).
+    func abandon() async -> UInt64 {
+        await exporter.discardUnsettled(reason: "leadership_lost")
+    }
+
     /// Stops the sender (a call in flight completes first), reads what is settled,
     /// then closes the exporter: what is still queued in memory is counted as dropped
     /// at shutdown; the checkpoint does not cover it, so the next start sends it.

@@ -14,11 +14,15 @@ struct KubernetesAccess {
     let podIndex: PodMetadataIndex?
     /// False when only the container collector needs the API (kube-state is off).
     let servesKubeState: Bool
+    /// The Lease election that decides whether this replica serves the cluster-wide
+    /// kinds and streams events (nil: it always does).
+    let leadership: LeaderElector?
 
     /// Nil when Kubernetes is off, nothing needs the API, or nothing points at a
     /// cluster (then the Kubernetes parts stay off, as `auto_detect` promises).
+    /// `standalone`: no leader election whatever the configuration (`--once`).
     static func make(config: AgentConfig, kubeconfigFlag: String?, nodeName: String, environment: [String: String],
-                     logger: Logger) throws -> KubernetesAccess? {
+                     standalone: Bool = false, logger: Logger) throws -> KubernetesAccess? {
         let metrics = config.kubeMetrics
         let state = metrics.kubeState
         let resources = state.enabled ? state.effectiveResources : []
@@ -48,14 +52,51 @@ struct KubernetesAccess {
         configuration.filter = try FamilyFilter(allow: state.metricAllowlist, deny: state.metricDenylist)
         configuration.userAgent = "telegen/\(BuildInfo.version)"
         let podIndex = metrics.cadvisor.enabled ? PodMetadataIndex(nodeName: nodeName) : nil
+        let token = BearerToken(credential: access.credential)
+        let election = config.kubernetes.leaderElection
+        let wanted = switch election.enabled {
+        case .true: true
+        case .false: false
+        case .auto: access.origin == .inCluster && nodeLocal && !state.isSharded
+        }
+        let elects = wanted && !standalone
+        var leadership: LeaderElector?
+        if elects {
+            var settings = LeaderElectionSettings(namespace: leaseNamespace(election, environment: environment), name: election.leaseName,
+                                                  identity: identity(environment: environment, nodeName: nodeName))
+            settings.leaseDuration = election.leaseDuration
+            settings.renewDeadline = election.renewDeadline
+            settings.retryPeriod = election.retryPeriod
+            settings.userAgent = configuration.userAgent
+            let lease = LeaseClient(client: client, token: token, namespace: settings.namespace, name: settings.name,
+                                    userAgent: settings.userAgent)
+            leadership = LeaderElector(client: lease, settings: settings, logger: logger)
+        }
         logger.info("watching the Kubernetes API", metadata: [
             "api": "\(access.endpoint)", "access": "\(access.origin)", "resources": "\(resources.joined(separator: ","))",
             "pods": "\(configuration.nodeName.map { "node \($0)" } ?? "all nodes")",
             "shard": "\(configuration.sharding.map(describe) ?? "all objects")",
+            "leader_election": "\(leadership.map { "lease \($0.leaseName) as \($0.settings.identity)" } ?? "off")",
         ])
-        let token = BearerToken(credential: access.credential)
-        let source = KubeStateSource(client: client, token: token, configuration: configuration, podObserver: podIndex, logger: logger)
-        return KubernetesAccess(client: client, token: token, source: source, podIndex: podIndex, servesKubeState: !resources.isEmpty)
+        let source = KubeStateSource(client: client, token: token, configuration: configuration, podObserver: podIndex,
+                                     leadership: leadership, logger: logger)
+        return KubernetesAccess(client: client, token: token, source: source, podIndex: podIndex, servesKubeState: !resources.isEmpty,
+                                leadership: leadership)
+    }
+
+    /// The Lease's namespace: configured, else the pod's (downward API, then the
+    /// service account's namespace file), else `default`.
+    private static func leaseNamespace(_ election: LeaderElectionConfig, environment: [String: String]) -> String {
+        if !election.namespace.isEmpty { return election.namespace }
+        if let namespace = environment["POD_NAMESPACE"], !namespace.isEmpty { return namespace }
+        return ClusterAccess.serviceAccountNamespace() ?? "default"
+    }
+
+    /// The pod name (unique per incarnation, kept across container restarts), else the host name.
+    private static func identity(environment: [String: String], nodeName: String) -> String {
+        if let pod = environment["POD_NAME"], !pod.isEmpty { return pod }
+        if let host = environment["HOSTNAME"], !host.isEmpty { return host }
+        return nodeName
     }
 
     private static func describe(_ sharding: ShardConfiguration) -> String {

@@ -23,7 +23,9 @@ struct Agent {
     let events: EventStreamService?
 
     /// Fails when the OTLP exporter cannot be set up (unreadable TLS material).
-    init(config: AgentConfig, nodeName: String, environment: [String: String], logger: Logger, kubeconfigFlag: String? = nil) throws {
+    /// `standalone`: no leader election (`--once` collects everything itself).
+    init(config: AgentConfig, nodeName: String, environment: [String: String], logger: Logger, kubeconfigFlag: String? = nil,
+         standalone: Bool = false) throws {
         self.config = config
         self.nodeName = nodeName
         self.logger = logger
@@ -33,9 +35,10 @@ struct Agent {
         var loops: [CollectionLoop] = []
         let metrics = config.kubeMetrics
         let kubernetes = try KubernetesAccess.make(config: config, kubeconfigFlag: kubeconfigFlag, nodeName: nodeName,
-                                                   environment: environment, logger: logger)
+                                                   environment: environment, standalone: standalone, logger: logger)
         self.kubernetes = kubernetes
         if let kubernetes { selfMetrics.attach(kubernetes.source) }
+        if let elector = kubernetes?.leadership { selfMetrics.attach(elector) }
         let node = metrics.node
         if metrics.enabled && node.enabled {
             let collector = NodeCollector(paths: NodePaths(procRoot: node.procRoot, sysRoot: node.sysRoot, rootfs: node.rootfs))
@@ -91,7 +94,7 @@ struct Agent {
                                            configuration: Self.eventConfiguration(logs, shutdownGrace: streaming.timeout),
                                            shipper: shipper, logger: logger)
             selfMetrics.attach(forwarder)
-            events = EventStreamService(forwarder: forwarder, shipper: shipper)
+            events = EventStreamService(forwarder: forwarder, shipper: shipper, leadership: kubernetes.leadership)
         } else {
             if metrics.enabled && logs.enabled {
                 logger.warning("logs_streaming is enabled but no Kubernetes API or no endpoint is configured; events are not streamed")
@@ -124,7 +127,10 @@ struct Agent {
     /// what is queued, within `streaming.timeout`.
     func run() async throws {
         let server = MetricsHTTPServer(address: config.kubeMetrics.listenAddress, endpoints: endpoints, logger: logger)
-        var services: [any Service] = loops.map { $0 as any Service } + [server, HeapTrimmer()]
+        // Shut down in reverse order: the election last, so the Lease is released
+        // after the event stream's final checkpoint, which the release carries.
+        var services: [any Service] = kubernetes?.leadership.map { [LeaderElectionService(elector: $0)] } ?? []
+        services += loops.map { $0 as any Service } + [server, HeapTrimmer()]
         if let kubernetes { services.append(KubernetesWatchService(source: kubernetes.source)) }
         if let push { services.append(push) }
         if let events { services.append(events) }

@@ -38,6 +38,7 @@ final class SelfMetrics: Sendable {
     private let exporters = Mutex<[OTLPExporter]>([])
     private let kubeStates = Mutex<[KubeStateSource]>([])
     private let eventForwarders = Mutex<[EventForwarder]>([])
+    private let electors = Mutex<[LeaderElector]>([])
     private let startUnixNano: UInt64
     private let version: String
 
@@ -80,6 +81,11 @@ final class SelfMetrics: Sendable {
     /// Includes the event stream's counters (`telegen_events_*`) in the self-metrics.
     func attach(_ forwarder: EventForwarder) {
         eventForwarders.withLock { $0.append(forwarder) }
+    }
+
+    /// Includes leader election's state and counters (`telegen_leader*`).
+    func attach(_ elector: LeaderElector) {
+        electors.withLock { $0.append(elector) }
     }
 
     /// Includes the exporter's delivery counters in the self-metrics.
@@ -161,7 +167,29 @@ final class SelfMetrics: Sendable {
         families += exporterFamilies(start: start)
         families += kubernetesFamilies(start: start)
         families += eventFamilies(start: start)
+        families += leaderFamilies(start: start)
         return families
+    }
+
+    /// `telegen_leader*`: whether this replica holds the Lease, and how the election went.
+    private func leaderFamilies(start: UInt64) -> [MetricFamily] {
+        electors.withLock { $0 }.flatMap { elector -> [MetricFamily] in
+            let statistics = elector.statistics
+            let labels = LabelSet(names: ["lease"], values: [elector.leaseName])
+            func counter(_ name: String, _ help: String, _ value: Int) -> MetricFamily {
+                MetricFamily(name: name, help: help, type: .counter,
+                             series: [Series(labels: labels, value: Double(value), startTimeUnixNano: start)])
+            }
+            return [
+                MetricFamily(name: "telegen_leader", help: "1 while this replica holds the Lease and serves the cluster-wide kinds and events.",
+                             type: .gauge, series: [Series(labels: labels, value: elector.isLeading ? 1 : 0)]),
+                counter("telegen_leader_transitions_total", "Times this replica started or stopped leading.", statistics.transitions),
+                counter("telegen_leader_renew_failures_total", "Lease renewals that failed while leading.", statistics.renewFailures),
+                counter("telegen_leader_conflicts_total", "Lease writes that lost a race with another replica (409).", statistics.conflicts),
+                counter("telegen_leader_request_failures_total", "Lease reads and writes that failed (unreachable, forbidden, server error).",
+                        statistics.requestFailures),
+            ]
+        }
     }
 
     /// `telegen_events_*`: what the event stream received, emitted and left out, and

@@ -59,6 +59,10 @@ struct DeliveredEvents: Sendable {
         entries.removeValue(forKey: Key(uid))
     }
 
+    mutating func forgetAll() {
+        entries.removeAll()
+    }
+
     /// Drops entries older than `maximumAge`.
     mutating func expire(now: ContinuousClock.Instant = .now) {
         let limit = Int64(seconds(now)) - maximumAge.components.seconds

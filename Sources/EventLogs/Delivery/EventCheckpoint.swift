@@ -20,8 +20,8 @@ public struct EventCheckpoint: Sendable, Equatable {
 
     /// One JSON object: `{"format":…,"configuration":…,"updated":…,"streams":{key: version}}`.
     public var json: String {
-        let streams = resourceVersions.keys.sorted().map { "\(Self.quoted($0)):\(Self.quoted(resourceVersions[$0]!))" }
-        return "{\"format\":\(Self.quoted(Self.format)),\"configuration\":\(Self.quoted(configuration)),"
+        let streams = resourceVersions.keys.sorted().map { "\(JSONText.quoted($0)):\(JSONText.quoted(resourceVersions[$0]!))" }
+        return "{\"format\":\(JSONText.quoted(Self.format)),\"configuration\":\(JSONText.quoted(configuration)),"
             + "\"updated\":\(updated),\"streams\":{\(streams.joined(separator: ","))}}\n"
     }
 
@@ -52,19 +52,5 @@ public struct EventCheckpoint: Sendable, Equatable {
         }
         guard parsed, format == Self.format else { return nil }
         self.init(configuration: configuration, resourceVersions: versions, updated: updated)
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -12,9 +12,13 @@ import TelemetryModel
 /// it does not wait. `stop` ends delivery: nothing more reaches the backend after it
 /// returns, and it returns the last acknowledged ticket, read once delivery had
 /// stopped and before anything still queued was given up (records given up by
-/// stopping are not acknowledged: the next start sends them again).
+/// stopping are not acknowledged: the next start sends them again). `abandon` is the
+/// same without an end: what is queued and not acknowledged is given up (counted) and
+/// never sent, and shipping may start again afterwards (leadership lost: the next
+/// holder sends those records).
 public protocol EventRecordShipping: Sendable {
     func ship(_ records: [LogRecord]) async -> UInt64
     func acknowledged() async -> UInt64
     func stop() async -> UInt64
+    func abandon() async -> UInt64
 }

@@ -141,6 +141,20 @@ public final class EventIntake: Sendable {
 
     public var statistics: EventStatistics { state.withLock { $0.statistics } }
 
+    /// Leadership ended with records not yet acknowledged: forgets the outbox, what was
+    /// shipped, every stream's progress and the dedup state, since what was not
+    /// acknowledged is now the next holder's to send (or this replica's again, from the
+    /// Lease's checkpoint, if it leads again: remembering it as delivered would lose it).
+    func abandon() {
+        state.withLock { state in
+            state.outbox.removeAll()
+            state.tickets.removeAll()
+            state.progress.removeAll()
+            state.delivered.forgetAll()
+            state.statistics.tracked = 0
+        }
+    }
+
     /// Drops dedup entries older than the API server keeps events.
     func expire() {
         state.withLock { state in

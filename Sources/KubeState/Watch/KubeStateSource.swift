@@ -12,8 +12,19 @@ import TelemetryModel
 /// Sharded (`configuration.sharding`), every kind keeps only this replica's objects;
 /// when the shard count changes, what another shard now serves is dropped at once and
 /// every kind is listed again (one list round trip) for what this one now serves.
+///
+/// With leader election (`leadership`), the kinds not limited to this node run only
+/// while this replica holds the Lease: they are listed when it starts leading, and
+/// when it stops their watches end and their objects are forgotten at once, so a
+/// former holder serves none of them. Followers keep no cluster-wide watch open.
 public final class KubeStateSource: Sendable {
+    /// Every kind, in rendering order.
     let watches: [any ResourceWatching]
+    /// The kinds that run whatever the leadership (all of them without leader election).
+    private let alwaysOn: [any ResourceWatching]
+    /// The kinds that run only while leading.
+    private let leaderOnly: [any ResourceWatching]
+    private let leadership: LeaderElector?
     /// This replica's share of the objects, when sharded.
     public let shards: ShardFilter?
     /// The StatefulSet whose replicas are the shard count (`total_shards: auto`).
@@ -26,7 +37,8 @@ public final class KubeStateSource: Sendable {
     /// reads, so only this shard's when sharded. Without kube-state pods, the pods are
     /// watched for the observer alone and not served.
     public init(client: HTTP2Client, token: BearerToken, configuration: KubeStateConfiguration,
-                podObserver: (any ObjectObserver<Pod>)? = nil, logger: Logger) {
+                podObserver: (any ObjectObserver<Pod>)? = nil, leadership: LeaderElector? = nil, logger: Logger) {
+        self.leadership = leadership
         let (repartitions, repartition) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.repartitions = repartitions
         var followed: (namespace: String, name: String)?
@@ -42,6 +54,7 @@ public final class KubeStateSource: Sendable {
             shards = nil
         }
         var watches: [any ResourceWatching] = []
+        var leaderOnly: [String] = []
         for resource in KubeResources.all {
             let name = resource.descriptor.name
             let serves = configuration.resources.contains(name)
@@ -49,9 +62,13 @@ public final class KubeStateSource: Sendable {
             guard serves || observer != nil else { continue }
             watches.append(resource.makeWatch(client: client, token: token, configuration: configuration, serves: serves,
                                               podObserver: observer, shards: shards, logger: logger))
+            let nodeLocal = resource.descriptor.nodeField != nil && !(configuration.nodeName ?? "").isEmpty
+            if leadership != nil && !nodeLocal { leaderOnly.append(name) }
         }
         let sorted = watches.sorted { $0.name < $1.name }
         self.watches = sorted
+        alwaysOn = sorted.filter { !leaderOnly.contains($0.name) }
+        self.leaderOnly = sorted.filter { leaderOnly.contains($0.name) }
         if let followed, let shards {
             replicas = StatefulSetReplicasWatch(client: client, token: token, namespace: followed.namespace, name: followed.name,
                                                 userAgent: configuration.userAgent, logger: logger) { count in
@@ -73,13 +90,45 @@ public final class KubeStateSource: Sendable {
         await withTaskGroup(of: Void.self) { group in
             if let replicas { group.addTask { await replicas.run() } }
             group.addTask { await self.runWatches() }
+            if let leadership, !leaderOnly.isEmpty { group.addTask { await self.runWhileLeading(leadership) } }
         }
+    }
+
+    /// Kinds that run only while leading: started with each term, stopped and forgotten
+    /// when it ends.
+    public var leaderOnlyResources: [String] { leaderOnly.map(\.name) }
+
+    private func runWhileLeading(_ leadership: LeaderElector) async {
+        let watches = leaderOnly
+        var term: Task<Void, Never>?
+        func endTerm() async {
+            guard let running = term else { return }
+            term = nil
+            running.cancel()
+            await running.value
+            for watch in watches { watch.stop() }
+        }
+        for await change in leadership.changes() {
+            switch change {
+            case .started:
+                guard term == nil else { continue }
+                term = Task {
+                    await withTaskGroup(of: Void.self) { group in
+                        for watch in watches { group.addTask { await watch.run() } }
+                    }
+                }
+            case .stopped:
+                await endTerm()
+            }
+            if Task.isCancelled { break }
+        }
+        await endTerm()
     }
 
     /// Runs the watches, and again from a fresh list whenever the shard count changes.
     private func runWatches() async {
         let running = Mutex<Task<Void, Never>?>(nil)
-        let watches = self.watches
+        let watches = alwaysOn
         await withTaskCancellationHandler {
             for await _ in repartitions {
                 if let previous = running.withLock({ $0.take() }) {
@@ -102,9 +151,10 @@ public final class KubeStateSource: Sendable {
         }
     }
 
-    /// Kinds whose first list has neither completed nor failed yet.
+    /// Kinds whose first list has neither completed nor failed yet. Readiness does not
+    /// depend on leadership: the kinds only a leader runs are not waited for.
     public var pending: [String] {
-        watches.filter { !$0.hasSettled }.map(\.name)
+        alwaysOn.filter { !$0.hasSettled }.map(\.name)
     }
 
     /// Kinds whose last list or watch failed (forbidden, unreachable, ...).

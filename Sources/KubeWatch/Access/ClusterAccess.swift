@@ -28,6 +28,14 @@ public struct ClusterAccess: Sendable {
 
     public static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
 
+    /// The namespace of the pod this runs in, from its service account's files; nil
+    /// outside a pod.
+    public static func serviceAccountNamespace(directory: String = serviceAccountDirectory) -> String? {
+        guard let text = try? LocalFile.text(directory + "/namespace") else { return nil }
+        let namespace = text.trimmingWhitespace()
+        return namespace.isEmpty ? nil : namespace
+    }
+
     /// Nil when nothing points at a cluster (no kubeconfig anywhere and not in a pod):
     /// the Kubernetes collectors then stay off.
     public static func resolve(flag: String?, configured: String, environment: [String: String],
