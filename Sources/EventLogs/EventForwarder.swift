@@ -104,8 +104,8 @@ public final class EventForwarder: Sendable {
     }
 
     /// Where to resume: `lease` (the checkpoint on the Lease, taken by the last holder),
-    /// unless the local file is newer under the same filters; neither under these
-    /// filters: from now.
+    /// unless the local file, under the same filters, is further along; neither under
+    /// these filters: from now.
     func resumePoint(lease: EventCheckpoint?) -> EventCheckpoint? {
         let fingerprint = configuration.fingerprint
         let stored = file?.load()
@@ -114,7 +114,8 @@ public final class EventForwarder: Sendable {
             logger.info("the event checkpoint was taken with other filters; starting from now",
                         metadata: ["checkpoint": "\(lease != nil ? "lease" : file?.path ?? "")"])
         }
-        return candidates.max { $0.updated < $1.updated }
+        guard candidates.count == 2 else { return candidates.first }
+        return EventCheckpoint.isFurther(candidates[1], than: candidates[0]) ? candidates[1] : candidates[0]
     }
 
     /// Watches and ships until cancelled, resuming from `lease` or the checkpoint file

@@ -181,6 +181,8 @@ struct EventStreamEndToEndTests {
         var run = try await cluster.start()
         try cluster.write(EventCluster.event("a.1", uid: "u-a", count: 1))
         try await cluster.waitForOccurrences(1)
+        // The receiver records a request before it answers: wait for the answer too.
+        try await cluster.eventually("the first record is acknowledged") { run.exporter.statistics[.logs].sentItems == 1 }
         cluster.receiver.stop()
         try cluster.write(EventCluster.event("b.1", uid: "u-b", count: 1))
         try cluster.write(EventCluster.event("a.1", uid: "u-a", count: 2))

@@ -64,15 +64,14 @@ struct LeaderElectionEndToEndTests {
         #expect(annotation?.contains("telegen.events/v1") == true, "lease annotation: \(annotation ?? "none")")
 
         leader.kill9()
-        let killed = ContinuousClock.now
         try cluster.writeEvent("e3", count: 1)
         try cluster.writeEvent("e1", count: 2)
         let takeover = try await cluster.eventually("the follower leads", timeout: .seconds(20)) { follower.leads() == true }
         // Not before the Lease could expire on the follower's clock, and at most one
         // lease duration plus one jittered read after (plus scrape and scheduling slack).
+        print("kill -9: the follower led \(takeover) after the holder died")
         #expect(takeover >= .seconds(Self.leaseDuration - 1.5), "took over after \(takeover)")
         #expect(takeover <= .seconds(Self.leaseDuration + 2.2 * Self.retryPeriod + 1.5), "took over after \(takeover)")
-        _ = killed
         try await cluster.waitForOccurrences(4)
         try await Task.sleep(for: .seconds(2))
         let occurrences = try cluster.occurrences()
@@ -96,8 +95,10 @@ struct LeaderElectionEndToEndTests {
         let stopped = ContinuousClock.now
         leader.terminate()
         #expect(leader.exitStatus == 0)
-        #expect(ContinuousClock.now - stopped < .seconds(Self.renewDeadline + 2), "the SIGTERM took \(ContinuousClock.now - stopped)")
+        let exited = ContinuousClock.now
+        #expect(exited - stopped < .seconds(Self.renewDeadline + 2), "the SIGTERM took \(exited - stopped)")
         let takeover = try await cluster.eventually("the follower leads", timeout: .seconds(20)) { follower.leads() == true }
+        print("SIGTERM: the holder exited \(exited - stopped) after the signal; the follower led \(takeover) later")
         #expect(takeover <= .seconds(2.2 * Self.retryPeriod + 1.5), "took over \(takeover) after the leader exited")
         try cluster.writeEvent("e3", count: 1)
         try await cluster.waitForOccurrences(3)
@@ -131,6 +132,7 @@ struct LeaderElectionEndToEndTests {
             if bServes == nil && bNow { bServes = ContinuousClock.now - cut }
             try await Task.sleep(for: .milliseconds(100))
         }
+        print("partition: the holder stopped serving \(aStopped.map { "\($0)" } ?? "never") after the cut, the follower served \(bServes.map { "\($0)" } ?? "never") after it")
         #expect(!bothServed, "both replicas served cluster state at once")
         let stopped = try #require(aStopped, "the cut-off leader kept serving cluster state")
         let replaced = try #require(bServes, "nobody took over")

@@ -68,7 +68,10 @@ struct KubernetesAccess {
             settings.renewDeadline = election.renewDeadline
             settings.retryPeriod = election.retryPeriod
             settings.userAgent = configuration.userAgent
-            let lease = LeaseClient(client: client, token: token, namespace: settings.namespace, name: settings.name,
+            // Its own connection: a renewal must not queue behind a large list on the
+            // watches' connection, nor behind their reconnect (connect timeout 10 s).
+            let leaseConnection = try HTTP2Client(endpoint: access.endpoint, tls: access.tls, connectTimeout: settings.requestTimeout)
+            let lease = LeaseClient(client: leaseConnection, token: token, namespace: settings.namespace, name: settings.name,
                                     userAgent: settings.userAgent)
             leadership = LeaderElector(client: lease, settings: settings, logger: logger)
         }

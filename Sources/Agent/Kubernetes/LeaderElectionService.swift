@@ -2,8 +2,9 @@ import KubeWatch
 import ServiceLifecycle
 
 /// Runs the Lease election until graceful shutdown, then releases the Lease. Listed
-/// first among the services so that it stops last: by then the event stream has
-/// written its final checkpoint, which the release carries to the next holder.
+/// before the watches and the event stream so that it stops after them: by then the
+/// event stream has written its final checkpoint, which the release carries to the
+/// next holder.
 struct LeaderElectionService: Service {
     let elector: LeaderElector
 

@@ -127,12 +127,13 @@ struct Agent {
     /// what is queued, within `streaming.timeout`.
     func run() async throws {
         let server = MetricsHTTPServer(address: config.kubeMetrics.listenAddress, endpoints: endpoints, logger: logger)
-        // Shut down in reverse order: the election last, so the Lease is released
-        // after the event stream's final checkpoint, which the release carries.
-        var services: [any Service] = kubernetes?.leadership.map { [LeaderElectionService(elector: $0)] } ?? []
-        services += loops.map { $0 as any Service } + [server, HeapTrimmer()]
-        if let kubernetes { services.append(KubernetesWatchService(source: kubernetes.source)) }
+        var services: [any Service] = loops.map { $0 as any Service } + [server, HeapTrimmer()]
         if let push { services.append(push) }
+        // Shut down in reverse order: the event stream, then the watches, then the
+        // election, so the Lease is released right after the event stream's final
+        // checkpoint (which the release carries), before the rest stops.
+        if let elector = kubernetes?.leadership { services.append(LeaderElectionService(elector: elector)) }
+        if let kubernetes { services.append(KubernetesWatchService(source: kubernetes.source)) }
         if let events { services.append(events) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()

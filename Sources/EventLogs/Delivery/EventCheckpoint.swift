@@ -25,6 +25,22 @@ public struct EventCheckpoint: Sendable, Equatable {
             + "\"updated\":\(updated),\"streams\":{\(streams.joined(separator: ","))}}\n"
     }
 
+    /// Whether `candidate` is further along than `reference`: every stream's
+    /// resourceVersion at least as far (compared as numbers) and one further. The
+    /// resourceVersions, not `updated`, decide: `updated` comes from whichever node's
+    /// clock wrote it. When a version is not a number, `updated` is all there is.
+    public static func isFurther(_ candidate: EventCheckpoint, than reference: EventCheckpoint) -> Bool {
+        var further = false
+        for (stream, version) in reference.resourceVersions {
+            guard let theirs = UInt64(version), let ours = candidate.resourceVersions[stream].flatMap(UInt64.init) else {
+                return candidate.updated > reference.updated
+            }
+            if ours < theirs { return false }
+            if ours > theirs { further = true }
+        }
+        return further
+    }
+
     /// Nil unless it is a checkpoint of this format.
     public init?(json bytes: [UInt8]) {
         var format = "", configuration = "", updated: Int64 = 0

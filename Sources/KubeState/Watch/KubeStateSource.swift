@@ -104,6 +104,9 @@ public final class KubeStateSource: Sendable {
         func endTerm() async {
             guard let running = term else { return }
             term = nil
+            // Nothing more is served from this instant, even while a list page that
+            // ignores cancellation is still arriving.
+            for watch in watches { watch.suspend() }
             running.cancel()
             await running.value
             for watch in watches { watch.stop() }
@@ -112,6 +115,7 @@ public final class KubeStateSource: Sendable {
             switch change {
             case .started:
                 guard term == nil else { continue }
+                for watch in watches { watch.resume() }
                 term = Task {
                     await withTaskGroup(of: Void.self) { group in
                         for watch in watches { group.addTask { await watch.run() } }

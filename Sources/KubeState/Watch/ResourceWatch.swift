@@ -1,6 +1,7 @@
 import HTTP2Transport
 import KubeWatch
 import Logging
+import Synchronization
 import TelemetryModel
 
 /// One kind kept current: a reflector per server-side selection (all namespaces, or
@@ -11,6 +12,10 @@ final class ResourceWatch<Resource: KubeResource>: ResourceWatching {
     let sinks: [ResourceSink<Resource>]
     let reflectors: [Reflector]
     let serves: Bool
+    /// Leadership gating: while suspended nothing is rendered, and after `resume` only
+    /// once every reflector has completed a list of this run (what a reflector holds
+    /// from an earlier term, or a list in flight when the term ended, never shows).
+    private let gate = Mutex<(suspended: Bool, listsAtResume: [Int])>((false, []))
 
     init(client: HTTP2Client, token: BearerToken, configuration: KubeStateConfiguration, options: ResourceOptions,
          serves: Bool, observer: (any ObjectObserver<Resource>)?, shards: ShardFilter?, logger: Logger) {
@@ -62,7 +67,23 @@ final class ResourceWatch<Resource: KubeResource>: ResourceWatching {
     }
 
     func makeStream() -> any FamilyStream {
-        ResourceStream(layout: layout, stores: sinks.map(\.store), active: serves && isSynced && objectCount > 0)
+        ResourceStream(layout: layout, stores: sinks.map(\.store), active: serves && isSynced && isServing && objectCount > 0)
+    }
+
+    func suspend() {
+        gate.withLock { $0.suspended = true }
+    }
+
+    func resume() {
+        let lists = reflectors.map(\.statistics.completedLists)
+        gate.withLock { $0 = (false, lists) }
+    }
+
+    private var isServing: Bool {
+        let gate = gate.withLock { $0 }
+        guard !gate.suspended else { return false }
+        guard !gate.listsAtResume.isEmpty else { return true }
+        return zip(reflectors, gate.listsAtResume).allSatisfy { $0.statistics.completedLists > $1 }
     }
 
     func stop() {
@@ -157,6 +178,10 @@ protocol ResourceWatching: AnyObject, Sendable {
     func makeStream() -> any FamilyStream
     /// Forgets every object (the kind is no longer served).
     func stop()
+    /// Renders nothing from now on (leadership ended), whatever a list in flight adds.
+    func suspend()
+    /// Renders again once every reflector has completed a list after this call.
+    func resume()
     /// Forgets the objects another shard serves since the shard count changed.
     func dropUnowned()
 }

@@ -38,5 +38,5 @@ public struct LeaderElectionSettings: Sendable, Equatable {
     }
 
     /// Each request's own time limit: one hung request must not use up the renew deadline.
-    var requestTimeout: Duration { max(renewDeadline / 2, .seconds(1)) }
+    public var requestTimeout: Duration { max(renewDeadline / 2, .seconds(1)) }
 }

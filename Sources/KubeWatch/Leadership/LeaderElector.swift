@@ -111,6 +111,16 @@ public final class LeaderElector: Sendable {
     /// finishes every `changes()` stream.
     public func run() async {
         logger.info("leader election starts", metadata: ["identity": "\(settings.identity)"])
+        // However long a request takes (a reconnect, a stalled peer), leadership ends at
+        // the deadline: the watchdog does not wait for the attempt to return.
+        let watchdog = Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: min(settings.retryPeriod / 4, .milliseconds(100)))
+                let expired = state.withLock { $0.statistics.leading } && timeLeftToRenew() <= .zero
+                if expired && !Task.isCancelled { stopLeading(reason: "could not renew within renew_deadline") }
+            }
+        }
+        defer { watchdog.cancel() }
         while !Task.isCancelled {
             let leading = state.withLock { $0.statistics.leading }
             if leading {
@@ -121,7 +131,11 @@ public final class LeaderElector: Sendable {
                 }
                 let started = ContinuousClock.now
                 if await attempt(timeout: min(settings.requestTimeout, remaining)) {
-                    state.withLock { $0.renewedAt = started }
+                    // Unless the watchdog ended the term meanwhile: then the next round
+                    // starts a new one from this write (the Lease is still ours).
+                    state.withLock { state in
+                        if state.statistics.leading { state.renewedAt = started }
+                    }
                     await pause(settings.retryPeriod)
                 } else if let holder = otherHolder() {
                     // Someone else wrote themselves in: the Lease expired on their clock.
@@ -317,13 +331,14 @@ public final class LeaderElector: Sendable {
     }
 
     private func stopLeading(reason: String) {
-        let subscribers = state.withLock { state -> [AsyncStream<Change>.Continuation] in
-            guard state.statistics.leading else { return [] }
+        let subscribers = state.withLock { state -> [AsyncStream<Change>.Continuation]? in
+            guard state.statistics.leading else { return nil }
             state.statistics.leading = false
             state.statistics.transitions += 1
             state.renewedAt = nil
             return Array(state.subscribers.values)
         }
+        guard let subscribers else { return }
         logger.warning("stopped leading", metadata: ["reason": "\(reason)"])
         for subscriber in subscribers { subscriber.yield(.stopped) }
     }

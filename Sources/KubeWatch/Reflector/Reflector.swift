@@ -57,6 +57,9 @@ public final class Reflector: Sendable {
         /// Objects the last relist found deleted while no watch was open.
         public var reconciledDeletions = 0
         public var synced = false
+        /// Lists (first or relist) that completed: a caller that restarts the reflector
+        /// can tell a list of this run from one of an earlier run.
+        public var completedLists = 0
         public var resourceVersion = ""
         /// The last LIST or WATCH failed (403 included) and nothing has succeeded since.
         public var failing = false
@@ -190,6 +193,7 @@ public final class Reflector: Sendable {
         state.withLock {
             $0.listPages += 1
             $0.synced = true
+            $0.completedLists += 1
             $0.failing = false
             $0.resourceVersion = version
         }
@@ -232,6 +236,7 @@ public final class Reflector: Sendable {
         state.withLock {
             $0.reconciledDeletions += removed
             $0.synced = true
+            $0.completedLists += 1
             $0.failing = false
             if !listVersion.isEmpty { $0.resourceVersion = listVersion }
         }

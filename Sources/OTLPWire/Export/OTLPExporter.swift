@@ -190,16 +190,18 @@ public actor OTLPExporter {
 
     /// Gives up every batch queued in memory but the one being sent (counted as dropped
     /// for `reason`) and keeps running; spooled batches stay, they are settled already.
-    /// Returns `settledThrough` afterwards. For a producer whose right to send ended
-    /// (the event stream's leadership): what it queued is now someone else's to send.
+    /// Returns what was settled before the discard: a discarded batch is given up, not
+    /// settled. For a producer whose right to send ended (the event stream's
+    /// leadership): what it queued is now someone else's to send.
     public func discardUnsettled(reason: String) -> UInt64 {
+        let settled = settledThrough
         let (kept, discarded) = (queue.filter { $0.path != nil || $0.sequence == inFlight },
                                  queue.filter { $0.path == nil && $0.sequence != inFlight })
         for item in discarded { drop(item.batch, reason: reason) }
         queue = kept
         queueBytes = kept.reduce(0) { $0 + $1.batch.message.count }
         publishQueueSize()
-        return settledThrough
+        return settled
     }
 
     /// Sends one batch, retrying as the policy allows; false if cancelled meanwhile.
