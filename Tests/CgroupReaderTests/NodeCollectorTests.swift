@@ -152,6 +152,27 @@ struct NodeCollectorTests {
         #expect(result.families.allSatisfy { !$0.series.isEmpty })
     }
 
+    /// In a pod without hostNetwork, `<proc>/net/dev` is the pod's own namespace; PID 1's
+    /// is the host's, and it is the one read when it is there.
+    @Test func networkCountersComeFromInitsNamespaceWhenVisible() throws {
+        let fixture = try Fixture()
+        func interfaces() -> Set<String> {
+            let lines = samples(exposition(NodeCollector(paths: fixture.paths).collect()))
+            return Set(lines.filter { $0.hasPrefix("node_network_receive_bytes_total{") }.compactMap { line in
+                line.split(separator: "\"").dropFirst().first.map(String.init)
+            })
+        }
+        #expect(interfaces() == ["eth0", "lo"])
+        try fixture.directory.write("proc/1/net/dev", """
+            Inter-|   Receive                                                |  Transmit
+             face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+                lo:    1234      10    0    0    0     0          0         0     1234      10    0    0    0     0       0          0
+              ens5: 98765 31024 0 0 0 0 0 0 4321 8 0 0 0 0 0 0
+
+            """)
+        #expect(interfaces() == ["ens5", "lo"])
+    }
+
     @Test func countersCarryBootTimeAsTheirStartAndGaugesNone() throws {
         let fixture = try Fixture()
         let families = NodeCollector(paths: fixture.paths).collect().families
