@@ -212,6 +212,75 @@ struct ReflectorTests {
         #expect(reflector.store.object(forKey: "uid-elsewhere") == nil)
     }
 
+    /// A pod whose metadata no longer decodes (a garbled timestamp), UID and version intact.
+    static func malformedPod(_ name: String) -> [String: Any] {
+        var pod = pod(name)
+        var metadata = pod["metadata"] as! [String: Any]
+        metadata["creationTimestamp"] = "yesterday"
+        pod["metadata"] = metadata
+        return pod
+    }
+
+    /// An update that no longer decodes removes what was stored for the object: the
+    /// old content is no longer true and must not be served as if it were.
+    @Test func malformedUpdateRemovesTheStoredObject() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("synced") { reflector.statistics.synced }
+        try server.upsert(resource: "pods", object: Self.pod("ghost"))
+        try await Self.eventually("stored") { reflector.store.object(forKey: "uid-ghost") != nil }
+
+        try server.upsert(resource: "pods", object: Self.malformedPod("ghost"))
+        try await Self.eventually("the malformed update removes it") { reflector.store.object(forKey: "uid-ghost") == nil }
+        #expect(reflector.statistics.decodeErrors == 1)
+        // The watch went on past the malformed object.
+        try server.upsert(resource: "pods", object: Self.pod("after"))
+        try await Self.eventually("later events applied") { reflector.store.object(forKey: "uid-after") != nil }
+        #expect(reflector.statistics.listCalls == 1)
+    }
+
+    /// An object updated and deleted while no watch was open, both versions malformed:
+    /// the resumed watch still removes it, and resumes past them.
+    @Test func malformedDeletionRemovesTheStoredObject() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("synced") { reflector.statistics.synced }
+        try server.upsert(resource: "pods", object: Self.pod("ghost"))
+        try await Self.eventually("stored") { reflector.store.object(forKey: "uid-ghost") != nil }
+
+        try server.failNext(status: 500, count: 2, resource: "pods", verb: "watch")
+        _ = try server.dropConnections()
+        try server.upsert(resource: "pods", object: Self.malformedPod("ghost"))
+        try server.delete(resource: "pods", namespace: "shop", name: "ghost")
+        try server.upsert(resource: "pods", object: Self.pod("after"))
+        try await Self.eventually("the missed changes are applied") { reflector.store.object(forKey: "uid-after") != nil }
+        #expect(reflector.store.object(forKey: "uid-ghost") == nil)
+        #expect(reflector.statistics.decodeErrors == 2)
+        #expect(reflector.statistics.listCalls == 1)
+        #expect(reflector.store.count == 17)
+    }
+
+    /// The UID and version are read from metadata whatever else in it is malformed.
+    @Test func metadataOfAMalformedObject() throws {
+        let json = #"""
+        {"metadata":{"name":"a","generation":"two","uid":"u-1","labels":{"x":1},"creationTimestamp":"yesterday",
+         "ownerReferences":7,"resourceVersion":"42","namespace":"ns"},"spec":5}
+        """#
+        let meta = try Array(json.utf8).withUnsafeBufferPointer { try Reflector.metadata(of: $0) }
+        #expect(meta.uid == "u-1")
+        #expect(meta.resourceVersion == "42")
+        #expect(meta.name == "a" && meta.namespace == "ns")
+        let row = #"{"cells":["a"],"object":{"metadata":{"uid":"u-2","resourceVersion":"43","creationTimestamp":3}}}"#
+        let rowMeta = try Array(row.utf8).withUnsafeBufferPointer { try Reflector.metadata(of: $0) }
+        #expect(rowMeta.uid == "u-2" && rowMeta.resourceVersion == "43")
+    }
+
     static func firstKey(_ reflector: Reflector) -> String {
         var key = ""
         reflector.store.forEachObject { if key.isEmpty { key = $0.metadata.uid } }

@@ -21,4 +21,10 @@ struct QuantityTests {
     func rejectsMalformedQuantities(text: String) {
         #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: text) }
     }
+
+    /// Exponents at the edge of Int are refused, not a trap (`abs(Int.min)` overflows).
+    @Test(arguments: ["1e-9223372036854775808", "1E9223372036854775807", "1e99999999999999999999"])
+    func refusesExponentsAtTheEdgeOfInt(text: String) {
+        #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: text) }
+    }
 }

@@ -21,7 +21,14 @@ struct ContainerRow {
         self.labels = labels
         self.stats = stats
         self.spec = spec
-        startTimeUnixNano = UInt64(max(spec.startTime, 0) * 1e9)
+        startTimeUnixNano = Self.unixNanoseconds(spec.startTime)
+    }
+
+    /// A modification time after 2554 (a clock set far ahead) does not fit UInt64 nanoseconds.
+    static func unixNanoseconds(_ seconds: Double) -> UInt64 {
+        let nanoseconds = seconds * 1e9
+        guard nanoseconds > 0 else { return 0 }
+        return nanoseconds < 0x1p64 ? UInt64(nanoseconds) : .max
     }
 
     var baseLabels: LabelSet { LabelSet(names: CAdvisorLabels.base, values: labels) }

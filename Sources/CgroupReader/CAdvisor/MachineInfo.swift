@@ -42,7 +42,8 @@ struct MachineInfo: Sendable, Equatable {
         }
         let root = rootfs.hasSuffix("/") ? String(rootfs.dropLast()) : rootfs
         return MachineInfo(
-            cpuCores: cores, memoryBytes: (memory["MemTotal"]?.value ?? 0) * 1024, swapBytes: (memory["SwapTotal"]?.value ?? 0) * 1024,
+            cpuCores: cores, memoryBytes: (memory["MemTotal"]?.value ?? 0).saturatingMultiply(1024),
+            swapBytes: (memory["SwapTotal"]?.value ?? 0).saturatingMultiply(1024),
             bootID: identifier(procRoot + "/sys/kernel/random/boot_id"),
             machineID: identifier(root + "/etc/machine-id", root + "/var/lib/dbus/machine-id"),
             systemUUID: identifier(sysRoot + "/class/dmi/id/product_uuid"),
@@ -55,7 +56,9 @@ struct MachineInfo: Sendable, Equatable {
         let text = buffer[...].trimmingTrailing(0x0A)
         for range in text.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
             let bounds = range.split(separator: UInt8(ascii: "-"), maxSplits: 1, omittingEmptySubsequences: false)
-            guard let low = bounds.first?.uint64, let high = (bounds.count == 2 ? bounds[1].uint64 : low), high >= low else {
+            // No kernel numbers CPUs past 2^20 (as ProcStat), so the count cannot overflow.
+            guard let low = bounds.first?.uint64, let high = (bounds.count == 2 ? bounds[1].uint64 : low), high >= low,
+                  high < 1 << 20 else {
                 throw ParseError(file: file, line: 1, reason: "bad CPU list \"\(text.string)\"")
             }
             count += Int(high - low + 1)

@@ -98,7 +98,7 @@ struct CgroupStatsReader {
         let memory = memoryStat ?? MemoryStat()
         // The root has no memory.current or memory.swap.current; runc (and so cAdvisor)
         // takes anon + file for its usage and the host's swap in use from meminfo.
-        let current = isRoot ? memory.rss + memory.cache : try readNumber("memory.current", in: directory) ?? 0
+        let current = isRoot ? memory.rss.saturatingAdd(memory.cache) : try readNumber("memory.current", in: directory) ?? 0
         let peak = isRoot ? 0 : (try optionalNumber("memory.peak", in: directory) ?? 0)
         let swap: UInt64
         if !options.swap {
@@ -161,8 +161,8 @@ struct CgroupStatsReader {
             try optional("cgroup.procs", in: cpu, singleRecord: false) { (stats.processes, stats.firstProcess) = KeyedValues.processes($0) }
         }
         // cpuacct.stat counts USER_HZ (100 Hz) ticks; cAdvisor turns them into nanoseconds first.
-        stats.cpu = CgroupStats.CPU(usageSeconds: Double(usage) / 1e9, userSeconds: Double(userTicks * 10_000_000) / 1e9,
-                                    systemSeconds: Double(systemTicks * 10_000_000) / 1e9, periods: periods,
+        stats.cpu = CgroupStats.CPU(usageSeconds: Double(usage) / 1e9, userSeconds: Double(userTicks.saturatingMultiply(10_000_000)) / 1e9,
+                                    systemSeconds: Double(systemTicks.saturatingMultiply(10_000_000)) / 1e9, periods: periods,
                                     throttledPeriods: throttled, throttledSeconds: throttledTime.map { Double($0) / 1e9 })
 
         var memoryStat = previousMemoryStat
@@ -290,7 +290,7 @@ struct CgroupStatsReader {
             total = info["SwapTotal"]?.value ?? 0
             free = info["SwapFree"]?.value ?? 0
         }
-        return total > free ? (total - free) * 1024 : 0
+        return total > free ? (total - free).saturatingMultiply(1024) : 0
     }
 
     // MARK: Limits

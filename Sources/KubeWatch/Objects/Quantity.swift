@@ -72,7 +72,7 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         default:
             // Decimal exponent: e3, E-2.
             guard let first = suffix.first, first == "e" || first == "E", let power = Int(suffix.dropFirst()),
-                  abs(power) <= 100 else { throw ParseError(text: text) }
+                  power.magnitude <= 100 else { throw ParseError(text: text) }
             exponent += power
         }
         self.init(significand: negative ? -significand : significand, exponent: exponent)

@@ -403,22 +403,35 @@ public final class Reflector: Sendable {
         var rowObject: ObjectMeta?
         try reader.readObject { reader, key in
             if key == "metadata" {
-                try reader.read(&meta, DecodingContext())
+                meta = memberByMember(try reader.readRawValue())
             } else if key == "object" {
                 try reader.readObject { reader, key in
-                    if key == "metadata" { try reader.read(&rowObject, DecodingContext()) } else { try reader.skipValue() }
+                    if key == "metadata" { rowObject = memberByMember(try reader.readRawValue()) } else { try reader.skipValue() }
                 }
             } else if key == "rows" {
                 // A Table: the version of its first row's object.
                 try reader.readArray { reader in
                     let row = try reader.readRawValue()
-                    if rowObject == nil { rowObject = try metadata(of: row) }
+                    if rowObject == nil { rowObject = try? metadata(of: row) }
                 }
             } else {
                 try reader.skipValue()
             }
         }
         if meta.resourceVersion.isEmpty || meta.uid.isEmpty, let rowObject { return rowObject }
+        return meta
+    }
+
+    /// Each member of a `metadata` object read on its own: a malformed one (a garbled
+    /// timestamp, a label that is a number) loses only itself, so the UID and version
+    /// of an object that does not decode still remove its stale record.
+    private static func memberByMember(_ raw: UnsafeBufferPointer<UInt8>) -> ObjectMeta {
+        var meta = ObjectMeta()
+        var reader = JSONReader(raw)
+        try? reader.readObject { reader, key in
+            var member = JSONReader(try reader.readRawValue())
+            try? meta.decodeMember(key, from: &member, context: DecodingContext())
+        }
         return meta
     }
 
