@@ -44,6 +44,38 @@ struct CommandLineTests {
         #expect(try telegen(["--config", bad, "--once"]).status == 2)
     }
 
+    /// What the agent prints about a bad kubeconfig, header variable or header setting
+    /// names the problem, never the credential.
+    @Test func secretsStayOutOfDiagnostics() throws {
+        let scratch = try TemporaryDirectory()
+        let kubeconfig = try scratch.write("kubeconfig", """
+            current-context: x
+            contexts:
+            - name: x
+              context: {cluster: c, user: u}
+            clusters:
+            - name: c
+              cluster: {server: "https://127.0.0.1:1"}
+            users:
+            - name: u
+              user:
+                token: "SECRET-kube-t0ken
+
+            """)
+        let config = try scratch.write("telegen.yaml", "kube_metrics:\n  streaming:\n    headers: \"Bearer SECRET-file-h3ader\"\n")
+        let checked = try telegen(["--check-config", "--config", config])
+        #expect(checked.status == 2)
+        #expect(checked.stderr.contains("kube_metrics.streaming.headers") && !checked.stderr.contains("SECRET"), "\(checked.stderr)")
+
+        let good = try scratch.write("good.yaml", "kube_metrics:\n  node: {enabled: false}\n  cadvisor: {enabled: false}\n")
+        let started = try telegen(["--config", good, "--kubeconfig", kubeconfig, "--once"],
+                                  environment: ["OTEL_EXPORTER_OTLP_HEADERS": "authorization Bearer SECRET-env-h3ader"])
+        #expect(started.status != 0)
+        #expect(started.stderr.contains("OTEL_EXPORTER_OTLP_HEADERS ignored"), "\(started.stderr)")
+        #expect(started.stderr.contains(kubeconfig), "\(started.stderr)")
+        #expect(!started.stderr.contains("SECRET") && !started.stdout.contains("SECRET"), "\(started.stderr)")
+    }
+
     @Test func usageErrorsExitWithTwo() throws {
         let unknown = try telegen(["--frobnicate"])
         #expect(unknown.status == 2)

@@ -193,6 +193,11 @@ struct ConfigTests {
          ["telegen.yaml:4:1: invalid YAML: did not find expected node content"]),
         ("kube_metrics:\n  streaming:\n    headers: {a: [1]}\n",
          ["telegen.yaml:3:18: kube_metrics.streaming.headers: expected string values, got a list"]),
+        // Header values are credentials: a wrong type is named, never quoted.
+        ("kube_metrics:\n  streaming:\n    headers: \"authorization: Bearer s3cret\"\n",
+         ["telegen.yaml:3:14: kube_metrics.streaming.headers: expected a mapping of strings, got a string"]),
+        ("kube_metrics:\n  logs_streaming:\n    headers: Bearer s3cret\n",
+         ["telegen.yaml:3:14: kube_metrics.logs_streaming.headers: expected a mapping of strings, got a string"]),
         ("kube_metrics:\n  kube_state:\n    metric_allowlist: [a]\n    metric_denylist: [b]\n",
          ["telegen.yaml:4:22: kube_metrics.kube_state.metric_denylist: metric_allowlist and metric_denylist are mutually exclusive"]),
         ("kube_metrics:\n  kube_state:\n    metric_allowlist: [\"kube_pod_(info\"]\n",
@@ -415,6 +420,24 @@ struct OTLPEnvironmentTests {
         _ = OTLPEnvironment(["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "https://m:4317/custom"]).apply(to: &grpc, explicitKeys: [])
         #expect(grpc.kubeMetrics.streaming.signalEndpoint == "https://m:4317/custom")
         #expect(ExportTarget.metrics(grpc.kubeMetrics)?.url == "https://m:4317/custom")
+    }
+
+    /// Header values are credentials: a malformed variable is named, and the bad item
+    /// placed by position and key, but no value is repeated.
+    @Test(arguments: [
+        "authorization Bearer SECRET-h3ader",                 // no '='
+        "x-tenant=acme,authorization=Bearer%zzSECRET-h3ader",  // a bad escape in the value
+        "x-tenant=acme, =SECRET-h3ader",                      // an empty key
+        "SECRET-h3ader%=x",                                   // a bad escape in the key
+    ])
+    func malformedHeadersAreIgnoredWithoutRepeatingThem(headers: String) {
+        for variable in ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS", "OTEL_EXPORTER_OTLP_LOGS_HEADERS"] {
+            var config = AgentConfig()
+            let warnings = OTLPEnvironment([variable: headers]).apply(to: &config, explicitKeys: [])
+            #expect(config == AgentConfig())
+            #expect(!warnings.isEmpty && warnings.allSatisfy { $0.hasPrefix("\(variable) ignored: ") }, "\(warnings)")
+            #expect(!warnings.contains { $0.contains("SECRET") || $0.contains("h3ader") }, "\(warnings)")
+        }
     }
 
     @Test func invalidValuesAreIgnoredWithAWarning() {

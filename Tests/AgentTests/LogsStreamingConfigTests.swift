@@ -370,7 +370,7 @@ struct LogsStreamingConfigTests {
         #expect(Set(warnings) == [
             "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION=brotli ignored: use gzip or none",
             "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL=http/json ignored: Telegen sends OTLP as binary protobuf: use http/protobuf or grpc",
-            "OTEL_EXPORTER_OTLP_LOGS_HEADERS ignored: \"novalue\" is not key=value",
+            "OTEL_EXPORTER_OTLP_LOGS_HEADERS ignored: item 1 is not key=value",
         ])
         #expect(warnings.count == 3)
     }

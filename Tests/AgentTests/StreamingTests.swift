@@ -1,5 +1,8 @@
 @testable import Agent
 import Foundation
+import HTTP2Transport
+import Logging
+import OTLPWire
 import TelemetryModel
 import Testing
 import TestSupport
@@ -191,6 +194,60 @@ struct StreamingTests {
         #expect(text.contains("telegen_exporter_queue_bytes "))
     }
 
+    /// A rename or unlink is durable only once its directory is synced: the queue
+    /// directory is fsynced after each batch file is put in place and after each is
+    /// removed, or a crash can bring back a delivered batch or lose a queued one.
+    @Test func theQueueDirectoryIsSyncedAfterRenameAndUnlink() async throws {
+        let strace = try Command.which("strace", installHint: "run scripts/install-deps --test")
+        let scratch = try TemporaryDirectory()
+        let queue = scratch.path + "/queue"
+        let port = try LocalPort.free(), deadPort = try LocalPort.free()
+        let config = try scratch.write("telegen.yaml", """
+            kube_metrics:
+              listen_address: "127.0.0.1:\(port)"
+              node: {collect_interval: 1s}
+              streaming:
+                enabled: true
+                endpoint: http://127.0.0.1:\(deadPort)
+                interval: 1s
+                retry: {initial_interval: 50ms, max_elapsed_time: 200ms}
+                queue: {directory: \(queue)}
+
+            """)
+        let trace = scratch.path + "/strace.txt"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: strace)
+        process.arguments = ["-f", "-y", "-qq", "-o", trace, "-e", "trace=rename,renameat,renameat2,unlink,unlinkat,fsync,fdatasync",
+                             try Repository.telegenBinary(), "--config", config]
+        process.environment = ProcessInfo.processInfo.environment.merging(["KUBECONFIG": "", "KUBERNETES_SERVICE_HOST": ""]) { $1 }
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        // strace outlives a SIGTERM of its own; the agent (the lowest pid traced, its
+        // threads come later) is the one to stop, and strace follows it out.
+        func lines() -> [Substring] { ((try? String(contentsOfFile: trace, encoding: .utf8)) ?? "").split(separator: "\n") }
+        func stopAgent() {
+            let pids = lines().compactMap { $0.split(separator: " ").first.flatMap { Int32($0) } }
+            if let agent = pids.min() { kill(agent, SIGTERM) } else { process.terminate() }
+            process.waitUntilExit()
+        }
+        defer { if process.isRunning { stopAgent() } }
+        // Batches are stored, then given up (nobody listens) and removed.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        func calls(_ name: String) -> Int {
+            lines().filter { $0.contains(name + "(") && $0.contains(queue + "/") }.count
+        }
+        while (calls("rename") < 2 || calls("unlink") < 2) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        stopAgent()
+        let traced = lines()
+        let renames = traced.filter { $0.contains("rename(") && $0.contains(queue + "/") && $0.hasSuffix("= 0") }.count
+        let unlinks = traced.filter { $0.contains("unlink(\"\(queue)/") && $0.hasSuffix("= 0") }.count
+        let directorySyncs = traced.filter { $0.contains("fsync(") && $0.contains("<\(queue)>") }.count
+        #expect(renames >= 2 && unlinks >= 2, "\(traced.suffix(20))")
+        #expect(directorySyncs >= renames + unlinks, "renames \(renames), unlinks \(unlinks), directory fsyncs \(directorySyncs)")
+    }
+
     @Test func streamingWithoutAnEndpointIsAConfigurationError() throws {
         let scratch = try TemporaryDirectory()
         let config = try scratch.write("telegen.yaml", "kube_metrics:\n  streaming:\n    enabled: true\n")
@@ -242,6 +299,61 @@ struct CounterDeltasTests {
         deltas.endPush()  // a push without the series
         #expect(deltas.count == 0)
         #expect(push(&deltas, 12, at: 3_000)[0].series.isEmpty)  // a new baseline, not a delta from 10
+    }
+}
+
+/// Delta baselines across whole pushes: what the store still holds is remembered, what
+/// left it is forgotten.
+struct DeltaPushTests {
+    /// A push loop whose exporter only queues (nothing sends).
+    private func makeLoop(_ store: SnapshotStore) throws -> MetricsPushLoop {
+        let transport = try GRPCTransport(endpoint: HTTP2Endpoint(url: "http://127.0.0.1:9"), settings: TransportSettings(userAgent: "telegen/test"))
+        let exporter = try OTLPExporter(transport: transport, logger: Logger(label: "test"))
+        return MetricsPushLoop(store: store, selfMetrics: SelfMetrics(version: "test", startUnixNano: 0), exporter: exporter, kubeState: nil,
+                               encoding: .init(resource: OTLPResource(attributes: []), temporality: .delta, signalMetadata: nil,
+                                               defaultStartTimeUnixNano: 0),
+                               interval: .seconds(1), flushTimeout: .seconds(1), logger: Logger(label: "test"))
+    }
+
+    private func publish(_ store: SnapshotStore, _ collector: String, at time: UInt64, _ values: [(pod: String, value: Double)]) {
+        store.publish([MetricFamily(name: "\(collector)_total", help: "h", type: .counter, series: values.map {
+            Series(labels: LabelSet(names: ["pod"], values: [$0.pod]), value: $0.value, startTimeUnixNano: 1)
+        })], from: collector, at: time)
+    }
+
+    @Test func aCollectorWithNothingNewKeepsItsBaselines() async throws {
+        let store = SnapshotStore()
+        let loop = try makeLoop(store)
+        var state = MetricsPushLoop.PushState()
+        publish(store, "cadvisor", at: 1_000, [("a", 10), ("b", 5)])
+        publish(store, "node", at: 1_000, [("n", 1)])
+        #expect(await loop.push(&state) == 0)  // baselines only
+        #expect(state.deltas.count == 3)
+        // The node collector is faster than cadvisor: this push has nothing new of cadvisor's,
+        // whose series are still in the store and keep their baselines.
+        publish(store, "node", at: 2_000, [("n", 3)])
+        #expect(await loop.push(&state) == 1)
+        #expect(state.deltas.count == 3)
+        // cadvisor's next snapshot: pod a's increase is sent, pod b has left and is forgotten.
+        publish(store, "cadvisor", at: 3_000, [("a", 12)])
+        #expect(await loop.push(&state) == 1)
+        #expect(state.deltas.count == 2)
+        // Pod b comes back: it starts from a new baseline, not from its old value.
+        publish(store, "cadvisor", at: 4_000, [("a", 13), ("b", 7)])
+        #expect(await loop.push(&state) == 1)
+        #expect(state.deltas.count == 3)
+    }
+
+    @Test func baselinesFollowTheLiveSeriesNotEverySeriesEverSeen() async throws {
+        let store = SnapshotStore()
+        let loop = try makeLoop(store)
+        var state = MetricsPushLoop.PushState()
+        for generation in 0..<200 {
+            // Each cycle a new set of pods replaces the last one (churn).
+            publish(store, "cadvisor", at: UInt64(generation + 1) * 1_000, (0..<10).map { ("pod-\(generation)-\($0)", 1) })
+            await loop.push(&state)
+            #expect(state.deltas.count == 10)
+        }
     }
 }
 

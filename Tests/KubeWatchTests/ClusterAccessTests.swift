@@ -21,7 +21,6 @@ struct ClusterAccessTests {
           cluster:
             server: https://[fd00::1]:443
             certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==
-            insecure-skip-tls-verify: true
         contexts:
         - name: prod
           context:
@@ -57,13 +56,13 @@ struct ClusterAccessTests {
         #expect(access.origin == .kubeconfig(path))
     }
 
-    @Test func inlineDataIPv6AndInsecure() throws {
+    @Test func inlineDataAndIPv6() throws {
         let directory = try TemporaryDirectory("kubeconfig")
         let path = try directory.write("config", Self.kubeconfig.replacingOccurrences(of: "current-context: prod", with: "current-context: lab"))
         let access = try #require(try ClusterAccess.resolve(flag: nil, configured: path, environment: [:]))
         #expect(access.endpoint == HTTP2Endpoint(secure: true, host: "fd00::1", port: 443))
         #expect(access.tls.certificateAuthority == .data(Array("-----BEGIN CERTIFICATE-----\n".utf8)))
-        #expect(access.tls.insecureSkipVerify)
+        #expect(!access.tls.insecureSkipVerify)
         #expect(access.tls.certificate == .data(Array("cert".utf8)))
         #expect(access.tls.privateKey == .file("/etc/keys/lab.key"))
         #expect(access.credential == Credential.none)
@@ -118,6 +117,67 @@ struct ClusterAccessTests {
             try ClusterAccess.resolve(flag: path, configured: "", environment: [:])
         } throws: { error in
             "\(error)".contains(reason) && "\(error)".contains(path)
+        }
+    }
+
+    /// Skipping verification needs no CA; naming one as well is refused, as kubectl
+    /// refuses it, rather than silently not checking the server the CA was meant for.
+    @Test(arguments: ["", "certificate-authority: ca.crt", "certificate-authority-data: Y2E="])
+    func insecureSkipTLSVerifyWithACertificateAuthorityIsRefused(authority: String) throws {
+        let directory = try TemporaryDirectory("kubeconfig")
+        let path = try directory.write("config", """
+            current-context: x
+            contexts:
+            - name: x
+              context: {cluster: c}
+            clusters:
+            - name: c
+              cluster:
+                server: https://h:6443
+                insecure-skip-tls-verify: true
+                \(authority)
+
+            """)
+        if authority.isEmpty {
+            #expect(try ClusterAccess.resolve(flag: path, configured: "", environment: [:])?.tls.insecureSkipVerify == true)
+            return
+        }
+        #expect {
+            try ClusterAccess.resolve(flag: path, configured: "", environment: [:])
+        } throws: { error in
+            "\(error)" == "kubeconfig \(path): cluster \"c\": specifying a root certificates file with the insecure flag is not allowed"
+        }
+    }
+
+    /// A kubeconfig holds credentials: whatever is wrong with it, the message names
+    /// the file, the entry and the field, never a value.
+    @Test(arguments: [
+        // Broken YAML on the token's line (an unterminated quote, a stray colon, a tab).
+        "users:\n- name: u\n  user:\n    token: \"SECRET-t0ken-9f8e\n",
+        "users:\n- name: u\n  user:\n    token: SECRET-t0ken-9f8e: x\n",
+        "users:\n- name: u\n  user:\n    token: SECRET-t0ken-9f8e\n\t  bad: indent\n",
+        "users:\n- name: u\n  user:\n    token: [SECRET-t0ken-9f8e\n",
+        // Inline key and certificate data that are not base64.
+        "users:\n- name: u\n  user:\n    client-certificate-data: Y2VydA==\n    client-key-data: SECRET-t0ken-9f8e!!\n",
+        "users:\n- name: u\n  user:\n    client-certificate-data: SECRET-t0ken-9f8e!!\n    client-key-data: a2V5\n",
+    ])
+    func malformedKubeconfigsDoNotRepeatSecrets(users: String) throws {
+        let directory = try TemporaryDirectory("kubeconfig")
+        let path = try directory.write("config", """
+            current-context: x
+            contexts:
+            - name: x
+              context: {cluster: c, user: u}
+            clusters:
+            - name: c
+              cluster: {server: "https://h:6443"}
+
+            """ + users)
+        #expect {
+            try ClusterAccess.resolve(flag: path, configured: "", environment: [:])
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(path) && !text.contains("SECRET") && !text.contains("t0ken")
         }
     }
 

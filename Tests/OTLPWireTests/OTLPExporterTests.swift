@@ -231,6 +231,27 @@ struct OTLPExporterTests {
         #expect(exporter.statistics[.metrics].failedItems == 1 && exporter.statistics[.metrics].retries == 1)
     }
 
+    /// A RetryInfo of zero or less asks for no wait: the backoff still applies (the
+    /// Collector waits the larger of the two), so such a server is not called in a loop.
+    @Test func retryInfoOfZeroOrLessStillBacksOff() async throws {
+        let receiver = try OTLPReceiver(script: [["status": "UNAVAILABLE", "retry_delay": 0.0],
+                                                 ["status": "RESOURCE_EXHAUSTED", "retry_delay": -5.0],
+                                                 ["status": "UNAVAILABLE", "retry_delay": 0.0]])
+        let backoff = RetryPolicy(initialInterval: .milliseconds(200), multiplier: 2, maximumInterval: .seconds(1),
+                                  maximumElapsedTime: .seconds(20), randomizationFactor: 0)
+        let (exporter, task) = try makeExporter(port: receiver.port, retry: backoff)
+        defer { task.cancel() }  // a failed expectation must not leave the sender running
+        let started = ContinuousClock.now
+        await exporter.enqueue(markedBatch(3))
+        await waitUntil { exporter.statistics[.metrics].sentItems == 1 }
+        let waited = ContinuousClock.now - started
+        await stop(exporter, task)
+        let records = try receiver.received()
+        #expect(records.map { $0["answered"] as? String } == ["UNAVAILABLE", "RESOURCE_EXHAUSTED", "UNAVAILABLE", "OK"])
+        #expect(waited >= .milliseconds(1400), "three retries after \(waited): 200 + 400 + 800 ms expected")
+        #expect(exporter.statistics[.metrics].retries == 3)
+    }
+
     @Test func aPermanentErrorIsNotRetried() async throws {
         let receiver = try OTLPReceiver(script: [["status": "INVALID_ARGUMENT", "message": "bad data: ü%"]])
         let (exporter, task) = try makeExporter(port: receiver.port)

@@ -167,9 +167,14 @@ final class ConfigSection {
         return result
     }
 
+    /// A mapping of strings whose values may be credentials (`headers`): a problem
+    /// names the value's kind, never the value.
     func stringMap(_ key: String) -> [String: String] {
         guard let node = value(key) else { return [:] }
-        guard case .mapping(let mapping) = node else { return mismatch(node, key, "a mapping of strings", [:]) }
+        guard case .mapping(let mapping) = node else {
+            report.problem(at: node.mark, "\(qualified(key)): expected a mapping of strings, got \(node.kindDescription(quoting: false))")
+            return [:]
+        }
         var result: [String: String] = [:]
         for (name, value) in mapping {
             guard let nameScalar = name.scalar, let valueScalar = value.scalar, !value.isNull else {
@@ -317,9 +322,12 @@ extension Node {
     var isNull: Bool { scalarValue == .null }
 
     /// How a node reads in an error message: the scalar itself, or its kind.
-    var kindDescription: String {
+    var kindDescription: String { kindDescription(quoting: true) }
+
+    /// A scalar quoted, or (`quoting: false`, for values that may be secret) only "a string".
+    func kindDescription(quoting: Bool) -> String {
         switch self {
-        case .scalar(let scalar): "\"\(scalar.string)\""
+        case .scalar(let scalar): quoting ? "\"\(scalar.string)\"" : "a string"
         case .mapping: "a mapping"
         case .sequence: "a list"
         case .alias: "an alias"

@@ -172,19 +172,30 @@ struct OTLPEnvironment {
         }
     }
 
-    /// `k1=v1,k2=v2` with percent-encoded keys and values (W3C Baggage syntax, without properties).
+    /// `k1=v1,k2=v2` with percent-encoded keys and values (W3C Baggage syntax, without
+    /// properties). The headers' values are credentials, so a failure places the bad
+    /// item by its position (and by its key once that parsed) and never quotes it.
     private static func parsePairs(_ text: String) -> Result<[(String, String)], ConfigValues.ValueError> {
         var pairs: [(String, String)] = []
-        for item in text.split(separator: ",", omittingEmptySubsequences: true) {
+        for (index, item) in text.split(separator: ",", omittingEmptySubsequences: true).enumerated() {
             let trimmed = item.trimmingSpaces()
             if trimmed.isEmpty { continue }
+            let position = "item \(index + 1)"
             guard let equals = trimmed.firstIndex(of: "=") else {
-                return .failure(ConfigValues.ValueError("\"\(trimmed)\" is not key=value"))
+                return .failure(ConfigValues.ValueError("\(position) is not key=value"))
             }
             let key = trimmed[..<equals].trimmingSpaces()
             let value = trimmed[trimmed.index(after: equals)...].trimmingSpaces()
-            guard !key.isEmpty, let decodedKey = percentDecoded(key), let decodedValue = percentDecoded(value) else {
-                return .failure(ConfigValues.ValueError("\"\(trimmed)\" has an empty key or a bad percent escape"))
+            guard !key.isEmpty else { return .failure(ConfigValues.ValueError("\(position) has an empty key")) }
+            guard let decodedKey = percentDecoded(key) else {
+                return .failure(ConfigValues.ValueError("\(position) has a bad percent escape in its key"))
+            }
+            guard let decodedValue = percentDecoded(value) else {
+                // The key is named only when it looks like one, not like a misplaced token.
+                let named = decodedKey.utf8.allSatisfy { $0 < 0x80 && ($0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_")
+                    || $0 == UInt8(ascii: ".") || Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber) }
+                let which = named ? "the value of \"\(decodedKey)\" (\(position))" : "the value of \(position)"
+                return .failure(ConfigValues.ValueError("\(which) has a bad percent escape"))
             }
             pairs.append((decodedKey, decodedValue))
         }

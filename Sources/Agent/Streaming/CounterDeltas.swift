@@ -3,12 +3,15 @@ import TelemetryModel
 /// What `temporality: delta` remembers between pushes: each counter series' last
 /// value and when it was sent, by a 64-bit hash of family name and labels (a series
 /// costs 32 bytes, not its labels). A series not seen in a push is forgotten, so the
-/// memory follows the live series, not every series ever seen.
+/// memory follows the live series, not every series ever seen; the series of a scope
+/// the push skipped (its collector had nothing new) are still live and are kept.
 struct CounterDeltas {
     private struct Entry {
         var value: Double
         var time: UInt64
         var push: UInt32
+        /// The scope (collector) the series belongs to.
+        var scope: UInt8
     }
 
     private var entries: [Int: Entry] = [:]
@@ -20,17 +23,18 @@ struct CounterDeltas {
         push &+= 1
     }
 
-    /// Forgets the series the push just made did not contain.
-    mutating func endPush() {
+    /// Forgets the series the push just made did not contain, except those of the
+    /// `unchanged` scopes, which it did not look at.
+    mutating func endPush(unchanged: Set<UInt8> = []) {
         let current = push
-        entries = entries.filter { $0.value.push == current }
+        entries = entries.filter { $0.value.push == current || unchanged.contains($0.value.scope) }
     }
 
     /// The increase since the last push, and where it starts; nil the first time a
     /// series is seen (it only sets a baseline). A counter that went down restarted:
     /// its whole value is new since its own start.
-    mutating func delta(key: Int, value: Double, start: UInt64?, at time: UInt64) -> (value: Double, start: UInt64?)? {
-        defer { entries[key] = Entry(value: value, time: time, push: push) }
+    mutating func delta(key: Int, value: Double, start: UInt64?, at time: UInt64, scope: UInt8 = 0) -> (value: Double, start: UInt64?)? {
+        defer { entries[key] = Entry(value: value, time: time, push: push, scope: scope) }
         guard let last = entries[key] else { return nil }
         return value >= last.value ? (value - last.value, last.time) : (value, start)
     }
@@ -43,6 +47,8 @@ struct DeltaSink<Inner: FamilySink>: FamilySink {
     var deltas: CounterDeltas
     /// The time of the points being written (the scope's collection time).
     var time: UInt64 = 0
+    /// The scope being written, which its series' baselines belong to.
+    var scope: UInt8 = 0
     private var family = ""
     private var isCounter = false
 
@@ -66,7 +72,7 @@ struct DeltaSink<Inner: FamilySink>: FamilySink {
             hasher.combine(value.count)
             for byte in value { hasher.combine(byte) }
         }
-        guard let delta = deltas.delta(key: hasher.finalize(), value: value, start: startTimeUnixNano, at: time) else { return }
+        guard let delta = deltas.delta(key: hasher.finalize(), value: value, start: startTimeUnixNano, at: time, scope: scope) else { return }
         inner.sample(labels, value: delta.value, startTimeUnixNano: delta.start)
     }
 }

@@ -70,8 +70,11 @@ struct MetricsPushLoop: Service {
         let delta = encoding.temporality == .delta
         if delta { sink.deltas.beginPush() }
         var points = 0
+        // Collectors with nothing new since the last push: their series are still in the
+        // store, so their delta baselines stay.
+        var unchanged: Set<UInt8> = []
         let patience = ContinuousClock.now.advanced(by: interval)
-        for (collector, scopeName) in Self.scopes {
+        for (index, (collector, scopeName)) in Self.scopes.enumerated() {
             let scope = OTLPScope(name: scopeName, version: BuildInfo.version)
             var stream: any FamilyStream
             let time: UInt64
@@ -80,13 +83,18 @@ struct MetricsPushLoop: Service {
                 time = WallClock.nowUnixNano()
                 stream = kubeState.makeStream()
             } else {
-                guard let snapshot = store.snapshot(of: collector), state.lastSent[collector] != snapshot.collectedAtUnixNano else { continue }
+                guard let snapshot = store.snapshot(of: collector) else { continue }
+                guard state.lastSent[collector] != snapshot.collectedAtUnixNano else {
+                    unchanged.insert(UInt8(index))
+                    continue
+                }
                 state.lastSent[collector] = snapshot.collectedAtUnixNano
                 time = snapshot.collectedAtUnixNano
                 stream = MetricFamiliesStream(collector == "process" ? selfMetrics.families() + snapshot.families : snapshot.families)
             }
             sink.inner.beginScope(scope, timeUnixNano: time)
             sink.time = time
+            sink.scope = UInt8(index)
             while delta ? stream.next(into: &sink) : stream.next(into: &sink.inner) {
                 points += await send(&sink.inner, patience: patience)
             }
@@ -96,7 +104,7 @@ struct MetricsPushLoop: Service {
         if sink.inner.oversizedPoints > 0 {
             await exporter.recordDropped(.metrics, items: sink.inner.oversizedPoints, reason: "oversized")
         }
-        if delta { sink.deltas.endPush() }
+        if delta { sink.deltas.endPush(unchanged: unchanged) }
         state.deltas = sink.deltas
         // The requests are queued; what encoding them took goes back to the system.
         HeapTuning.trim()

@@ -45,10 +45,25 @@ public struct Kubeconfig: Sendable, Equatable {
         do {
             loaded = try Yams.load(yaml: text)
         } catch {
-            throw Invalid(path: path, reason: "not YAML: \(error)")
+            throw Invalid(path: path, reason: "not YAML: \(yamlProblem(error))")
         }
         guard let root = loaded as? [String: Any] else { throw Invalid(path: path, reason: "expected a mapping at the top") }
         return root
+    }
+
+    /// Where the YAML is broken and how, without Yams' excerpt of the offending line:
+    /// in a kubeconfig that line may hold a token or a key.
+    private static func yamlProblem(_ error: any Error) -> String {
+        switch error as? YamlError {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            "line \(mark.line), column \(mark.column): \(problem)"
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            "line \(context.mark.line), column \(context.mark.column): duplicate key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", "))"
+        case .reader(let problem, _, _, _):
+            problem
+        default:
+            "cannot be parsed"
+        }
     }
 
     /// The merged view of the documents, resolved for the current context.
@@ -71,6 +86,11 @@ public struct Kubeconfig: Sendable, Equatable {
         config.namespace = context["namespace"] as? String
         config.certificateAuthority = try source(cluster, file: "certificate-authority", data: "certificate-authority-data", relativeTo: clusterPath)
         config.insecureSkipTLSVerify = cluster["insecure-skip-tls-verify"] as? Bool ?? false
+        // As client-go: a CA says which server to trust, skipping verification trusts any;
+        // both at once is a mistake, not a choice between them.
+        if config.insecureSkipTLSVerify && config.certificateAuthority != nil {
+            throw Invalid(path: clusterPath, reason: "cluster \"\(clusterName)\": specifying a root certificates file with the insecure flag is not allowed")
+        }
         config.tlsServerName = cluster["tls-server-name"] as? String
 
         if let userName = context["user"] as? String, !userName.isEmpty {

@@ -7,8 +7,8 @@ import Logging
 ///
 /// - transient failures (the transport says which: UNAVAILABLE, HTTP 503, a lost
 ///   connection, ...) are retried with backoff until the retry policy's elapsed-time
-///   limit, after the delay the server asked for when it named one; anything else is
-///   given up at once;
+///   limit, waiting the longer of the backoff and the delay the server asked for when
+///   it named one; anything else is given up at once;
 /// - a partial success is logged and counted, never retried;
 /// - the queue is bounded in bytes: when a new batch does not fit, the oldest waiting
 ///   batches are dropped and counted;
@@ -59,17 +59,25 @@ public actor OTLPExporter {
         if let directory = configuration.queueDirectory {
             let spool = try BatchSpool(directory: directory)
             self.spool = spool
-            let (entries, unreadable) = spool.load()
-            for path in unreadable {
+            let loaded = spool.load(maximumBytes: configuration.queueMaximumBytes)
+            for path in loaded.unreadable {
                 logger.warning("ignoring a file in the export queue directory that is not a readable batch", metadata: ["file": "\(path)"])
             }
-            for entry in entries {
+            for (signal, items) in loaded.dropped {
+                box.update { $0[signal].droppedItems["queue_full", default: 0] += items }
+            }
+            if !loaded.dropped.isEmpty {
+                logger.warning("the export queue directory holds more than max_bytes; the oldest batches are dropped", metadata: [
+                    "batches": "\(loaded.dropped.count)", "items": "\(loaded.dropped.reduce(0) { $0 + $1.items })",
+                ])
+            }
+            for entry in loaded.entries {
                 queue.append(Queued(sequence: entry.sequence, batch: entry.batch, path: entry.path))
                 queueBytes += entry.batch.message.count
-                nextSequence = entry.sequence + 1
             }
-            if !entries.isEmpty {
-                logger.info("replaying batches queued before the last stop", metadata: ["batches": "\(entries.count)"])
+            nextSequence = loaded.lastSequence + 1
+            if !loaded.entries.isEmpty {
+                logger.info("replaying batches queued before the last stop", metadata: ["batches": "\(loaded.entries.count)"])
             }
         } else {
             spool = nil
@@ -228,7 +236,10 @@ public actor OTLPExporter {
             }
             let retryable = result.outcome != .permanent
             attempt += 1
-            let delay = serverDelay ?? configuration.retry.delay(beforeRetry: attempt, random: Double.random(in: 0..<1))
+            // The larger of the backoff and the server's delay, as the Collector does: a
+            // RetryInfo of zero or less must not turn a throttling server into a busy loop.
+            let backoff = configuration.retry.delay(beforeRetry: attempt, random: Double.random(in: 0..<1))
+            let delay = max(backoff, serverDelay ?? .zero)
             let elapsed = ContinuousClock.now - started
             guard retryable, elapsed + delay <= configuration.retry.maximumElapsedTime else {
                 box.update { $0[batch.signal].failedItems += batch.items }
