@@ -254,9 +254,7 @@ final class ElectionCluster: @unchecked Sendable {
 
     /// The Lease as the API server stores it.
     func lease() throws -> [String: Any] {
-        let answer = try Command.run("/usr/bin/curl", ["-s", "--cacert", server.caFile, "-H", "Authorization: Bearer \(server.token)",
-                                                       server.url + "/apis/coordination.k8s.io/v1/namespaces/monitoring/leases/telegen"])
-        return (try JSONSerialization.jsonObject(with: Data(answer.stdout.utf8)) as? [String: Any]) ?? [:]
+        try server.object("/apis/coordination.k8s.io/v1/namespaces/monitoring/leases/telegen")
     }
 
     func leaseAnnotation() throws -> String? {

@@ -39,9 +39,7 @@ struct LeaderElectorTests {
     }
 
     static func lease(_ server: FakeAPIServer) throws -> [String: Any] {
-        let result = try Command.run("/usr/bin/curl", ["-s", "--cacert", server.caFile, "-H", "Authorization: Bearer \(server.token)",
-                                                       server.url + "/apis/coordination.k8s.io/v1/namespaces/monitoring/leases/telegen"])
-        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        try server.object("/apis/coordination.k8s.io/v1/namespaces/monitoring/leases/telegen")
     }
 
     static func spec(_ server: FakeAPIServer) throws -> [String: Any] {

@@ -236,6 +236,14 @@ public final class FakeAPIServer: Sendable {
         try control("GET", "/state") as? [String: Any] ?? [:]
     }
 
+    /// One object as the API serves it (GET `path` with the token, over TLS unless
+    /// plaintext), decoded; empty when the answer is not a JSON object.
+    public func object(_ path: String) throws -> [String: Any] {
+        let tls = plaintext ? [] : ["--cacert", caFile]
+        let answer = try Command.run("/usr/bin/curl", ["-s"] + tls + ["-H", "Authorization: Bearer \(token)", url + path])
+        return (try JSONSerialization.jsonObject(with: Data(answer.stdout.utf8)) as? [String: Any]) ?? [:]
+    }
+
     /// The current resourceVersion (of the last change).
     public func resourceVersion() throws -> String {
         try state()["resourceVersion"] as? String ?? ""

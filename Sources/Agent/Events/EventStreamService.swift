@@ -1,7 +1,6 @@
 import EventLogs
 import KubeWatch
 import ServiceLifecycle
-import Synchronization
 
 /// Runs the event stream as a service: the exporter's sender and the forwarder's
 /// watches until graceful shutdown, then the forwarder's own shutdown (last records,
@@ -36,37 +35,13 @@ struct EventStreamService: Service {
         }
     }
 
+    /// One forwarder run per term, resuming from the checkpoint the Lease carries; a
+    /// term ended by shutdown ends in an orderly way (its checkpoint is what the
+    /// elector's release carries), one ended by lost leadership abandons.
     private func runWhileLeading(_ leadership: LeaderElector) async {
-        var term: (task: Task<Void, Never>, lost: LostLeadership)?
-        for await change in leadership.changes() {
-            switch change {
-            case .started(let lease):
-                guard term == nil else { continue }
-                let checkpoint = lease.annotation(Self.checkpointAnnotation).flatMap { EventCheckpoint(json: Array($0.utf8)) }
-                let lost = LostLeadership()
-                let forwarder = forwarder
-                term = (Task { await forwarder.run(resumingFrom: checkpoint, abandoned: { lost.value }) }, lost)
-            case .stopped:
-                guard let running = term else { continue }
-                term = nil
-                running.lost.set()
-                running.task.cancel()
-                await running.task.value
-            }
-            if Task.isCancelled { break }
-        }
-        // Graceful shutdown while leading: an orderly end, whose checkpoint the
-        // elector's release then carries.
-        if let running = term {
-            running.task.cancel()
-            await running.task.value
+        await leadership.forEachTerm { [forwarder] lease, lost in
+            let checkpoint = lease.annotation(Self.checkpointAnnotation).flatMap { EventCheckpoint(json: Array($0.utf8)) }
+            await forwarder.run(resumingFrom: checkpoint, abandoned: lost)
         }
     }
-}
-
-/// Set when a term ends because leadership was lost (not by shutdown).
-final class LostLeadership: Sendable {
-    private let flag = Mutex(false)
-    var value: Bool { flag.withLock { $0 } }
-    func set() { flag.withLock { $0 = true } }
 }

@@ -5,24 +5,11 @@ import KubeWatch
 /// Collector receiver's `k8s.event.start_time`, kept so that its users' queries match.
 enum GoTimeText {
     static func utc(_ time: MicroTime) -> String {
-        let nanoseconds = time.unixNanoseconds
-        var seconds = nanoseconds / 1_000_000_000
-        var fraction = nanoseconds % 1_000_000_000
-        if fraction < 0 {
-            seconds -= 1
-            fraction += 1_000_000_000
-        }
-        var days = seconds / 86400
-        var ofDay = seconds % 86400
-        if ofDay < 0 {
-            days -= 1
-            ofDay += 86400
-        }
-        let date = CivilCalendar.date(days: days)
-        var text = "\(pad(date.year, 4))-\(pad(date.month, 2))-\(pad(date.day, 2)) "
-        text += "\(pad(ofDay / 3600, 2)):\(pad(ofDay / 60 % 60, 2)):\(pad(ofDay % 60, 2))"
-        if fraction > 0 {
-            var digits = pad(fraction, 9)
+        let utc = time.utc
+        var text = "\(pad(utc.year, 4))-\(pad(utc.month, 2))-\(pad(utc.day, 2)) "
+        text += "\(pad(utc.hour, 2)):\(pad(utc.minute, 2)):\(pad(utc.second, 2))"
+        if utc.nanosecond > 0 {
+            var digits = pad(utc.nanosecond, 9)
             while digits.last == "0" { digits.removeLast() }
             text += "." + digits
         }

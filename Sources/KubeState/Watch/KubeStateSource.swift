@@ -100,33 +100,19 @@ public final class KubeStateSource: Sendable {
 
     private func runWhileLeading(_ leadership: LeaderElector) async {
         let watches = leaderOnly
-        var term: Task<Void, Never>?
-        func endTerm() async {
-            guard let running = term else { return }
-            term = nil
-            // Nothing more is served from this instant, even while a list page that
-            // ignores cancellation is still arriving.
-            for watch in watches { watch.suspend() }
-            running.cancel()
-            await running.value
+        await leadership.forEachTerm { _, _ in
+            for watch in watches { watch.resume() }
+            await withTaskCancellationHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    for watch in watches { group.addTask { await watch.run() } }
+                }
+            } onCancel: {
+                // Nothing more is served from this instant, even while a list page that
+                // ignores cancellation is still arriving.
+                for watch in watches { watch.suspend() }
+            }
             for watch in watches { watch.stop() }
         }
-        for await change in leadership.changes() {
-            switch change {
-            case .started:
-                guard term == nil else { continue }
-                for watch in watches { watch.resume() }
-                term = Task {
-                    await withTaskGroup(of: Void.self) { group in
-                        for watch in watches { group.addTask { await watch.run() } }
-                    }
-                }
-            case .stopped:
-                await endTerm()
-            }
-            if Task.isCancelled { break }
-        }
-        await endTerm()
     }
 
     /// Runs the watches, and again from a fresh list whenever the shard count changes.

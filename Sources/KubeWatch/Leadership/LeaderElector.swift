@@ -194,52 +194,46 @@ public final class LeaderElector: Sendable {
         }
         let annotations = leading ? annotator?() ?? [] : []
 
-        // Fast path: the holder writes over its own last write without reading first.
-        if leading, var record = mine {
+        /// `base` with this replica written in as holder, renewed now, with our annotations.
+        func claimed(_ base: LeaseRecord) -> LeaseRecord {
+            var record = base
             record.holderIdentity = settings.identity
             record.leaseDurationSeconds = settings.leaseSeconds
             record.renewTime = now
             for annotation in annotations { record.setAnnotation(annotation.key, annotation.value) }
-            switch await client.update(record, timeout: left()) {
-            case .lease(let written):
-                observe(written, wrote: true)
-                return true
+            return record
+        }
+
+        // Fast path: the holder writes over its own last write without reading first;
+        // after a conflict (or a deleted Lease) it reads and decides as anyone would.
+        if leading, let mine {
+            let outcome = await client.update(claimed(mine), timeout: left())
+            switch outcome {
+            case .lease, .failed:
+                return accepted(outcome)
             case .conflict:
                 state.withLock { $0.statistics.conflicts += 1 }
                 logger.debug("lease renewal conflicted; reading it again")
             case .notFound:
                 break
-            case .failed(let reason):
-                requestFailed(reason)
-                return false
             }
         }
 
-        let current: LeaseRecord
         switch await client.get(timeout: left()) {
-        case .lease(let lease):
-            current = lease
-        case .notFound:
-            var record = LeaseRecord(name: settings.name, namespace: settings.namespace)
-            record.holderIdentity = settings.identity
-            record.leaseDurationSeconds = settings.leaseSeconds
-            record.acquireTime = now
-            record.renewTime = now
-            for annotation in annotations { record.setAnnotation(annotation.key, annotation.value) }
-            switch await client.create(record, timeout: left()) {
-            case .lease(let written):
-                observe(written, wrote: true)
-                return true
-            case .conflict:
-                state.withLock { $0.statistics.conflicts += 1 }
-                return false
-            case .notFound:
-                requestFailed("POST lease: 404 (does the namespace exist?)")
-                return false
-            case .failed(let reason):
-                requestFailed(reason)
-                return false
+        case .lease(let current):
+            observe(current, wrote: false)
+            let heldByOther = !current.holderIdentity.isEmpty && current.holderIdentity != settings.identity
+            if heldByOther && !expired(current) { return false }
+            var record = claimed(current)
+            if current.holderIdentity != settings.identity {
+                record.acquireTime = now
+                record.leaseTransitions = current.leaseTransitions &+ 1
             }
+            return accepted(await client.update(record, timeout: left()))
+        case .notFound:
+            var record = claimed(LeaseRecord(name: settings.name, namespace: settings.namespace))
+            record.acquireTime = now
+            return accepted(await client.create(record, timeout: left()), notFound: "POST lease: 404 (does the namespace exist?)")
         case .conflict:
             requestFailed("GET lease: 409")
             return false
@@ -247,21 +241,12 @@ public final class LeaderElector: Sendable {
             requestFailed(reason)
             return false
         }
+    }
 
-        observe(current, wrote: false)
-        let heldByOther = !current.holderIdentity.isEmpty && current.holderIdentity != settings.identity
-        if heldByOther && !expired(current) { return false }
-
-        var record = current
-        record.holderIdentity = settings.identity
-        record.leaseDurationSeconds = settings.leaseSeconds
-        record.renewTime = now
-        if current.holderIdentity != settings.identity {
-            record.acquireTime = now
-            record.leaseTransitions = current.leaseTransitions &+ 1
-        }
-        for annotation in annotations { record.setAnnotation(annotation.key, annotation.value) }
-        switch await client.update(record, timeout: left()) {
+    /// The outcome of a write: true when the Lease is now ours as written; a conflict
+    /// is counted, a failure logged (`notFound`: what a 404 means here, if anything).
+    private func accepted(_ outcome: LeaseClient.Outcome, notFound: String? = nil) -> Bool {
+        switch outcome {
         case .lease(let written):
             observe(written, wrote: true)
             return true
@@ -269,6 +254,7 @@ public final class LeaderElector: Sendable {
             state.withLock { $0.statistics.conflicts += 1 }
             return false
         case .notFound:
+            if let notFound { requestFailed(notFound) }
             return false
         case .failed(let reason):
             requestFailed(reason)

@@ -21,19 +21,34 @@ extension JSONReader {
 }
 
 extension MicroTime {
+    /// The UTC date and time of day, and the nanoseconds past the second (floored, so a
+    /// time before 1970 reads as it would on a calendar).
+    public var utc: (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64, nanosecond: Int64) {
+        var seconds = unixNanoseconds / 1_000_000_000
+        var nanosecond = unixNanoseconds % 1_000_000_000
+        if nanosecond < 0 {
+            seconds -= 1
+            nanosecond += 1_000_000_000
+        }
+        var days = seconds / 86_400
+        var ofDay = seconds % 86_400
+        if ofDay < 0 {
+            days -= 1
+            ofDay += 86_400
+        }
+        let date = CivilCalendar.date(days: days)
+        return (date.year, date.month, date.day, ofDay / 3600, ofDay / 60 % 60, ofDay % 60, nanosecond)
+    }
+
     /// `metav1.MicroTime` as the API writes it: RFC 3339 in UTC with exactly six
     /// fractional digits (`2026-12-01T10:00:02.004518Z`).
     public var text: String {
-        let seconds = unixNanoseconds >= 0 ? unixNanoseconds / 1_000_000_000 : (unixNanoseconds + 1) / 1_000_000_000 - 1
-        let micros = (unixNanoseconds - seconds * 1_000_000_000) / 1000
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds + 1) / 86_400 - 1
-        let secondOfDay = seconds - days * 86_400
-        let date = CivilCalendar.date(days: days)
+        let time = utc
         func padded(_ value: Int64, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        return "\(padded(date.year, 4))-\(padded(date.month, 2))-\(padded(date.day, 2))T\(padded(secondOfDay / 3600, 2)):"
-            + "\(padded(secondOfDay % 3600 / 60, 2)):\(padded(secondOfDay % 60, 2)).\(padded(micros, 6))Z"
+        return "\(padded(time.year, 4))-\(padded(time.month, 2))-\(padded(time.day, 2))T\(padded(time.hour, 2)):"
+            + "\(padded(time.minute, 2)):\(padded(time.second, 2)).\(padded(time.nanosecond / 1000, 6))Z"
     }
 }
