@@ -100,16 +100,23 @@ def outline(names):
     return text
 
 
-class Metrics(metrics_service_pb2_grpc.MetricsServiceServicer):
+class Numbered:
+    """Export calls numbered in arrival order (gRPC serves them on a thread pool)."""
+
     def __init__(self, printer):
         self.printer = printer
         self.calls = 0
         self.lock = threading.Lock()
 
-    def Export(self, request, context):
+    def next_call(self):
         with self.lock:
             self.calls += 1
-            call = self.calls
+            return self.calls
+
+
+class Metrics(Numbered, metrics_service_pb2_grpc.MetricsServiceServicer):
+    def Export(self, request, context):
+        call = self.next_call()
         scopes = {}
         for resource_metrics in request.resource_metrics:
             for scope_metrics in resource_metrics.scope_metrics:
@@ -129,16 +136,9 @@ class Metrics(metrics_service_pb2_grpc.MetricsServiceServicer):
         return metrics_service_pb2.ExportMetricsServiceResponse()
 
 
-class Logs(logs_service_pb2_grpc.LogsServiceServicer):
-    def __init__(self, printer):
-        self.printer = printer
-        self.calls = 0
-        self.lock = threading.Lock()
-
+class Logs(Numbered, logs_service_pb2_grpc.LogsServiceServicer):
     def Export(self, request, context):
-        with self.lock:
-            self.calls += 1
-            call = self.calls
+        call = self.next_call()
         lines = self.printer.resource_once(request.resource_logs[0].resource) if request.resource_logs else []
         # One line per record, numbered by the export request that brought it: events
         # come a few at a time, and a header per request would double the lines.

@@ -358,35 +358,53 @@ final class EventCluster: @unchecked Sendable {
         var severityText: String
         var severityNumber: String?
         var attributes: [String: String]
+        /// `service.instance.id` of the record's resource: the replica that sent it.
+        var sender: String
+
+        /// `uid#count`.
+        var key: String { "\(uid)#\(count)" }
     }
 
     /// Every log record the receiver accepted, in arrival order (a refused request is
     /// recorded too, and its records come again in the retry).
     func occurrences() throws -> [Occurrence] {
-        try receiver.received().filter { request in
+        Self.occurrences(in: try receiver.received())
+    }
+
+    /// The log records of the accepted requests among what a receiver recorded.
+    static func occurrences(in requests: [[String: Any]]) -> [Occurrence] {
+        requests.filter { request in
             let answered = request["answered"]
             return request["signal"] as? String == "logs" && (answered as? String == "OK" || answered as? Int == 200)
         }.flatMap { request -> [Occurrence] in
             let resources = (request["request"] as? [String: Any])?["resource_logs"] as? [[String: Any]] ?? []
-            let records = resources.flatMap { ($0["scope_logs"] as? [[String: Any]] ?? []).flatMap { $0["log_records"] as? [[String: Any]] ?? [] } }
-            return records.map { record in
-                var attributes: [String: String] = [:]
-                for attribute in record["attributes"] as? [[String: Any]] ?? [] {
-                    let value = attribute["value"] as? [String: Any] ?? [:]
-                    attributes[attribute["key"] as? String ?? ""] = (value["string_value"] ?? value["int_value"]).map { "\($0)" } ?? ""
+            return resources.flatMap { resource -> [Occurrence] in
+                let sender = attributes((resource["resource"] as? [String: Any])?["attributes"])["service.instance.id"] ?? ""
+                let records = (resource["scope_logs"] as? [[String: Any]] ?? []).flatMap { $0["log_records"] as? [[String: Any]] ?? [] }
+                return records.map { record in
+                    let attributes = attributes(record["attributes"])
+                    return Occurrence(uid: attributes["k8s.event.uid"] ?? "", count: Int(attributes["k8s.event.count"] ?? "") ?? 0,
+                                      time: record["time_unix_nano"] as? String ?? "",
+                                      body: (record["body"] as? [String: Any])?["string_value"] as? String ?? "",
+                                      severityText: record["severity_text"] as? String ?? "",
+                                      severityNumber: record["severity_number"] as? String, attributes: attributes, sender: sender)
                 }
-                return Occurrence(uid: attributes["k8s.event.uid"] ?? "", count: Int(attributes["k8s.event.count"] ?? "") ?? 0,
-                                  time: record["time_unix_nano"] as? String ?? "",
-                                  body: (record["body"] as? [String: Any])?["string_value"] as? String ?? "",
-                                  severityText: record["severity_text"] as? String ?? "",
-                                  severityNumber: record["severity_number"] as? String, attributes: attributes)
             }
         }
     }
 
+    private static func attributes(_ list: Any?) -> [String: String] {
+        var out: [String: String] = [:]
+        for attribute in list as? [[String: Any]] ?? [] {
+            let value = attribute["value"] as? [String: Any] ?? [:]
+            out[attribute["key"] as? String ?? ""] = (value["string_value"] ?? value["int_value"]).map { "\($0)" } ?? ""
+        }
+        return out
+    }
+
     /// `uid#count` of every record, sorted (duplicates kept).
     func occurrenceKeys() throws -> [String] {
-        try occurrences().map { "\($0.uid)#\($0.count)" }.sorted()
+        try occurrences().map(\.key).sorted()
     }
 
     func waitForOccurrences(_ count: Int, timeout: Duration = .seconds(30)) async throws {

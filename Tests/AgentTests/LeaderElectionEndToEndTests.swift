@@ -262,38 +262,13 @@ final class ElectionCluster: @unchecked Sendable {
         return (metadata?["annotations"] as? [String: String])?["telegen.io/events-checkpoint"]
     }
 
-    struct Occurrence {
-        var key: String
-        /// service.instance.id of the resource: the sending replica's POD_NAME.
-        var sender: String
-    }
-
     /// Every event record the receiver accepted, with who sent it.
-    func occurrences() throws -> [Occurrence] {
-        try receiver.received().filter { $0["signal"] as? String == "logs" && $0["answered"] as? String == "OK" }.flatMap { request in
-            let resources = (request["request"] as? [String: Any])?["resource_logs"] as? [[String: Any]] ?? []
-            return resources.flatMap { resource -> [Occurrence] in
-                let sender = Self.attributes((resource["resource"] as? [String: Any])?["attributes"])["service.instance.id"] ?? ""
-                let records = (resource["scope_logs"] as? [[String: Any]] ?? []).flatMap { $0["log_records"] as? [[String: Any]] ?? [] }
-                return records.map { record in
-                    let attributes = Self.attributes(record["attributes"])
-                    return Occurrence(key: "\(attributes["k8s.event.uid"] ?? "")#\(attributes["k8s.event.count"] ?? "")", sender: sender)
-                }
-            }
-        }
+    func occurrences() throws -> [EventCluster.Occurrence] {
+        EventCluster.occurrences(in: try receiver.received())
     }
 
     func waitForOccurrences(_ count: Int) async throws {
         try await eventually("\(count) event records arrive", timeout: .seconds(30)) { ((try? occurrences().count) ?? 0) >= count }
-    }
-
-    private static func attributes(_ list: Any?) -> [String: String] {
-        var out: [String: String] = [:]
-        for attribute in list as? [[String: Any]] ?? [] {
-            let value = attribute["value"] as? [String: Any] ?? [:]
-            out[attribute["key"] as? String ?? ""] = (value["string_value"] ?? value["int_value"]).map { "\($0)" } ?? ""
-        }
-        return out
     }
 }
 
@@ -302,28 +277,19 @@ struct ElectionTimeout: Error {
 }
 
 /// One `telegen` process of the simulated DaemonSet, serving on its own port.
-final class ElectedAgent: @unchecked Sendable {
-    // @unchecked: `process` is used from the test's own task only.
+final class ElectedAgent: Sendable {
     let name: String
     let port: Int
-    private let process: Process
+    private let process: BackgroundProcess
 
     init(name: String, port: Int, config: String, log: URL) throws {
         self.name = name
         self.port = port
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: try Repository.telegenBinary())
-        process.arguments = ["--config", config, "--node-name", "node-\(name)"]
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OTEL_") }
         environment["POD_NAME"] = name
         environment["POD_NAMESPACE"] = "monitoring"
-        for key in environment.keys where key.hasPrefix("OTEL_") { environment.removeValue(forKey: key) }
-        process.environment = environment
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        process = try BackgroundProcess(try Repository.telegenBinary(), ["--config", config, "--node-name", "node-\(name)"],
+                                        logFile: log, environment: environment)
     }
 
     private func get(_ path: String) -> String? {
@@ -350,23 +316,14 @@ final class ElectedAgent: @unchecked Sendable {
         selfMetric("telegen_leader").map { $0 == 1 }
     }
 
-    func kill9() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    func kill9() { process.signal(SIGKILL) }
 
     /// SIGTERM, and waits for the exit.
-    func terminate() {
-        process.terminate()
-        process.waitUntilExit()
-    }
+    func terminate() { process.signal(SIGTERM) }
 
     var exitStatus: Int32 { process.terminationStatus }
 
-    func stop() {
-        guard process.isRunning else { return }
-        terminate()
-    }
+    func stop() { process.stop() }
 }
 
 /// Tests/Python/tcp_proxy.py between an agent and the API server: `blackhole` drops

@@ -44,10 +44,12 @@ public final class BackgroundProcess: @unchecked Sendable {
     private let process: Process
     private let log: URL
 
-    public init(_ executable: String, _ arguments: [String], logFile: URL) throws {
+    /// `environment`: the child's whole environment (nil: this process's).
+    public init(_ executable: String, _ arguments: [String], logFile: URL, environment: [String: String]? = nil) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logFile)
         process.standardOutput = handle
@@ -64,6 +66,16 @@ public final class BackgroundProcess: @unchecked Sendable {
         process.terminate()
         process.waitUntilExit()
     }
+
+    /// Sends `signal` (SIGKILL, SIGTERM, ...) and waits for the exit.
+    public func signal(_ signal: Int32) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    /// Valid once the process has exited.
+    public var terminationStatus: Int32 { process.terminationStatus }
 
     deinit { stop() }
 }
