@@ -17,12 +17,12 @@ struct LeaderElectorTests {
         let client: HTTP2Client
         private let task: Task<Void, Never>
 
-        init(_ server: FakeAPIServer, identity: String) throws {
+        init(_ server: FakeAPIServer, identity: String, renewDeadline: Duration = .seconds(2)) throws {
             let access = try #require(try ClusterAccess.resolve(flag: try server.writeKubeconfig(), configured: "", environment: [:]))
             client = try HTTP2Client(endpoint: access.endpoint, tls: access.tls)
             var settings = LeaderElectionSettings(namespace: "monitoring", name: "telegen", identity: identity)
-            settings.leaseDuration = .seconds(3)
-            settings.renewDeadline = .seconds(2)
+            settings.leaseDuration = renewDeadline + .seconds(1)
+            settings.renewDeadline = renewDeadline
             settings.retryPeriod = .milliseconds(500)
             let lease = LeaseClient(client: client, token: BearerToken(credential: access.credential), namespace: "monitoring",
                                     name: "telegen", userAgent: "test")
@@ -72,12 +72,15 @@ struct LeaderElectorTests {
     @Test func aMissingLeaseIsCreatedAndRenewedEveryRetryPeriodWithItsResourceVersion() async throws {
         let server = try FakeAPIServer()
         defer { server.stop() }
-        let candidate = try Candidate(server, identity: "pod-a")
+        // A roomy renew deadline: in the full suite this process's cooperative pool can be
+        // starved for seconds, and a term ended by the watchdog would leave nothing to release.
+        let candidate = try Candidate(server, identity: "pod-a", renewDeadline: .seconds(15))
         let acquired = try await Self.waitUntil(.seconds(20)) { candidate.elector.isLeading }
         #expect(acquired != nil)
         // Three renewals, however slowly a loaded machine schedules them.
         let renewed = try await Self.waitUntil(.seconds(30)) { ((try? Self.leaseWrites(server).count) ?? 0) >= 4 }
         #expect(renewed != nil)
+        #expect(candidate.elector.isLeading, "the term ended before the release could be checked")
         await candidate.stop()
         let writes = try Self.leaseWrites(server)
         // A create, renewals, and the release: every write accepted, none refused for a
