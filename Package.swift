@@ -14,7 +14,7 @@ let package = Package(
     products: [
         .executable(name: "telegen", targets: ["Agent"]),
         // For the benchmark package in Benchmarks/; the agent itself is the product.
-        .library(name: "TelegenCore", targets: ["TelemetryModel", "CgroupReader", "HTTP2Transport", "OTLPWire", "KubeWatch", "KubeState", "EventLogs"]),
+        .library(name: "TelegenCore", targets: ["TelemetryModel", "CgroupReader", "HTTP2Transport", "OTLPWire", "KubeWatch", "KubeState", "EventLogs", "AppMetrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "CgroupReader", dependencies: ["TelemetryModel"]),
         // HTTP/2 over cleartext or TLS on nghttp2 + OpenSSL; the OTLP exporter and the
         // Kubernetes API client share it.
-        .target(name: "HTTP2Transport", dependencies: ["TelemetryModel", "CNGHTTP2", "COpenSSL"]),
+        .target(name: "HTTP2Transport", dependencies: ["TelemetryModel", "CNGHTTP2", "COpenSSL", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "OTLPWire",
             dependencies: [
@@ -73,10 +73,18 @@ let package = Package(
             name: "EventLogs",
             dependencies: ["KubeWatch", "TelemetryModel", "HTTP2Transport", .product(name: "Logging", package: "swift-log")]
         ),
+        // Application metrics: scrape pods' Prometheus/OpenMetrics endpoints (docs/apps.md).
+        .target(name: "AppMetrics", dependencies: ["TelemetryModel", "CZlib",
+                                                  .product(name: "Logging", package: "swift-log"),
+                                                  .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                  .product(name: "NIOCore", package: "swift-nio"),
+                                                  .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                  .product(name: "NIOPosix", package: "swift-nio"),
+                                                  .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         .executableTarget(
             name: "Agent",
             dependencies: [
-                "TelemetryModel", "CgroupReader", "HTTP2Transport", "OTLPWire", "KubeWatch", "KubeState", "EventLogs",
+                "TelemetryModel", "CgroupReader", "HTTP2Transport", "OTLPWire", "KubeWatch", "KubeState", "EventLogs", "AppMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -100,7 +108,8 @@ let package = Package(
         .testTarget(name: "KubeWatchTests", dependencies: ["KubeWatch", "HTTP2Transport", "TestSupport"]),
         .testTarget(name: "KubeStateTests", dependencies: ["KubeState", "KubeWatch", "HTTP2Transport", "TelemetryModel", "TestSupport"]),
         .testTarget(name: "EventLogsTests", dependencies: ["EventLogs", "KubeWatch", "HTTP2Transport", "TelemetryModel", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "TelemetryModel", "CgroupReader", "KubeState", "EventLogs", "OTLPWire", "HTTP2Transport", "TestSupport",
+        .testTarget(name: "AppMetricsTests", dependencies: ["AppMetrics", "TelemetryModel", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "AppMetrics", "TelemetryModel", "CgroupReader", "KubeState", "EventLogs", "OTLPWire", "HTTP2Transport", "TestSupport",
                                                  .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -17,7 +17,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     // One executable per benchmark, each in Benchmarks/<name>.
-    targets: ["NodeCollection", "ContainerCollection", "KubeStateStore", "Exposition", "OTLPExport", "EventStream"].map { name in
+    targets: ["NodeCollection", "ContainerCollection", "KubeStateStore", "Exposition", "OTLPExport", "EventStream", "AppMetricsParse"].map { name in
         .executableTarget(
             name: name,
             dependencies: [

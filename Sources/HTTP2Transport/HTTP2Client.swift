@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 import TelemetryModel
 
@@ -10,9 +11,17 @@ import Glibc
 /// streams. The connection is opened when a request needs it and re-opened after it
 /// breaks; a GOAWAY moves new requests to a fresh connection while the old one
 /// finishes what the server accepted, and requests the server refused unprocessed
-/// are re-sent there. The client never pings an idle connection (gRPC servers close
-/// connections that ping too often). Retrying failed requests is the caller's
-/// business: only the caller knows whether a duplicate is acceptable.
+/// are re-sent there. Retrying failed requests is the caller's business: only the
+/// caller knows whether a duplicate is acceptable.
+///
+/// Dead peers (a half-open connection: the peer or a middlebox vanished without a FIN
+/// or RST) are found as client-go finds them: while a stream is open and nothing has
+/// been read for `HealthCheck.readIdleTimeout`, the client sends a PING; unanswered
+/// within `pingTimeout`, the connection is closed and its streams fail with
+/// `.connectionLost`, so callers reconnect. A connection with no open stream is never
+/// pinged (gRPC servers close connections that ping while idle). A request that runs
+/// into its deadline retires its connection: later requests open a new one, and the
+/// old one, pinged if streams remain on it, closes once they end.
 ///
 /// All sockets, TLS and nghttp2 state live on one thread of the client's own; the
 /// async API hands requests over and resumes when they finish.
@@ -48,6 +57,33 @@ public final class HTTP2Client: Sendable {
         public var goAways = 0
         /// Requests re-sent on a new connection because the server refused them unprocessed.
         public var refusedAndResent = 0
+        /// PINGs sent to check a connection that had been read-idle with a stream open
+        /// (or whose request ran into its deadline).
+        public var pingsSent = 0
+        /// Connections closed because a PING went unanswered: the peer was gone.
+        public var closedForUnansweredPing = 0
+        /// Connections no longer given new requests because a request on them timed out.
+        public var retiredAfterTimeout = 0
+        /// Times changed CA, certificate or key files were loaded for new connections.
+        public var tlsReloads = 0
+        /// Times changed TLS files did not load (the previous ones stayed in use).
+        public var tlsReloadFailures = 0
+    }
+
+    /// How the client finds dead connections (client-go's `ReadIdleTimeout` and
+    /// `PingTimeout` for the API server's connections).
+    public struct HealthCheck: Sendable, Equatable {
+        /// With a stream open, a connection that has read nothing for this long gets a
+        /// PING. Nil: never (a dead peer then shows only when the kernel gives up, or
+        /// when a request's deadline passes).
+        public var readIdleTimeout: Duration?
+        /// An unanswered PING closes the connection after this.
+        public var pingTimeout: Duration
+
+        public init(readIdleTimeout: Duration? = .seconds(30), pingTimeout: Duration = .seconds(15)) {
+            self.readIdleTimeout = readIdleTimeout
+            self.pingTimeout = pingTimeout
+        }
     }
 
     /// Updated by the I/O thread, read by anyone.
@@ -63,11 +99,12 @@ public final class HTTP2Client: Sendable {
 
     /// Fails when the TLS settings cannot be loaded (a missing CA file, a key that
     /// does not match its certificate) or no thread can be started.
-    public init(endpoint: HTTP2Endpoint, tls: TLSConfiguration = TLSConfiguration(), connectTimeout: Duration = .seconds(10)) throws {
+    public init(endpoint: HTTP2Endpoint, tls: TLSConfiguration = TLSConfiguration(), connectTimeout: Duration = .seconds(10),
+                healthCheck: HealthCheck = HealthCheck(), logger: Logger = Logger(label: "telegen.http2")) throws {
         // A peer closing its socket must not kill the process: OpenSSL writes with write(2).
         signal(SIGPIPE, SIG_IGN)
         self.endpoint = endpoint
-        let context = endpoint.secure ? try TLSContext(tls) : nil
+        let context = endpoint.secure ? try TLSContextSource(tls) : nil
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw HTTP2Error.connectFailed("pipe: \(String(cString: strerror(errno)))") }
         for fd in ends {
@@ -75,7 +112,8 @@ public final class HTTP2Client: Sendable {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         }
         (wakeRead, wakeWrite) = (ends[0], ends[1])
-        let loop = IOLoop(endpoint: endpoint, tls: context.map(SendableContext.init), connectTimeout: connectTimeout, counters: counters)
+        let loop = IOLoop(endpoint: endpoint, tls: context.map(SendableContext.init), connectTimeout: connectTimeout,
+                          healthCheck: healthCheck, counters: counters, logger: logger)
         let started = DetachedThread.start { [inbox, wakeRead] in
             loop.run(inbox: { inbox.withLock { box in
                 defer { box.submissions.removeAll(); box.cancellations.removeAll() }
@@ -95,10 +133,17 @@ public final class HTTP2Client: Sendable {
         close(wakeWrite)
     }
 
-    /// Sends a request and returns the complete response.
+    /// Sends a request and returns the complete response. Cancelling the calling task
+    /// resets the stream and throws `.cancelled` at once.
     public func send(_ request: HTTP2Request) async throws(HTTP2Error) -> HTTP2Response {
-        let result = await withCheckedContinuation { continuation in
-            submit(request, sink: .whole(continuation))
+        let link = CancellationLink()
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let id = submit(request, sink: .whole(continuation))
+                if link.attach(id) { cancel(id) }
+            }
+        } onCancel: {
+            if let id = link.cancel() { cancel(id) }
         }
         return try result.get()
     }
@@ -152,9 +197,33 @@ public final class HTTP2Client: Sendable {
     }
 }
 
-/// The TLS context crosses to the I/O thread once, at start, and is used only there.
+/// Joins a task's cancellation to the submission it is waiting for. The cancellation
+/// handler can run before the submission has an id (or even before it is made);
+/// whichever of the two comes second asks the I/O thread to cancel it, so the request
+/// always reaches the I/O thread before its cancellation does.
+private final class CancellationLink: Sendable {
+    private let state = Mutex<(id: UInt64?, cancelled: Bool)>((nil, false))
+
+    /// Records the submission's id; true when the task was cancelled already.
+    func attach(_ id: UInt64) -> Bool {
+        state.withLock { state in
+            state.id = id
+            return state.cancelled
+        }
+    }
+
+    /// Marks the task cancelled; the id to cancel once the submission has one.
+    func cancel() -> UInt64? {
+        state.withLock { state in
+            state.cancelled = true
+            return state.id
+        }
+    }
+}
+
+/// The TLS context source crosses to the I/O thread once, at start, and is used only there.
 struct SendableContext: @unchecked Sendable {
-    // Safe: the context is fully configured before the I/O thread starts, and from
-    // then on only that thread touches it.
-    let context: TLSContext
+    // Safe: the source is made before the I/O thread starts, and from then on only
+    // that thread touches it (and the contexts it makes).
+    let source: TLSContextSource
 }

@@ -14,10 +14,63 @@ final class HTTP2Connection {
     private(set) var blockedOn: Int16 = 0
     private(set) var failure: String?
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// When bytes last came from the peer: the proof it is alive.
+    private(set) var lastReadAt: ContinuousClock.Instant
+    /// When the connection last went from no open stream to one; read-idle time
+    /// counts from the later of this and `lastReadAt`, so an idle spell between
+    /// requests does not trigger a PING the moment a request starts.
+    var busySince: ContinuousClock.Instant
+    /// A PING sent and not yet answered (nothing read since).
+    private(set) var pingSentAt: ContinuousClock.Instant?
+    /// Why new streams no longer go here although the server did not say GOAWAY: a
+    /// request on it ran into its deadline, so the connection may be dead.
+    var retired: String?
 
-    init(transport: ByteStream) throws(HTTP2Error) {
+    init(transport: ByteStream, now: ContinuousClock.Instant = .now) throws(HTTP2Error) {
         self.transport = transport
         session = try HTTP2Session()
+        lastReadAt = now
+        busySince = now
+    }
+
+    /// New streams may go here.
+    var isUsable: Bool { failure == nil && session.goAway == nil && retired == nil }
+
+    /// Sends a PING now (unless one is outstanding); `liveness` then closes the
+    /// connection if nothing is read within the PING timeout.
+    func ping(now: ContinuousClock.Instant) {
+        guard failure == nil, pingSentAt == nil else { return }
+        session.ping()
+        pingSentAt = now
+    }
+
+    enum Liveness {
+        case alive
+        /// A PING is due (read-idle time passed with a stream open).
+        case pingDue
+        /// The PING went unanswered: the peer is gone.
+        case dead(silentFor: Duration)
+    }
+
+    /// Where the connection stands, and the next instant that may change it (nil: none).
+    func liveness(now: ContinuousClock.Instant, readIdleTimeout: Duration?, pingTimeout: Duration) -> (Liveness, ContinuousClock.Instant?) {
+        guard failure == nil else { return (.alive, nil) }
+        if let sent = pingSentAt {
+            if lastReadAt > sent {
+                pingSentAt = nil
+            } else {
+                let limit = sent + pingTimeout
+                return now >= limit ? (.dead(silentFor: lastReadAt.duration(to: now)), nil) : (.alive, limit)
+            }
+        }
+        guard let readIdleTimeout, session.hasOpenStreams else { return (.alive, nil) }
+        let due = max(lastReadAt, busySince) + readIdleTimeout
+        return now >= due ? (.pingDue, nil) : (.alive, due)
+    }
+
+    /// Gives the connection up: its streams fail with `reason`.
+    func abandon(_ reason: String) {
+        fail(reason)
     }
 
     var isDead: Bool { failure != nil }
@@ -61,6 +114,7 @@ final class HTTP2Connection {
             let result = readBuffer.withUnsafeMutableBytes { transport.read(into: $0) }
             switch result {
             case .transferred(let count):
+                lastReadAt = .now
                 do {
                     try readBuffer.withUnsafeBytes { try session.receive(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 } catch {

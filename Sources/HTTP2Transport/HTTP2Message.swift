@@ -58,6 +58,8 @@ public enum HTTP2Error: Error, Sendable, Equatable, CustomStringConvertible {
     /// The server refused the stream unprocessed (REFUSED_STREAM, or above GOAWAY's last id) too often.
     case refused
     case timedOut
+    /// The caller gave up: its task was cancelled, or it stopped reading a streamed response.
+    case cancelled
     case responseTooLarge(limit: Int)
     case protocolViolation(String)
     case shutDown
@@ -69,6 +71,7 @@ public enum HTTP2Error: Error, Sendable, Equatable, CustomStringConvertible {
         case .streamReset(let code): "stream reset by the server (HTTP/2 error \(code))"
         case .refused: "the server refused the stream"
         case .timedOut: "timed out"
+        case .cancelled: "cancelled"
         case .responseTooLarge(let limit): "response larger than \(limit) bytes"
         case .protocolViolation(let reason): "HTTP/2 protocol error: \(reason)"
         case .shutDown: "client shut down"

@@ -9,6 +9,8 @@ final class HTTP2Stream {
     var trailers: [(name: String, value: String)] = []
     var body: [UInt8] = []
     var receivedBytes = 0
+    /// The final (non-1xx) response head has arrived: a later HEADERS block is trailers.
+    var headComplete = false
     /// The exchange already ended from our side (timeout, cancellation, an oversized
     /// response); nghttp2's close callback then has nothing left to report.
     var finished = false
@@ -117,6 +119,14 @@ final class HTTP2Session {
         nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, NGHTTP2_CANCEL.rawValue)
     }
 
+    /// Queues a PING; the peer must answer it (and nghttp2 answers the peer's own).
+    func ping() {
+        nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
+    }
+
+    /// Streams whose caller still waits for something.
+    var hasOpenStreams: Bool { streams.values.contains { !$0.finished } }
+
     /// Feeds bytes read from the connection.
     func receive(_ bytes: UnsafeRawBufferPointer) throws(HTTP2Error) {
         let result = nghttp2_session_mem_recv(session, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count)
@@ -147,7 +157,9 @@ final class HTTP2Session {
         guard frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
               let stream = streams[frame.pointee.hd.stream_id] else { return }
         let field = (name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
-        if frame.pointee.headers.cat == NGHTTP2_HCAT_RESPONSE {
+        // nghttp2 files the HEADERS after a 1xx under NGHTTP2_HCAT_HEADERS, like trailers:
+        // until a final head arrived, any HEADERS block is a response head.
+        if !stream.headComplete {
             if field.name == ":status" {
                 stream.status = Int(field.value)
             } else {
@@ -165,13 +177,14 @@ final class HTTP2Session {
             return
         }
         guard header.type == UInt8(NGHTTP2_HEADERS.rawValue), let stream = streams[header.stream_id], !stream.finished else { return }
-        if frame.pointee.headers.cat == NGHTTP2_HCAT_RESPONSE {
+        if !stream.headComplete {
             // 1xx responses come before the real one; forget them.
             if let status = stream.status, (100..<200).contains(status) {
                 stream.status = nil
                 stream.headers.removeAll()
                 return
             }
+            stream.headComplete = true
             if case .parts(let continuation) = stream.submission.sink {
                 continuation.yield(.head(status: stream.status ?? 0, headers: stream.headers))
             }

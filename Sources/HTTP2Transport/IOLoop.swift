@@ -1,3 +1,5 @@
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,29 +10,37 @@ final class IOLoop: Sendable {
     private let endpoint: HTTP2Endpoint
     private let tls: SendableContext?
     private let connectTimeout: Duration
+    private let healthCheck: HTTP2Client.HealthCheck
     private let counters: HTTP2Client.Counters
+    private let logger: Logger
 
     /// A request refused unprocessed this often is given up.
     static let maximumRefusals = 3
 
-    init(endpoint: HTTP2Endpoint, tls: SendableContext?, connectTimeout: Duration, counters: HTTP2Client.Counters) {
+    init(endpoint: HTTP2Endpoint, tls: SendableContext?, connectTimeout: Duration, healthCheck: HTTP2Client.HealthCheck,
+         counters: HTTP2Client.Counters, logger: Logger) {
         self.endpoint = endpoint
         self.tls = tls
         self.connectTimeout = connectTimeout
+        self.healthCheck = healthCheck
         self.counters = counters
+        self.logger = logger
     }
 
     func run(inbox: () -> ([Submission], [UInt64], Bool), wakeup: Int32) {
-        let state = LoopState(counters: counters)
+        let state = LoopState(endpoint: endpoint, healthCheck: healthCheck, counters: counters, logger: logger)
         while true {
             let (submissions, cancellations, shutDown) = inbox()
             if shutDown {
+                // Requests handed over together with the shutdown are answered too.
+                state.waiting += submissions
                 state.shutDown()
                 return
             }
             state.waiting += submissions
             for id in cancellations { state.cancel(id) }
             state.expire(now: .now)
+            state.checkLiveness(now: .now)
             if !state.waiting.isEmpty { connectIfNeeded(state) }
             state.submitWaiting(endpoint: endpoint)
             for connection in state.connections { connection.flush() }
@@ -58,14 +68,15 @@ final class IOLoop: Sendable {
     }
 
     private func connectIfNeeded(_ state: LoopState) {
-        if let active = state.active, !active.isDead, active.session.goAway == nil { return }
+        if state.active != nil { return }
         let earliest = state.waiting.map(\.deadline).min() ?? .now
         let deadline = min(earliest, ContinuousClock.now.advanced(by: connectTimeout))
         do throws(HTTP2Error) {
             let socket = try TCPSocket.connect(host: endpoint.host, port: endpoint.port, deadline: deadline)
             var transport: ByteStream = socket
             if let tls {
-                transport = try TLSStream(socket: socket, context: tls.context, host: endpoint.host, deadline: deadline)
+                transport = try TLSStream(socket: socket, context: tls.source.current(counters: counters, logger: logger),
+                                          host: endpoint.host, deadline: deadline)
             }
             state.adopt(try HTTP2Connection(transport: transport))
             counters.update { $0.connectionsOpened += 1 }
@@ -83,18 +94,46 @@ final class IOLoop: Sendable {
 private final class LoopState {
     var waiting: [Submission] = []
     var connections: [HTTP2Connection] = []
+    let endpoint: HTTP2Endpoint
+    let healthCheck: HTTP2Client.HealthCheck
     let counters: HTTP2Client.Counters
+    let logger: Logger
     /// Connections whose GOAWAY has been counted.
     private var goAwaysSeen = Set<ObjectIdentifier>()
 
-    init(counters: HTTP2Client.Counters) {
+    init(endpoint: HTTP2Endpoint, healthCheck: HTTP2Client.HealthCheck, counters: HTTP2Client.Counters, logger: Logger) {
+        self.endpoint = endpoint
+        self.healthCheck = healthCheck
         self.counters = counters
+        self.logger = logger
     }
 
-    /// The connection new streams go to: the newest one that is not going away.
+    /// The connection new streams go to: the newest one that is not going away,
+    /// broken or retired.
     var active: HTTP2Connection? {
-        guard let last = connections.last, !last.isDead, last.session.goAway == nil else { return nil }
+        guard let last = connections.last, last.isUsable else { return nil }
         return last
+    }
+
+    /// Pings connections that have been read-idle with a stream open, and closes
+    /// those whose PING went unanswered.
+    func checkLiveness(now: ContinuousClock.Instant) {
+        for connection in connections {
+            switch connection.liveness(now: now, readIdleTimeout: healthCheck.readIdleTimeout, pingTimeout: healthCheck.pingTimeout).0 {
+            case .alive:
+                break
+            case .pingDue:
+                connection.ping(now: now)
+                counters.update { $0.pingsSent += 1 }
+            case .dead(let silence):
+                let reason = "no answer to an HTTP/2 PING within \(healthCheck.pingTimeout) (nothing read for \(silence)): the peer is unreachable"
+                logger.warning("closing a dead HTTP/2 connection", metadata: [
+                    "endpoint": "\(endpoint)", "silent_for": "\(silence)", "ping_timeout": "\(healthCheck.pingTimeout)",
+                ])
+                counters.update { $0.closedForUnansweredPing += 1 }
+                connection.abandon(reason)
+            }
+        }
     }
 
     func adopt(_ connection: HTTP2Connection) {
@@ -103,6 +142,7 @@ private final class LoopState {
 
     func submitWaiting(endpoint: HTTP2Endpoint) {
         guard let active, !waiting.isEmpty else { return }
+        if !active.session.hasOpenStreams { active.busySince = .now }
         var remaining: [Submission] = []
         for submission in waiting {
             if !active.session.submit(submission, authority: endpoint.authority, scheme: endpoint.secure ? "https" : "http",
@@ -132,6 +172,7 @@ private final class LoopState {
         }
         connections.removeAll { connection in
             let done = connection.isDead || (connection.session.goAway != nil && connection.session.streams.isEmpty)
+                || (connection.retired != nil && !connection.session.hasOpenStreams)
                 || (connection.session.isFinished && !connection.hasPendingOutput)
             if done {
                 // nghttp2 may end a session itself (a protocol error from the peer) with
@@ -144,14 +185,16 @@ private final class LoopState {
         }
     }
 
+    /// The caller gave up on a request: it fails with `.cancelled` and its stream, if
+    /// it has one, is reset.
     func cancel(_ id: UInt64) {
         if let index = waiting.firstIndex(where: { $0.id == id }) {
-            waiting.remove(at: index).fail(.timedOut)
+            waiting.remove(at: index).fail(.cancelled)
             return
         }
         for connection in connections {
             if let (streamID, _) = connection.session.streams.first(where: { $0.value.submission.id == id }) {
-                connection.session.cancel(streamID: streamID, with: .timedOut)
+                connection.session.cancel(streamID: streamID, with: .cancelled)
             }
         }
     }
@@ -163,15 +206,42 @@ private final class LoopState {
             return true
         }
         for connection in connections {
+            var timedOut = false
             for (streamID, stream) in connection.session.streams where stream.submission.deadline <= now && !stream.finished {
                 connection.session.cancel(streamID: streamID, with: .timedOut)
+                timedOut = true
             }
+            if timedOut { retire(connection, now: now) }
         }
     }
 
-    /// Milliseconds until the nearest deadline, or -1 when nothing waits.
+    /// A request on `connection` ran into its deadline: the connection may be dead (or
+    /// hopelessly slow), so the retry gets a new one. Streams still open on it stay
+    /// and a PING checks it for them; it closes once they are done.
+    private func retire(_ connection: HTTP2Connection, now: ContinuousClock.Instant) {
+        guard connection.retired == nil, !connection.isDead else { return }
+        connection.retired = "a request timed out"
+        counters.update { $0.retiredAfterTimeout += 1 }
+        logger.notice("a request timed out; new requests go to a new HTTP/2 connection", metadata: ["endpoint": "\(endpoint)"])
+        if connection.session.hasOpenStreams && connection.pingSentAt == nil {
+            connection.ping(now: now)
+            counters.update { $0.pingsSent += 1 }
+        }
+    }
+
+    /// Milliseconds until the nearest deadline (a request's, a PING's, a read-idle
+    /// check's), or -1 when nothing waits.
     func pollTimeout(now: ContinuousClock.Instant) -> Int32 {
-        let deadlines = waiting.map(\.deadline) + connections.flatMap { $0.session.streams.values.map(\.submission.deadline) }
+        // Streams already ended from this side (cancelled, timed out) wait only for their
+        // RST_STREAM to go out: their past deadlines must not make poll return at once,
+        // or the thread spins while the socket cannot take more bytes.
+        var deadlines = waiting.map(\.deadline)
+            + connections.flatMap { $0.session.streams.values.filter { !$0.finished }.map(\.submission.deadline) }
+        for connection in connections {
+            if let next = connection.liveness(now: now, readIdleTimeout: healthCheck.readIdleTimeout, pingTimeout: healthCheck.pingTimeout).1 {
+                deadlines.append(next)
+            }
+        }
         guard let nearest = deadlines.min() else { return -1 }
         let remaining = now.duration(to: nearest)
         guard remaining > .zero else { return 0 }

@@ -24,33 +24,51 @@ final class TCPSocket: ByteStream {
             throw .connectFailed("resolve \(host): \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(list) }
-        var failures: [String] = []
+        var addresses: [ResolvedAddress] = []
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let address = entry {
             entry = address.pointee.ai_next
-            let fd = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            addresses.append(ResolvedAddress(family: address.pointee.ai_family,
+                                             bytes: Array(UnsafeRawBufferPointer(start: address.pointee.ai_addr, count: Int(address.pointee.ai_addrlen)))))
+        }
+        return try connect(to: addresses, deadline: deadline, name: "\(host):\(port)")
+    }
+
+    /// Tries the addresses in order. Each gets a share of what is left of the deadline
+    /// (what is left divided by the addresses left, at least 2 s when there is that
+    /// much, as Go's dialer does), so an address that drops SYNs (an unrouted IPv6
+    /// address listed first) cannot use up the time of the ones after it.
+    static func connect(to addresses: [ResolvedAddress], deadline: ContinuousClock.Instant, name: String) throws(HTTP2Error) -> TCPSocket {
+        var failures: [String] = []
+        for (index, address) in addresses.enumerated() {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else { break }
+            let left = addresses.count - index
+            let share = left == 1 ? remaining : max(remaining / left, min(remaining, .seconds(2)))
+            let attemptDeadline = ContinuousClock.now.advanced(by: share)
+            let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { failures.append(Self.errorText()); continue }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<Int32>.size))
-            if Glibc.connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 {
-                return TCPSocket(fd: fd)
+            let started = address.bytes.withUnsafeBytes { raw in
+                Glibc.connect(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
             }
+            if started == 0 { return TCPSocket(fd: fd) }
             guard errno == EINPROGRESS else {
                 failures.append(Self.errorText())
                 Glibc.close(fd)
                 continue
             }
-            switch waitForConnect(fd: fd, deadline: deadline) {
+            switch waitForConnect(fd: fd, deadline: attemptDeadline) {
             case nil:
                 return TCPSocket(fd: fd)
             case let reason?:
                 failures.append(reason)
                 Glibc.close(fd)
             }
-            if ContinuousClock.now >= deadline { break }
         }
-        throw .connectFailed("\(host):\(port): \(failures.last ?? "no address")")
+        throw .connectFailed("\(name): \(failures.last ?? (addresses.isEmpty ? "no address" : "timed out"))")
     }
 
     /// nil when connected, else why not.
@@ -106,4 +124,20 @@ final class TCPSocket: ByteStream {
     deinit { close() }
 
     static func errorText() -> String { String(cString: strerror(errno)) }
+}
+
+/// One address getaddrinfo gave: the family and the sockaddr's bytes.
+struct ResolvedAddress {
+    var family: Int32
+    var bytes: [UInt8]
+
+    /// An IPv4 address and port, for tests.
+    static func ipv4(_ text: String, port: Int) -> ResolvedAddress {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+        inet_pton(AF_INET, text, &address.sin_addr)
+        let bytes = withUnsafeBytes(of: &address) { Array($0) }
+        return ResolvedAddress(family: AF_INET, bytes: bytes)
+    }
 }

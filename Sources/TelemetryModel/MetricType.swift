@@ -1,18 +1,23 @@
 /// The kind of a metric family, as the exposition formats and OTLP distinguish them.
 ///
 /// `info` and `stateset` exist for OpenMetrics; the Prometheus text format has no such
-/// types and writes them as `gauge`, the way kube-state-metrics does.
+/// types and writes them as `gauge`, the way kube-state-metrics does. A `histogram`
+/// or `summary` family's series carry a `Distribution` (applications' metrics).
 public enum MetricType: String, Sendable, Hashable, CaseIterable {
     case gauge
     case counter
     case info
     case stateset
+    case histogram
+    case summary
 
     /// The TYPE word in the Prometheus text format 0.0.4.
     public var prometheusTextName: String {
         switch self {
         case .counter: "counter"
         case .gauge, .info, .stateset: "gauge"
+        case .histogram: "histogram"
+        case .summary: "summary"
         }
     }
 

@@ -18,8 +18,9 @@ struct ReflectorTests {
         private let client: HTTP2Client
         private let task: Task<Void, Never>
 
-        init(_ server: FakeAPIServer, nodeName: String? = nil) throws {
-            (reflector, client) = try ReflectorTests.reflector(server, nodeName: nodeName)
+        init(_ server: FakeAPIServer, nodeName: String? = nil,
+             configure: (inout Reflector.Configuration) -> Void = { _ in }) throws {
+            (reflector, client) = try ReflectorTests.reflector(server, nodeName: nodeName, configure: configure)
             task = Task { [reflector] in await reflector.run() }
         }
 
@@ -29,7 +30,8 @@ struct ReflectorTests {
         }
     }
 
-    static func reflector(_ server: FakeAPIServer, pageSize: Int = 5, nodeName: String? = nil) throws -> (Reflector, HTTP2Client) {
+    static func reflector(_ server: FakeAPIServer, pageSize: Int = 5, nodeName: String? = nil,
+                          configure: (inout Reflector.Configuration) -> Void = { _ in }) throws -> (Reflector, HTTP2Client) {
         let access = try #require(try ClusterAccess.resolve(flag: try server.writeKubeconfig(), configured: "", environment: [:]))
         let client = try HTTP2Client(endpoint: access.endpoint, tls: access.tls)
         var configuration = Reflector.Configuration(request: ListWatchRequest(
@@ -40,6 +42,7 @@ struct ReflectorTests {
         configuration.initialBackoff = .milliseconds(50)
         configuration.maximumBackoff = .milliseconds(200)
         configuration.forbiddenRetry = .milliseconds(300)
+        configure(&configuration)
         let reflector = Reflector(client: client, token: BearerToken(credential: access.credential), configuration: configuration,
                                   sink: PodDictionarySink(), logger: Logger(label: "test"))
         return (reflector, client)
@@ -80,9 +83,11 @@ struct ReflectorTests {
 
         try await Self.eventually("synced") { reflector.statistics.synced }
         #expect(reflector.store.count == 16)
-        #expect(reflector.statistics.listPages == 4)  // 16 pods, 5 per page
-        let lists = try server.requests().filter { ($0["query"] as? [String: Any])?["limit"] != nil }
-        #expect(lists.count == 4)
+        // resourceVersion=0: served from the watch cache, which ignores the limit.
+        #expect(reflector.statistics.listPages == 1)
+        let lists = try server.requests().filter { $0["verb"] as? String == "list" }
+        #expect(lists.count == 1)
+        #expect(lists.allSatisfy { ($0["query"] as? [String: Any])?["resourceVersion"] as? String == "0" })
         #expect(lists.allSatisfy { ($0["headers"] as? [String: Any])?["authorization"] as? String == "Bearer \(server.token)" })
 
         try server.upsert(resource: "pods", object: Self.pod("new-1"))
@@ -281,10 +286,149 @@ struct ReflectorTests {
         #expect(rowMeta.uid == "u-2" && rowMeta.resourceVersion == "43")
     }
 
+    /// A watch event that never ends is refused at the event limit, not buffered: the
+    /// watch fails (counted) and resumes, and later events still arrive.
+    @Test func oversizedWatchEventIsRefusedNotBuffered() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        let running = try Running(server) { $0.maximumEventBytes = 1 << 20 }
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("synced and watching") {
+            let watches = try server.state()["watches"] as? [Any] ?? []
+            return reflector.statistics.synced && !watches.isEmpty
+        }
+        let peak = PeakMemory()
+        let sent = try server.oversizedEvent(resource: "pods", bytes: 256 << 20)
+        #expect(sent == 1)
+        try await Self.eventually("the event is refused") { reflector.statistics.oversized == 1 }
+        #expect(reflector.statistics.largestBuffered <= (1 << 20) + (64 << 10))
+        try server.upsert(resource: "pods", object: Self.pod("after-oversized"))
+        try await Self.eventually("the resumed watch applies later events") { reflector.store.object(forKey: "uid-after-oversized") != nil }
+        #expect(peak.growth() < 96 << 20, "the process held the event: its peak grew by \(peak.growth() >> 20) MiB")
+        #expect(reflector.statistics.listCalls == 1)
+    }
+
+    /// Error answers (a LIST's, a WATCH's) with a huge body: only the first part is
+    /// read (for the message), the rest is never held.
+    @Test func hugeErrorBodiesAreCutNotHeld() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        try server.failNext(status: 500, count: 1, resource: "pods", verb: "list", bodyBytes: 128 << 20)
+        let peak = PeakMemory()
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("synced after the failed list") { reflector.statistics.synced }
+        #expect(reflector.statistics.otherErrors == 1)
+
+        try server.failNext(status: 500, count: 1, resource: "pods", verb: "watch", bodyBytes: 128 << 20)
+        _ = try server.dropConnections()
+        try await Self.eventually("the failed watch") { reflector.statistics.otherErrors >= 2 }
+        try server.upsert(resource: "pods", object: Self.pod("after-errors"))
+        try await Self.eventually("watching again") { reflector.store.object(forKey: "uid-after-errors") != nil }
+        // The fixture's list pages are a few KiB; the error bodies were cut at 64 KiB.
+        #expect(reflector.statistics.largestBuffered <= 1 << 20)
+        #expect(peak.growth() < 96 << 20, "the process held an error body: its peak grew by \(peak.growth() >> 20) MiB")
+        #expect(reflector.statistics.listCalls == 2)
+    }
+
+    /// An unavailable version (410) for the cached list falls back to a consistent
+    /// list in pages (resourceVersion unset), as client-go's reflector does.
+    @Test func expiredCachedListFallsBackToAConsistentPaginatedList() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        try server.failNext(status: 410, count: 1, resource: "pods", verb: "list")
+        let running = try Running(server)
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("synced") { reflector.statistics.synced }
+        #expect(reflector.store.count == 16)
+        let queries = try server.requests().filter { $0["verb"] as? String == "list" }.compactMap { $0["query"] as? [String: Any] }
+        #expect(queries.map { $0["resourceVersion"] as? String ?? "" } == ["0", "", "", "", ""])
+        #expect(queries.dropFirst().allSatisfy { $0["limit"] as? String == "5" })
+        #expect(reflector.statistics.listPages == 4)  // 16 pods, 5 per page
+    }
+
+    /// A relist after a 410 asks for a list not older than what was seen (the watch
+    /// cache, unpaginated); a list too large for one response is paginated from then on.
+    @Test func relistIsNotOlderThanTheLastVersionAndPaginatesWhenTooLarge() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        let running = try Running(server) { $0.maximumListBytes = 64 << 10 }  // the 16 pods are 110 KB, 5 at most 51 KB
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("synced") { reflector.statistics.synced }
+        #expect(reflector.statistics.paginatedLists && reflector.statistics.oversized == 1)
+        let seen = reflector.statistics.resourceVersion
+        try server.failNext(status: 410, count: 1, resource: "pods", verb: "watch")
+        _ = try server.dropConnections()
+        try await Self.eventually("relisted") { reflector.statistics.completedLists >= 2 }
+        let queries = try server.requests().filter { $0["verb"] as? String == "list" }.compactMap { $0["query"] as? [String: Any] }
+        // The first: any version, too large; then pages of a consistent list, twice.
+        #expect(queries.first?["resourceVersion"] as? String == "0")
+        #expect(queries.dropFirst().allSatisfy { $0["resourceVersion"] as? String ?? "" == "" && $0["limit"] as? String == "5" })
+        #expect(!seen.isEmpty)
+
+        // Without the size limit, the relist asks the watch cache for a version not older than the one seen.
+        let (plain, client) = try Self.reflector(server, configure: { $0.start = .resume(resourceVersion: "1") })
+        let task = Task { await plain.run() }
+        defer { task.cancel(); client.shutdown() }
+        _ = try server.compact()
+        try await Self.eventually("the resumed reflector relisted") { plain.statistics.completedLists >= 1 }
+        let last = try server.requests().last { $0["verb"] as? String == "list" }?["query"] as? [String: Any]
+        #expect(last?["resourceVersion"] as? String == "1" && last?["limit"] == nil)
+    }
+
+    /// A server that answers every watch with 410 gets relists at the backoff's pace,
+    /// not a LIST loop.
+    @Test func goneStormIsPacedByTheBackoff() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
+        let running = try Running(server) {
+            $0.initialBackoff = .milliseconds(200)
+            $0.maximumBackoff = .seconds(1)
+        }
+        defer { running.stop() }
+        let reflector = running.reflector
+        try await Self.eventually("synced") { reflector.statistics.synced }
+        try server.expireWatches(resource: "pods")
+        _ = try server.dropConnections()
+        let before = try server.requests().filter { $0["verb"] as? String == "list" }.count
+        try await Task.sleep(for: .seconds(4))
+        let lists = try server.requests().filter { $0["verb"] as? String == "list" }.count - before
+        // Waits of at least 0.2, 0.4, 0.8, 1, 1 s: at most 6 lists in 4 s.
+        #expect(lists <= 6, "\(lists) LISTs in 4 s")
+        #expect(reflector.statistics.expired >= 2)
+        try server.expireWatches(resource: "pods", false)
+        try server.upsert(resource: "pods", object: Self.pod("after-storm"))
+        try await Self.eventually("watching again") { reflector.store.object(forKey: "uid-after-storm") != nil }
+    }
+
     static func firstKey(_ reflector: Reflector) -> String {
         var key = ""
         reflector.store.forEachObject { if key.isEmpty { key = $0.metadata.uid } }
         return key
+    }
+}
+
+/// The process's peak resident memory from now on (VmHWM, reset through
+/// /proc/self/clear_refs): what a test can say about memory a peer made it hold.
+struct PeakMemory {
+    private let start: Int
+
+    init() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+        start = Self.peak()
+    }
+
+    /// Bytes the peak rose by since `init`.
+    func growth() -> Int { max(0, Self.peak() - start) }
+
+    private static func peak() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
     }
 }
 

@@ -109,6 +109,13 @@ struct ClusterAccessTests {
          "without a key"),
         ("current-context: x\ncontexts:\n- name: x\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster: {server: \"https://h:1\", certificate-authority-data: \"!!\"}\n",
          "certificate-authority-data is not base64"),
+        // Found by FuzzKubeconfig (docs/fuzzing.md): Yams' constructor trapped on keys
+        // that are not scalars, in block (`? key`) and flow form.
+        ("current-context: x\nusers:\n- name: u\n  user:\n  ?  client-command: aws\n", "line 5, column 6: a mapping key that is not a scalar"),
+        ("current-context: x\nclusters: {[a, b]: c}\n", "a mapping key that is not a scalar"),
+        // Nine levels of ten aliases: 10^9 nodes once constructed.
+        ("current-context: x\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" + (1...9).map { "l\($0): &l\($0) [" + Array(repeating: "*l\($0 - 1)", count: 10).joined(separator: ", ") + "]\n" }.joined(),
+         "more than 100000 nodes"),
     ])
     func unusableKubeconfigsSayWhy(text: String, reason: String) throws {
         let directory = try TemporaryDirectory("kubeconfig")

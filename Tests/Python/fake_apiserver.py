@@ -69,9 +69,20 @@ Control API (HTTP/1.1 JSON on --control-port):
     POST /end-watches    {"resource"?} end watches cleanly (END_STREAM)
     POST /forbid         {"resource","group"?,"forbidden":bool}
     POST /bookmark       BOOKMARK now on every watch that allows them
-    POST /fail-next      {"status":500|429|...,"count":N,"resource"?,"verb"?:"list|watch|get","message"?}
+    POST /fail-next      {"status":500|429|...,"count":N,"resource"?,"verb"?:"list|watch|get","message"?,
+                         "bodyBytes"?: a Status body of about that size, its message padded}
+    POST /expire-watches {"resource"?,"expired":bool} answer every new watch (of the resource) with
+                         200 + one ERROR 410 event + END_STREAM, as after a compaction
+    POST /oversized-event  {"resource"?,"bytes":N} start an event of N bytes without a newline on
+                         every open watch (of the resource): the stream is useless afterwards
     POST /reset-failures clear pending /fail-next entries
     GET  /state          resourceVersion, compacted, counts, open watches, connections
+    POST /churn          {"events":N,"target"?,"seed"?,"mix"?,"updates"?,"batch"?,"backlog"?} push N pod
+                         watch events (creates, updates, deletes) paced by the pods watches, ending
+                         at `target` pods (default: the current count); see PodChurn
+    GET  /churn/status   its progress: done, counts per kind of change, pods, running, error
+    GET  /churn/pods     every stored pod: uid, phase, labels, deletionTimestamp, containers'
+                         restartCount and ready, parsed from the stored objects
 
 Prints "READY <port> <control_port>" once both listen. Stops on SIGTERM/SIGINT.
 """
@@ -692,6 +703,19 @@ class Watch:
             meta += b',"annotations":{"k8s.io/initial-events-end":"true"}'
         self.send(b'{"type":"BOOKMARK","object":' + self.bookmark_kind + b'"metadata":' + meta + b"}}}\n")
 
+    def oversized(self, size):
+        """The first `size` bytes of an ADDED event that never ends (no newline), in
+        64 KiB pieces."""
+        def pieces():
+            yield b'{"type":"ADDED","object":{"metadata":{"name":"'
+            left = size
+            while left > 0:
+                yield b"x" * min(left, 65536)
+                left -= 65536
+        self.proto.enqueue(self.stream_id, pieces())
+        self.proto.flush(self.stream_id)
+        self.proto.write()
+
     def error(self, code, reason, message):
         status = status_body(code, reason, message).rstrip(b"\n")
         self.send(b'{"type":"ERROR","object":' + status + b"}\n")
@@ -959,6 +983,7 @@ class App:
         self.requests_served = 0
         self.fail_next = []
         self.forbidden = set()
+        self.expire_watches = set()  # resources ("*": every one) whose watches all get 410
         self.flowschema_uid = str(uuid.uuid4())
         self.prioritylevel_uid = str(uuid.uuid4())
         self.record_file = open(args.record, "a", buffering=1) if args.record else None
@@ -1170,6 +1195,8 @@ class App:
             else:
                 message = failure.get("message") or "injected failure"
                 details = None
+            if failure.get("bodyBytes"):
+                return self.padded_failure(proto, stream_id, entry, code, reason, int(failure["bodyBytes"]), extra)
             return answer(code, status_body(code, reason, message, details), extra)
 
         if (group, resource) in self.forbidden:
@@ -1225,6 +1252,25 @@ class App:
         if watching:
             return self.watch(proto, stream_id, entry, store, namespace, query, predicate, mode, answer)
         return self.list(proto, stream_id, entry, store, namespace, query, predicate, mode, answer, headers)
+
+    def padded_failure(self, proto, stream_id, entry, code, reason, size, extra):
+        """An error Status whose message makes the body about `size` bytes, streamed in
+        64 KiB pieces: what a client reads of an oversized error answer."""
+        entry["status"] = code
+        self.record(entry)
+        head = b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"'
+        tail = b'","reason":"%s","code":%d}\n' % (reason.encode(), code)
+
+        def pieces():
+            yield head
+            left = size - len(head) - len(tail)
+            while left > 0:
+                yield b"x" * min(left, 65536)
+                left -= 65536
+            yield tail
+        proto.start_response(stream_id, code, extra=extra)
+        proto.enqueue(stream_id, pieces())
+        proto.finish(stream_id)
 
     def write_object(self, store, method, namespace, name, body, answer):
         """POST (create) and PUT (update) as kube-apiserver answers them: an update needs
@@ -1468,6 +1514,10 @@ class App:
         self.record(entry)
         proto.start_response(stream_id, 200)
         watch = Watch(self, proto, stream_id, store, namespace, predicate, mode, bookmarks, query)
+        if self.expire_watches & {"*", store.resource}:
+            watch.error(410, "Expired", f"too old resource version: {rv_text or 0} ({self.rv})")
+            proto.finish(stream_id)
+            return
         if wanted is not None and not initial:
             if wanted < self.compacted:
                 watch.error(410, "Expired", f"too old resource version: {wanted} ({self.compacted})")
@@ -1545,9 +1595,22 @@ class App:
             for watch in sent:
                 watch.bookmark()
             return {"sent": len(sent), "resourceVersion": str(self.rv)}
+        if path == "/expire-watches":
+            resource = body.get("resource") or "*"
+            if body.get("expired", True):
+                self.expire_watches.add(resource)
+            else:
+                self.expire_watches.discard(resource)
+            return {"expired": sorted(self.expire_watches)}
+        if path == "/oversized-event":
+            size = int(body["bytes"])
+            sent = [watch for watch in self.watches if body.get("resource") in (None, watch.store.resource)]
+            for watch in sent:
+                watch.oversized(size)
+            return {"sent": len(sent)}
         if path == "/fail-next":
             failure = {"status": int(body["status"]), "count": int(body.get("count", 1))}
-            for name in ("resource", "verb", "message"):
+            for name in ("resource", "verb", "message", "bodyBytes"):
                 if body.get(name) is not None:
                     failure[name] = body[name]
             self.fail_next.append(failure)
@@ -1564,6 +1627,8 @@ class App:
                     "connectionsTotal": self.connections, "requests": self.requests_served,
                     "forbidden": sorted(f"{group}/{resource}" if group else resource for group, resource in self.forbidden),
                     "failNext": self.fail_next}
+        if path in ("/churn", "/churn/status", "/churn/pods"):
+            return churn_control(self, path, body)
         return 404, {"error": f"unknown control path {path}"}
 
     def call(self, function, *arguments):
@@ -2353,6 +2418,369 @@ class Synthetic:
                   "status.nominatedNodeName": ""}
         key = f"{namespace}/{name}"
         objects[key] = Obj(key, namespace, name, rv, uid, values["t0"], labels, fields, body, 12 + len(meta))
+
+
+# ---------------------------------------------------------------------------------
+# Pod churn (scripts/soak)
+
+
+class PodChurn:
+    """Pushes `events` pod watch events through the pods store, on the loop thread, the
+    way a busy cluster makes them: creates (synthetic pods of new or recent workloads,
+    half of them still Pending), updates as the scheduler, kubelet and controllers
+    write them (scheduling, phase changes, readiness flips, container restarts and
+    crash loops, label changes, the deletionTimestamp of a graceful deletion) and
+    deletes (terminating pods first). The number of pods wanders around where it
+    started and the last events bring it back there exactly.
+
+    Paced by the watches: a batch is generated only while every open pods watch has
+    less than `backlog` bytes waiting to be sent (and, for up to `watch_wait` seconds,
+    only while one is open), so the server never buffers more than the watcher
+    takes and the rate achieved is the watcher's."""
+
+    MIX = {"create": 15, "update": 70, "delete": 15}
+    UPDATES = {"restart": 25, "ready": 20, "phase": 20, "label": 25, "terminate": 10}
+    TRACKS = ["stable", "canary", "blue", "green"]
+
+    def __init__(self, app, body):
+        self.app = app
+        self.store = app.store("", "v1", "pods")
+        self.total = int(body.get("events", 1000000))
+        self.target = int(body.get("target", len(self.store.objects)))
+        self.band = max(1, int(body.get("band", max(1, self.target // 4))))
+        self.batch = max(1, int(body.get("batch", 200)))
+        self.backlog = int(body.get("backlog", 4 << 20))
+        self.watch_wait = float(body.get("watch_wait", 30))
+        mix = dict(self.MIX, **(body.get("mix") or {}))
+        self.create_share = (mix["create"] + mix["delete"]) / sum(mix.values())
+        self.updates = dict(self.UPDATES, **(body.get("updates") or {}))
+        nodes = self.app.stores.get(("", "v1", "nodes"))
+        # Not the seed itself: --synthetic-pods with the same seed would hand out its UIDs again.
+        seed = f"churn-{body.get('seed', 7)}"
+        self.rng = random.Random(seed)
+        self.synthetic = Synthetic(app, self.target, len(nodes.objects) if nodes else 1, seed + "-pods")
+        self.synthetic.variant_cursor = len(VARIANTS)
+        self.keys = list(self.store.keys)
+        self.positions = {key: index for index, key in enumerate(self.keys)}
+        self.terminating = collections.deque()
+        self.documents = {}  # key -> [document, its spec's JSON, its managedFields' JSON], once updated
+        self.workloads = collections.deque(maxlen=200)  # [kind, workload, next StatefulSet index]
+        self.counts = collections.Counter()
+        self.done = 0
+        self.running = True
+        self.error = None
+        self.stalls = 0
+        self.started = time.time()
+        self.finished = None
+
+    def status(self):
+        return {"running": self.running, "done": self.done, "total": self.total, "pods": len(self.store.objects),
+                "target": self.target, "counts": dict(self.counts), "stalls": self.stalls, "error": self.error,
+                "resourceVersion": str(self.app.rv), "started": self.started, "finished": self.finished}
+
+    async def run(self):
+        try:
+            while self.done < self.total:
+                await self.wait_for_room()
+                for _ in range(min(self.batch, self.total - self.done)):
+                    self.step()
+                    self.done += 1
+                await asyncio.sleep(0)
+        except Exception as error:  # reported by the status, never a silent stop
+            self.error = f"{type(error).__name__}: {error}"
+            print(f"fake_apiserver: churn stopped: {error!r}", file=sys.stderr, flush=True)
+        self.running = False
+        self.finished = time.time()
+
+    def pending(self, watch):
+        """Bytes a watch has not sent yet (a queued generator: the initial events, not yet drained)."""
+        queue = watch.proto.outbound.get(watch.stream_id) or ()
+        waiting = sum(len(item) if isinstance(item, (bytes, bytearray, memoryview)) else self.backlog + 1
+                      for item in queue)
+        return waiting + (watch.proto.transport.get_write_buffer_size() if watch.proto.transport else 0)
+
+    async def wait_for_room(self):
+        waited = 0.0
+        while True:
+            watches = [watch for watch in self.store.watches if not watch.closed]
+            if watches and all(self.pending(watch) <= self.backlog for watch in watches):
+                return
+            if not watches:
+                if waited >= self.watch_wait:
+                    return
+                self.stalls += 1
+            await asyncio.sleep(0.002)
+            waited += 0.002
+
+    # one event
+
+    def step(self):
+        remaining = self.total - self.done
+        gap = len(self.keys) - self.target
+        if remaining <= abs(gap) + 1:  # the last events bring the count back to the target
+            return self.delete() if gap > 0 else self.create() if gap < 0 else self.update()
+        if not self.keys or self.rng.random() < self.create_share:
+            # creates and deletes in equal measure around the target, leaning back inside the band
+            lean = min(0.4, max(-0.4, gap / (2 * self.band)))
+            return self.create() if not self.keys or self.rng.random() < 0.5 - lean else self.delete()
+        self.update()
+
+    def add_key(self, key):
+        self.positions[key] = len(self.keys)
+        self.keys.append(key)
+
+    def drop_key(self, key):
+        index = self.positions.pop(key)
+        last = self.keys.pop()
+        if last != key:
+            self.keys[index] = last
+            self.positions[last] = index
+
+    def create(self):
+        rng, synthetic = self.rng, self.synthetic
+        entry = self.workloads[int(rng.random() * len(self.workloads))] if self.workloads and rng.random() < 0.7 else None
+        while True:
+            if entry is None:
+                kind = pick(rng, ["Deployment", "StatefulSet", "Job"], [80, 10, 10])
+                entry = [kind, synthetic.workload(kind), 0]
+                self.workloads.append(entry)
+            kind, workload, index = entry
+            entry[2] += 1
+            if rng.random() < 0.5 and kind != "Job":
+                synthetic.variant_cursor = VARIANTS.index("creating")  # add_pod takes the next listed variant
+            staging = _ChurnStaging(self.store.objects)
+            synthetic.add_pod(staging, kind, workload, index=index)
+            synthetic.variant_cursor = len(VARIANTS)
+            (key, obj), = staging.items()
+            if key not in self.store.objects:
+                break
+            # A StatefulSet pod name the cluster already has (the seeded cluster's or an
+            # earlier churn's workload of that name): another workload.
+            self.workloads.remove(entry)
+            entry = None
+        self.store.put(obj)
+        self.add_key(key)
+        self.counts["create"] += 1
+        self.app.record_event(Event(obj.rv, self.store, "ADDED", key, obj, None))
+
+    def delete(self):
+        key = None
+        while self.terminating and key is None:
+            candidate = self.terminating.popleft()
+            key = candidate if candidate in self.store.objects else None
+        if key is None:
+            key = self.keys[int(self.rng.random() * len(self.keys))]
+        obj = self.store.objects[key]
+        self.drop_key(key)
+        self.documents.pop(key, None)
+        self.counts["delete"] += 1
+        self.app.delete(self.store, obj.namespace, obj.name)
+
+    def update(self):
+        rng = self.rng
+        key = self.keys[int(rng.random() * len(self.keys))]
+        previous = self.store.objects[key]
+        cached = self.documents.get(key)
+        if cached is None:
+            document = previous.to_dict()
+            cached = self.documents[key] = [document, dumps(document["spec"]),
+                                            dumps(document["metadata"].pop("managedFields", None))]
+        document = cached[0]
+        kind = pick(rng, list(self.updates), list(self.updates.values()))
+        kind = getattr(self, "update_" + kind)(document, rng) or self.update_label(document, rng)
+        if kind == "phase":
+            cached[1] = dumps(document["spec"])  # scheduling sets spec.nodeName
+        self.counts["update"] += 1
+        self.counts["update_" + kind] += 1
+        self.store_update(key, cached, previous)
+
+    def store_update(self, key, cached, previous):
+        """What App.upsert does, re-encoding only the metadata and status (the spec and
+        managedFields are kept encoded): a full encode of a 7 KB pod would halve the rate."""
+        document, spec, managed_fields = cached
+        self.app.rv += 1
+        rv = self.app.rv
+        meta = document["metadata"]
+        meta["resourceVersion"] = str(rv)
+        meta_bytes = dumps(ordered_metadata(meta))
+        if managed_fields != b"null":
+            meta_bytes = meta_bytes[:-1] + b',"managedFields":' + managed_fields + b"}"
+        body = b'{"metadata":' + meta_bytes + b',"spec":' + spec + b',"status":' + dumps(document["status"]) + b"}"
+        fields = {"metadata.name": previous.name, "metadata.namespace": previous.namespace}
+        for label, getter in self.store.getters.items():
+            fields[label] = getter(document)
+        obj = Obj(key, previous.namespace, previous.name, rv, previous.uid, previous.created, dict(meta.get("labels") or {}),
+                  fields, body, 12 + len(meta_bytes))
+        self.store.put(obj)
+        self.app.record_event(Event(rv, self.store, "MODIFIED", key, obj, previous))
+
+    # updates: each changes `document` and returns its name, or None when it does not apply
+
+    @staticmethod
+    def now():
+        return timestamp(time.time())
+
+    @staticmethod
+    def set_condition(status, kind, value, reason=None):
+        for item in status.setdefault("conditions", []):
+            if item.get("type") == kind:
+                if item.get("status") != value:
+                    item["lastTransitionTime"] = PodChurn.now()
+                item["status"] = value
+                item.pop("reason", None)
+                item.pop("message", None)
+                if reason:
+                    item["reason"] = reason
+                return
+        status["conditions"].append(condition(kind, value, PodChurn.now(), reason))
+
+    def readiness(self, status):
+        ready = all(item.get("ready") for item in status.get("containerStatuses") or [{}])
+        self.set_condition(status, "Ready", "True" if ready else "False", None if ready else "ContainersNotReady")
+        self.set_condition(status, "ContainersReady", "True" if ready else "False", None if ready else "ContainersNotReady")
+
+    def update_restart(self, document, rng):
+        status = document.get("status") or {}
+        statuses = status.get("containerStatuses")
+        if status.get("phase") != "Running" or not statuses:
+            return None
+        item = statuses[int(rng.random() * len(statuses))]
+        now = self.now()
+        previous = (item.get("state") or {}).get("running", {}).get("startedAt", now)
+        reason, code = ("OOMKilled", 137) if rng.random() < 0.5 else ("Error", 1)
+        item["lastState"] = {"terminated": {"exitCode": code, "reason": reason, "startedAt": previous, "finishedAt": now,
+                                            "containerID": item.get("containerID", "")}}
+        item["restartCount"] = int(item.get("restartCount", 0)) + 1
+        item["containerID"] = "containerd://%064x" % rng.getrandbits(256)
+        if rng.random() < 0.3:
+            item["state"] = {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 10s restarting failed container"}}
+            item["started"] = False
+        else:
+            item["state"] = {"running": {"startedAt": now}}
+            item["started"] = True
+        item["ready"] = False
+        self.readiness(status)
+        return "restart"
+
+    def update_ready(self, document, rng):
+        status = document.get("status") or {}
+        statuses = status.get("containerStatuses")
+        if status.get("phase") != "Running" or not statuses:
+            return None
+        item = statuses[int(rng.random() * len(statuses))]
+        item["ready"] = not item.get("ready")
+        if item["ready"] and "running" not in (item.get("state") or {}):
+            item["state"] = {"running": {"startedAt": self.now()}}
+            item["started"] = True
+        self.readiness(status)
+        return "ready"
+
+    def update_phase(self, document, rng):
+        spec, status = document.setdefault("spec", {}), document.setdefault("status", {})
+        phase, now = status.get("phase"), self.now()
+        containers = spec.get("containers") or []
+        if phase == "Pending" and not spec.get("nodeName"):  # scheduled
+            node = self.synthetic.node_names[int(rng.random() * self.synthetic.nodes)]
+            spec["nodeName"] = node
+            status["conditions"] = [item for item in status.get("conditions", []) if item.get("type") != "PodScheduled"]
+            self.set_condition(status, "PodScheduled", "True")
+            status["hostIP"] = self.synthetic.node_ips[self.synthetic.node_names.index(node)]
+            status["startTime"] = now
+            status["containerStatuses"] = [{"name": item["name"], "state": {"waiting": {"reason": "ContainerCreating"}},
+                                            "lastState": {}, "ready": False, "restartCount": 0, "image": item.get("image", ""),
+                                            "imageID": "", "started": False} for item in containers]
+            self.readiness(status)
+        elif phase == "Pending":  # containers started
+            status["podIP"] = "10.%d.%d.%d" % (200 + int(rng.random() * 50), int(rng.random() * 256), 1 + int(rng.random() * 254))
+            status["podIPs"] = [{"ip": status["podIP"]}]
+            status["phase"] = "Running"
+            for item in status.get("containerStatuses") or []:
+                item.update(state={"running": {"startedAt": now}}, ready=True, started=True,
+                            imageID=image_id(item.get("image", "")), containerID="containerd://%064x" % rng.getrandbits(256))
+            self.set_condition(status, "PodReadyToStartContainers", "True")
+            self.readiness(status)
+        elif phase == "Running":  # a job's pod ran to completion or failed; another pod was evicted (rarely)
+            if spec.get("restartPolicy") in ("OnFailure", "Never"):
+                finished = "Succeeded" if rng.random() < 0.8 else "Failed"
+            elif rng.random() < 0.2:
+                finished = "Failed"
+            else:
+                return None
+            code, reason = (0, "Completed") if finished == "Succeeded" else (137, "Error")
+            for item in status.get("containerStatuses") or []:
+                started = (item.get("state") or {}).get("running", {}).get("startedAt", now)
+                item.update(state={"terminated": {"exitCode": code, "reason": reason, "startedAt": started, "finishedAt": now,
+                                                  "containerID": item.get("containerID", "")}}, ready=False, started=False)
+            status["phase"] = finished
+            if finished == "Failed" and rng.random() < 0.5:
+                status["reason"] = "Evicted"
+                status["message"] = "The node was low on resource: memory. "
+            self.set_condition(status, "PodReadyToStartContainers", "False")
+            self.readiness(status)
+        else:
+            return None
+        return "phase"
+
+    def update_label(self, document, rng):
+        labels = document["metadata"].setdefault("labels", {})
+        choice = int(rng.random() * (len(self.TRACKS) + 1))
+        track = self.TRACKS[choice] if choice < len(self.TRACKS) else None  # one in five removes it
+        if track is None or track == labels.get("track"):
+            labels.pop("track", None)
+        else:
+            labels["track"] = track
+        return "label"
+
+    def update_terminate(self, document, rng):
+        meta = document["metadata"]
+        if meta.get("deletionTimestamp"):
+            return None
+        meta["deletionTimestamp"] = timestamp(time.time() + 30)
+        meta["deletionGracePeriodSeconds"] = 30
+        self.terminating.append(f"{meta['namespace']}/{meta['name']}")
+        return "terminate"
+
+    # what the server holds, for the driver to compare with the agent
+
+    def pods(self):
+        out = []
+        for key in self.store.keys:
+            document = self.store.objects[key].to_dict()
+            meta, status = document["metadata"], document.get("status") or {}
+            out.append({"namespace": meta["namespace"], "name": meta["name"], "uid": meta["uid"],
+                        "phase": status.get("phase", ""), "labels": meta.get("labels") or {},
+                        "deletionTimestamp": meta.get("deletionTimestamp"),
+                        "containers": [{"name": item["name"], "restartCount": item.get("restartCount", 0),
+                                        "ready": bool(item.get("ready"))} for item in status.get("containerStatuses") or []]})
+        return out
+
+
+class _ChurnStaging(dict):
+    """Where Synthetic.add_pod puts one new pod: a name taken in the live store counts as taken."""
+
+    def __init__(self, live):
+        super().__init__()
+        self.live = live
+
+    def __contains__(self, key):
+        return dict.__contains__(self, key) or key in self.live
+
+
+def churn_control(app, path, body):
+    """The churn control commands: POST /churn starts one (see PodChurn), GET
+    /churn/status reports it, GET /churn/pods lists what the pods store holds."""
+    churn = getattr(app, "churn", None)
+    if path == "/churn":
+        if churn is not None and churn.running:
+            return 409, {"error": "a churn is running"}
+        app.churn = churn = PodChurn(app, body)
+        asyncio.ensure_future(churn.run())
+        return churn.status()
+    if churn is None:
+        return 404, {"error": "no churn was started"}
+    if path == "/churn/status":
+        return churn.status()
+    return {"resourceVersion": str(app.rv), "pods": churn.pods()}
 
 
 # ---------------------------------------------------------------------------------

@@ -7,7 +7,14 @@ server answering OK with an empty message.
                       later connections behave
 --mode reset          accept TCP connections and close them at once
 --mode garbage        send bytes that are not HTTP/2 and close
+--mode hang           accept requests and never answer them (a stalled backend);
+                      each request is recorded as it arrives, as
+                      {"connection": N, "stream": ID, "request": PATH}
+--mode informational  answer with 103 Early Hints and 100 Continue before the 200
 --mode ok             behave
+
+In every mode, a stream the client resets is recorded as
+{"connection": N, "stream": ID, "reset": ERROR_CODE}.
 
 Each handled request is appended to --record as a JSON line
 {"connection": N, "stream": ID, "bytes": BODY_LENGTH, "grpc_encoding": ..., "compressed_flag": ...}.
@@ -56,13 +63,24 @@ def serve(client, number, mode, record):
                     headers = {name.decode() if isinstance(name, bytes) else name: value.decode() if isinstance(value, bytes) else value
                                for name, value in event.headers}
                     encodings[event.stream_id] = headers.get("grpc-encoding")
+                    if mode == "hang":
+                        with open(record, "a") as handle:
+                            handle.write(json.dumps({"connection": number, "stream": event.stream_id, "request": headers.get(":path")}) + "\n")
                 elif isinstance(event, h2.events.DataReceived):
                     if bodies.get(event.stream_id, 0) == 0 and event.data:
                         first_bytes[event.stream_id] = event.data[0]
                     bodies[event.stream_id] = bodies.get(event.stream_id, 0) + len(event.data)
                     connection.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                elif isinstance(event, h2.events.StreamReset):
+                    with open(record, "a") as handle:
+                        handle.write(json.dumps({"connection": number, "stream": event.stream_id, "reset": event.error_code}) + "\n")
+                elif isinstance(event, h2.events.StreamEnded) and mode == "hang":
+                    continue
                 elif isinstance(event, h2.events.StreamEnded):
                     stream = event.stream_id
+                    if mode == "informational":
+                        connection.send_headers(stream, [(":status", "103"), ("link", "</style.css>; rel=preload")])
+                        connection.send_headers(stream, [(":status", "100")])
                     connection.send_headers(stream, [(":status", "200"), ("content-type", "application/grpc")])
                     connection.send_data(stream, b"\x00\x00\x00\x00\x00")
                     connection.send_headers(stream, [("grpc-status", "0"), ("grpc-message", "")], end_stream=True)

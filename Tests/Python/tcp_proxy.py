@@ -5,9 +5,12 @@
 Forwards every connection on localhost:P to the target. The mode file (re-read every
 50 ms) says how: `forward`, or `blackhole` — bytes are read and silently dropped in
 both directions and new connections are accepted but never reach the target: a peer
-gone without a FIN or RST, as a partitioned node or a stalled middlebox looks. Going
-back to `forward` resets the connections that lost bytes meanwhile (their streams are
-broken) and forwards new ones. Prints "READY <port>" when listening; records one JSON
+gone without a FIN or RST, as a partitioned node or a stalled middlebox looks; or
+`stall`, which blackholes the connections open at that moment but forwards new ones: a
+path that died under existing connections (a lost NAT or conntrack entry, a load
+balancer's vanished backend) while fresh connections work. Going back to `forward`
+resets the connections that lost bytes meanwhile (their streams are broken) and
+forwards new ones. Prints "READY <port>" when listening; records one JSON
 line per connection (time, mode) when --record is given.
 """
 import argparse
@@ -25,6 +28,8 @@ class Proxy:
         self.record = record
         self.mode = "forward"
         self.broken = set()   # writers of connections that dropped bytes
+        self.open = set()     # writer pairs of the connections being forwarded
+        self.stalled = set()  # writers of connections `stall` cut off
 
     def log(self, **entry):
         if self.record:
@@ -41,12 +46,16 @@ class Proxy:
             if mode != self.mode:
                 self.mode = mode
                 self.log(mode=mode)
+                if mode == "stall":
+                    for pair in self.open:
+                        self.stalled.update(pair)
                 if mode == "forward":
                     for writer in list(self.broken):
                         transport = writer.transport
                         if hasattr(transport, "abort"):
                             transport.abort()
                     self.broken.clear()
+                    self.stalled.clear()
             await asyncio.sleep(0.05)
 
     async def pipe(self, reader, writer, pair):
@@ -55,7 +64,7 @@ class Proxy:
                 data = await reader.read(65536)
                 if not data:
                     break
-                if self.mode == "blackhole":
+                if self.mode == "blackhole" or writer in self.stalled:
                     self.broken.update(pair)
                     continue
                 writer.write(data)
@@ -83,8 +92,12 @@ class Proxy:
             client_writer.close()
             return
         pair = (client_writer, upstream_writer)
-        await asyncio.gather(self.pipe(client_reader, upstream_writer, pair),
-                             self.pipe(upstream_reader, client_writer, pair))
+        self.open.add(pair)
+        try:
+            await asyncio.gather(self.pipe(client_reader, upstream_writer, pair),
+                                 self.pipe(upstream_reader, client_writer, pair))
+        finally:
+            self.open.discard(pair)
 
 
 async def main():

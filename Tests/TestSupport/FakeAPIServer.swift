@@ -214,13 +214,32 @@ public final class FakeAPIServer: Sendable {
 
     /// Answers the next `count` API requests (optionally only for `resource` and/or
     /// `verb`: "list", "watch", "get") with `status` (429 comes with Retry-After: 1).
+    /// `bodyBytes`: the Status body is about that large (its message padded).
     public func failNext(status: Int, count: Int = 1, resource: String? = nil, verb: String? = nil,
-                         message: String? = nil) throws {
+                         message: String? = nil, bodyBytes: Int? = nil) throws {
         var body: [String: Any] = ["status": status, "count": count]
         if let resource { body["resource"] = resource }
         if let verb { body["verb"] = verb }
         if let message { body["message"] = message }
+        if let bodyBytes { body["bodyBytes"] = bodyBytes }
         try control("POST", "/fail-next", body)
+    }
+
+    /// Answers every new watch (of `resource`, or of every resource) with 410 Expired
+    /// from now on, or stops.
+    public func expireWatches(resource: String? = nil, _ expired: Bool = true) throws {
+        var body: [String: Any] = ["expired": expired]
+        if let resource { body["resource"] = resource }
+        try control("POST", "/expire-watches", body)
+    }
+
+    /// Starts, on every open watch (of `resource`), an event of `bytes` bytes that
+    /// never ends (no newline); returns how many watches got it.
+    @discardableResult
+    public func oversizedEvent(resource: String? = nil, bytes: Int) throws -> Int {
+        var body: [String: Any] = ["bytes": bytes]
+        if let resource { body["resource"] = resource }
+        return (try control("POST", "/oversized-event", body) as? [String: Any])?["sent"] as? Int ?? 0
     }
 
     /// Replaces the bearer token; the server accepts only the new one from the next request.

@@ -35,12 +35,28 @@ struct KubeMetricsConfig: Sendable, Equatable {
     var autoDetect = true
     var listenAddress = ListenAddress(host: nil, port: 9443)
     var separateEndpoints = true
+    var server = HTTPServerConfig()
     var kubeState = KubeStateConfig()
     var cadvisor = CAdvisorConfig()
     var node = NodeConfig()
     var streaming = StreamingConfig()
     var logsStreaming = LogsStreamingConfig()
+    var appMetrics = AppMetricsConfig()
     var signalMetadata = SignalMetadataConfig()
+}
+
+/// `kube_metrics.server`: how much the HTTP endpoint on `listen_address` gives any
+/// one client (docs/configuration.md, docs/architecture.md "Serving under abuse").
+struct HTTPServerConfig: Sendable, Equatable {
+    /// Open connections at most; one more is closed as soon as it is accepted.
+    var maxConnections = 256
+    /// A connection on which nothing moved either way for this long is closed.
+    var idleTimeout: Duration = .seconds(120)
+    /// A request's line and headers must arrive within this long of its first byte
+    /// (of the connection, for its first request).
+    var readHeaderTimeout: Duration = .seconds(10)
+    /// A request's line and headers together, in bytes, at most.
+    var maxHeaderBytes = 64 << 10
 }
 
 struct KubeStateConfig: Sendable, Equatable {
@@ -183,6 +199,29 @@ struct LogsStreamingConfig: Sendable, Equatable {
         settings.queue = queue
         return settings
     }
+}
+
+/// `kube_metrics.app_metrics`: scrape the annotated pods of this node and push their
+/// metrics over OTLP (docs/apps.md).
+struct AppMetricsConfig: Sendable, Equatable {
+    var enabled = false
+    /// `<prefix>/scrape`, `/port`, `/path`, `/scheme`, tried in this order.
+    var annotationPrefixes = ["prometheus.io", "victoriametrics.com"]
+    var interval: Duration = .seconds(30)
+    var timeout: Duration = .seconds(10)
+    /// Samples per scrape (0: none); over it the scrape fails whole.
+    var sampleLimit = 50_000
+    /// Bytes of (decompressed) body per scrape; reading stops beyond it.
+    var bodySizeLimit: Int64 = 16 << 20
+    var namespaces: [String] = []
+    var namespacesExclude: [String] = []
+    /// Scrapes in flight at once, across every target.
+    var maxConcurrentScrapes = 8
+    /// Series held across every target; a scrape that would go over it is dropped.
+    var maxSeries = 200_000
+    /// Empty: the service account's CA (the cluster CA), as in-cluster API access uses.
+    var caFile = ""
+    var tlsInsecureSkipVerify = false
 }
 
 struct SignalMetadataConfig: Sendable, Equatable {

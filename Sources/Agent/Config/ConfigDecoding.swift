@@ -16,6 +16,17 @@ extension AgentConfig {
             clusterName: kubernetes.string("cluster_name", default: ""),
             leaderElection: LeaderElectionConfig(reading: leaderElection))
         let state = self.kubeMetrics.kubeState
+        // Targets come from the watch of this node's pods: nothing else lists them.
+        if self.kubeMetrics.appMetrics.enabled {
+            let apps = kubeMetrics.section("app_metrics")
+            if !self.kubernetes.enable {
+                apps.problem(at: "enabled", "needs the node-local pod watch, which kubernetes.enable: false turns off")
+            } else if !self.kubeMetrics.enabled {
+                apps.problem(at: "enabled", "needs the node-local pod watch, which kube_metrics.enabled: false turns off")
+            } else if state.enabled && state.isSharded {
+                apps.problem(at: "enabled", "needs every pod of this node; a sharded replica watches only its share (enable it on the DaemonSet)")
+            }
+        }
         if self.kubernetes.leaderElection.enabled == .true && state.enabled && state.isSharded {
             leaderElection.problem(at: "enabled", "true cannot be combined with total_shards other than 1: every shard serves its own share")
         }
@@ -67,12 +78,31 @@ extension KubeMetricsConfig {
             section.problem(at: "listen_address", "invalid address \"\(address)\" (use HOST:PORT, :PORT or [IPv6]:PORT)")
         }
         separateEndpoints = section.bool("separate_endpoints", default: defaults.separateEndpoints)
+        server = HTTPServerConfig(reading: section.section("server"))
         kubeState = KubeStateConfig(reading: section.section("kube_state"))
         cadvisor = CAdvisorConfig(reading: section.section("cadvisor"))
         node = NodeConfig(reading: section.section("node"))
         streaming = StreamingConfig(reading: section.section("streaming"))
         logsStreaming = LogsStreamingConfig(reading: section.section("logs_streaming"))
+        appMetrics = AppMetricsConfig(reading: section.section("app_metrics"))
         signalMetadata = SignalMetadataConfig(reading: section.section("signal_metadata"))
+    }
+}
+
+extension HTTPServerConfig {
+    init(reading section: ConfigSection) {
+        let defaults = HTTPServerConfig()
+        maxConnections = section.int("max_connections", default: defaults.maxConnections, range: 1...65_536)
+        idleTimeout = section.duration("idle_timeout", default: defaults.idleTimeout)
+        readHeaderTimeout = section.duration("read_header_timeout", default: defaults.readHeaderTimeout)
+        let headerBytes = section.byteSize("max_header_bytes", default: Int64(defaults.maxHeaderBytes))
+        if (1 << 10...1 << 20).contains(headerBytes) {
+            maxHeaderBytes = Int(headerBytes)
+        } else {
+            maxHeaderBytes = defaults.maxHeaderBytes
+            section.problem(at: "max_header_bytes", "\(headerBytes) bytes is outside 1KiB...1MiB")
+        }
+        section.finish()
     }
 }
 
@@ -170,7 +200,7 @@ extension StreamingConfig {
         enabled = section.bool("enabled", default: defaults.enabled)
         endpoint = section.string("endpoint", default: defaults.endpoint)
         if !endpoint.isEmpty && !endpoint.hasPrefix("http://") && !endpoint.hasPrefix("https://") {
-            section.problem(at: "endpoint", "endpoint \"\(endpoint)\" must start with http:// (plaintext) or https:// (TLS)")
+            section.problem(at: "endpoint", "endpoint \"\(EndpointURL.redactedEndpoint(endpoint))\" must start with http:// (plaintext) or https:// (TLS)")
         }
         transportProtocol = TransportProtocol.read(from: section, choices: "\"grpc\", \"http/protobuf\"") ?? defaults.transportProtocol
         headers = section.stringMap("headers")
@@ -227,7 +257,7 @@ extension LogsStreamingConfig {
         enabled = section.bool("enabled", default: false)
         endpoint = section.string("endpoint", default: "")
         if !endpoint.isEmpty && !endpoint.hasPrefix("http://") && !endpoint.hasPrefix("https://") {
-            section.problem(at: "endpoint", "endpoint \"\(endpoint)\" must start with http:// (plaintext) or https:// (TLS)")
+            section.problem(at: "endpoint", "endpoint \"\(EndpointURL.redactedEndpoint(endpoint))\" must start with http:// (plaintext) or https:// (TLS)")
         }
         // Unset (or empty) push settings are streaming's.
         transportProtocol = StreamingConfig.TransportProtocol.read(from: section, choices: "\"grpc\", \"http/protobuf\" or \"\" (streaming's)")
@@ -253,6 +283,49 @@ extension LogsStreamingConfig {
             section.problem(at: "namespaces_exclude", "set namespaces or namespaces_exclude, not both")
         }
         section.finish()
+    }
+}
+
+extension AppMetricsConfig {
+    init(reading section: ConfigSection) {
+        let defaults = AppMetricsConfig()
+        enabled = section.bool("enabled", default: defaults.enabled)
+        let prefixes = section.markedStringList("annotation_prefixes")
+        annotationPrefixes = section.mark(of: "annotation_prefixes") == nil ? defaults.annotationPrefixes : prefixes.map(\.value)
+        for (prefix, mark) in prefixes where !Self.isAnnotationPrefix(prefix) {
+            section.unknownName(prefix, at: mark, in: "annotation_prefixes", what: "annotation prefix (a DNS subdomain like prometheus.io)",
+                                known: defaults.annotationPrefixes)
+        }
+        if enabled && annotationPrefixes.isEmpty {
+            section.problem(at: "annotation_prefixes", "at least one prefix is needed to find targets")
+        }
+        interval = section.duration("interval", default: defaults.interval)
+        timeout = section.duration("timeout", default: defaults.timeout)
+        if timeout > interval {
+            // At whichever of the two the file set (the timeout when both).
+            section.problem(at: section.mark(of: "timeout") != nil ? "timeout" : "interval",
+                            "timeout must not be longer than interval: a scrape must end before the next one starts")
+        }
+        sampleLimit = section.int("sample_limit", default: defaults.sampleLimit, range: 0...Int(Int32.max))
+        bodySizeLimit = section.byteSize("body_size_limit", default: defaults.bodySizeLimit)
+        if bodySizeLimit < 1024 {
+            section.problem(at: "body_size_limit", "\(bodySizeLimit) bytes is below the 1KiB minimum")
+        }
+        namespaces = section.stringList("namespaces")
+        namespacesExclude = section.stringList("namespaces_exclude")
+        if !namespaces.isEmpty && !namespacesExclude.isEmpty {
+            section.problem(at: "namespaces_exclude", "set namespaces or namespaces_exclude, not both")
+        }
+        maxConcurrentScrapes = section.int("max_concurrent_scrapes", default: defaults.maxConcurrentScrapes, range: 1...1024)
+        maxSeries = section.int("max_series", default: defaults.maxSeries, range: 1...Int(Int32.max))
+        caFile = section.string("ca_file", default: defaults.caFile)
+        tlsInsecureSkipVerify = section.bool("tls_insecure_skip_verify", default: defaults.tlsInsecureSkipVerify)
+        section.finish()
+    }
+
+    /// An annotation key's prefix: a DNS subdomain (lowercase letters, digits, `-`, `.`).
+    static func isAnnotationPrefix(_ prefix: String) -> Bool {
+        LeaderElectionConfig.isDNSSubdomain(prefix)
     }
 }
 

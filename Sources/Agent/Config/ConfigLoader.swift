@@ -111,6 +111,13 @@ enum ConfigLoader {
                         "cannot read \(path): \(String(cString: strerror(errno)))")
             }
         }
+        // Scraped application metrics are only ever pushed.
+        if metrics.appMetrics.enabled && !streaming.enabled {
+            problem("kube_metrics.app_metrics.enabled", "application metrics are sent over OTLP only: enable kube_metrics.streaming too")
+        }
+        if metrics.appMetrics.enabled && !metrics.appMetrics.caFile.isEmpty && access(metrics.appMetrics.caFile, R_OK) != 0 {
+            problem("kube_metrics.app_metrics.ca_file", "cannot read \(metrics.appMetrics.caFile): \(String(cString: strerror(errno)))")
+        }
         let logs = metrics.logsStreaming
         if logs.enabled {
             let settings = logs.exporter(inheriting: streaming)

@@ -1,3 +1,4 @@
+import AppMetrics
 import HTTP2Transport
 import KubeState
 import KubeWatch
@@ -12,6 +13,9 @@ struct KubernetesAccess {
     let source: KubeStateSource
     /// Pod names for the container collector (nil when it is off).
     let podIndex: PodMetadataIndex?
+    /// Application metrics' targets, discovered from the same pod watch (nil when
+    /// `app_metrics` is off).
+    let appTargets: TargetSet?
     /// False when only the container collector needs the API (kube-state is off).
     let servesKubeState: Bool
     /// The Lease election that decides whether this replica serves the cluster-wide
@@ -27,7 +31,7 @@ struct KubernetesAccess {
         let state = metrics.kubeState
         let resources = state.enabled ? state.effectiveResources : []
         guard config.kubernetes.enable, metrics.enabled,
-              !resources.isEmpty || metrics.cadvisor.enabled || metrics.logsStreaming.enabled else { return nil }
+              !resources.isEmpty || metrics.cadvisor.enabled || metrics.logsStreaming.enabled || metrics.appMetrics.enabled else { return nil }
         guard let access = try ClusterAccess.resolve(flag: kubeconfigFlag, configured: config.kubernetes.kubeconfig,
                                                      environment: environment) else {
             logger.info("no Kubernetes API configured or in-cluster; Kubernetes collectors are off")
@@ -52,6 +56,16 @@ struct KubernetesAccess {
         configuration.filter = try FamilyFilter(allow: state.metricAllowlist, deny: state.metricDenylist)
         configuration.userAgent = "telegen/\(BuildInfo.version)"
         let podIndex = metrics.cadvisor.enabled ? PodMetadataIndex(nodeName: nodeName) : nil
+        // Application metrics read their targets from this node's pods, in the same watch.
+        let appTargets = metrics.appMetrics.enabled ? TargetSet(rules: AppMetricsService.rules(metrics.appMetrics, nodeName: nodeName)) : nil
+        if let appTargets {
+            configuration.observedPodAnnotations = appTargets.rules.annotationKeys
+            configuration.observedPodLabels = DiscoveryRules.labelKeys
+        }
+        var podObservers: [any ObjectObserver<Pod>] = []
+        if let podIndex { podObservers.append(podIndex) }
+        if let appTargets { podObservers.append(AppPodObserver(targets: appTargets)) }
+        let podObserver: (any ObjectObserver<Pod>)? = podObservers.count > 1 ? PodObservers(observers: podObservers) : podObservers.first
         let token = BearerToken(credential: access.credential)
         let election = config.kubernetes.leaderElection
         let wanted = switch election.enabled {
@@ -81,10 +95,10 @@ struct KubernetesAccess {
             "shard": "\(configuration.sharding.map(describe) ?? "all objects")",
             "leader_election": "\(leadership.map { "lease \($0.leaseName) as \($0.settings.identity)" } ?? "off")",
         ])
-        let source = KubeStateSource(client: client, token: token, configuration: configuration, podObserver: podIndex,
+        let source = KubeStateSource(client: client, token: token, configuration: configuration, podObserver: podObserver,
                                      leadership: leadership, logger: logger)
-        return KubernetesAccess(client: client, token: token, source: source, podIndex: podIndex, servesKubeState: !resources.isEmpty,
-                                leadership: leadership)
+        return KubernetesAccess(client: client, token: token, source: source, podIndex: podIndex, appTargets: appTargets,
+                                servesKubeState: !resources.isEmpty, leadership: leadership)
     }
 
     /// The Lease's namespace: configured, else the pod's (downward API, then the

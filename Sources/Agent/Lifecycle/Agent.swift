@@ -1,3 +1,4 @@
+import AppMetrics
 import CgroupReader
 import EventLogs
 import HTTP2Transport
@@ -21,6 +22,8 @@ struct Agent {
     let kubernetes: KubernetesAccess?
     /// Kubernetes events as OTLP logs (`logs_streaming`).
     let events: EventStreamService?
+    /// Scraped applications' metrics, pushed with the rest (`app_metrics`).
+    let apps: AppMetricsService?
 
     /// Fails when the OTLP exporter cannot be set up (unreadable TLS material).
     /// `standalone`: no leader election (`--once` collects everything itself).
@@ -65,6 +68,19 @@ struct Agent {
         let resource = TelemetryResource.make(config: config, nodeName: nodeName,
                                               instanceID: environment["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? nodeName,
                                               environment: environment)
+        // The configuration check guarantees streaming when app_metrics is enabled, and
+        // targets come from the pod watch.
+        if metrics.enabled && streaming.enabled, let targets = kubernetes?.appTargets {
+            let service = try AppMetricsService(targets: targets, config: metrics.appMetrics, userAgent: "telegen/\(BuildInfo.version)",
+                                                logger: logger)
+            selfMetrics.attach(service)
+            apps = service
+        } else {
+            if metrics.enabled && metrics.appMetrics.enabled {
+                logger.warning("app_metrics is enabled but no Kubernetes API or no streaming endpoint is configured; applications are not scraped")
+            }
+            apps = nil
+        }
         // The configuration check guarantees an endpoint when streaming is enabled.
         if metrics.enabled && streaming.enabled, let exporter = try ExporterSetup.makeExporter(.metrics, config: metrics, logger: logger) {
             selfMetrics.attach(exporter)
@@ -79,7 +95,7 @@ struct Agent {
                 resource: resource, temporality: streaming.temporality == .delta ? .delta : .cumulative,
                 signalMetadata: signal.enabled ? (.telegen, fields) : nil, defaultStartTimeUnixNano: start)
             push = MetricsPushLoop(store: store, selfMetrics: selfMetrics, exporter: exporter,
-                                   kubeState: kubernetes?.servesKubeState == true ? kubernetes?.source : nil, encoding: encoding,
+                                   kubeState: kubernetes?.servesKubeState == true ? kubernetes?.source : nil, apps: apps, encoding: encoding,
                                    interval: streaming.interval, flushTimeout: streaming.timeout, logger: logger)
         } else {
             push = nil
@@ -126,7 +142,8 @@ struct Agent {
     /// Runs until SIGTERM or SIGINT, then shuts every service down; the push flushes
     /// what is queued, within `streaming.timeout`.
     func run() async throws {
-        let server = MetricsHTTPServer(address: config.kubeMetrics.listenAddress, endpoints: endpoints, logger: logger)
+        let server = MetricsHTTPServer(address: config.kubeMetrics.listenAddress, endpoints: endpoints, logger: logger,
+                                       limits: config.kubeMetrics.server)
         var services: [any Service] = loops.map { $0 as any Service } + [server, HeapTrimmer()]
         if let push { services.append(push) }
         // Shut down in reverse order: the event stream, then the watches, then the
@@ -135,6 +152,8 @@ struct Agent {
         if let elector = kubernetes?.leadership { services.append(LeaderElectionService(elector: elector)) }
         if let kubernetes { services.append(KubernetesWatchService(source: kubernetes.source)) }
         if let events { services.append(events) }
+        // Stops first: no scrape is left running when the push makes its last flush.
+        if let apps { services.append(apps) }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

@@ -1,3 +1,4 @@
+import AppMetrics
 import EventLogs
 import KubeState
 import KubeWatch
@@ -32,6 +33,15 @@ final class SelfMetrics: Sendable {
     private struct State {
         var collectors: [String: CollectorState] = [:]
         var httpRequests: [HTTPKey: UInt64] = [:]
+        var httpServer = HTTPServerCounts()
+    }
+
+    /// The HTTP server's connections and what it refused (`HTTPServerEvent`).
+    private struct HTTPServerCounts {
+        var open = 0
+        var rejectedConnections: UInt64 = 0
+        var timeouts: [String: UInt64] = [:]
+        var rejectedRequests: [String: UInt64] = [:]
     }
 
     private let state = Mutex(State())
@@ -39,6 +49,7 @@ final class SelfMetrics: Sendable {
     private let kubeStates = Mutex<[KubeStateSource]>([])
     private let eventForwarders = Mutex<[EventForwarder]>([])
     private let electors = Mutex<[LeaderElector]>([])
+    private let apps = Mutex<[AppMetricsService]>([])
     private let startUnixNano: UInt64
     private let version: String
 
@@ -88,6 +99,11 @@ final class SelfMetrics: Sendable {
         electors.withLock { $0.append(elector) }
     }
 
+    /// Includes application metrics' targets and scrapes (`telegen_app_*`).
+    func attach(_ service: AppMetricsService) {
+        apps.withLock { $0.append(service) }
+    }
+
     /// Includes the exporter's delivery counters in the self-metrics.
     func attach(_ exporter: OTLPExporter) {
         exporters.withLock { $0.append(exporter) }
@@ -95,6 +111,18 @@ final class SelfMetrics: Sendable {
 
     func recordHTTPRequest(handler: String, code: Int) {
         state.withLock { $0.httpRequests[HTTPKey(handler: handler, code: code), default: 0] += 1 }
+    }
+
+    func record(_ event: HTTPServerEvent) {
+        state.withLock { state in
+            switch event {
+            case .connectionOpened: state.httpServer.open += 1
+            case .connectionClosed: state.httpServer.open -= 1
+            case .connectionRejected: state.httpServer.rejectedConnections += 1
+            case .timedOut(let timeout): state.httpServer.timeouts[timeout.rawValue, default: 0] += 1
+            case .requestRejected(let reason): state.httpServer.rejectedRequests[reason.rawValue, default: 0] += 1
+            }
+        }
     }
 
     func families() -> [MetricFamily] {
@@ -164,11 +192,73 @@ final class SelfMetrics: Sendable {
                 Series(labels: LabelSet(names: httpLabels, values: [key.handler, String(key.code)]),
                        value: Double(snapshot.httpRequests[key]!), startTimeUnixNano: start)
             }))
+        families += httpServerFamilies(snapshot.httpServer, start: start)
         families += exporterFamilies(start: start)
         families += kubernetesFamilies(start: start)
         families += eventFamilies(start: start)
         families += leaderFamilies(start: start)
+        families += appFamilies(start: start)
         return families
+    }
+
+    /// `telegen_http_connections*` and `telegen_http_requests_rejected_total`: the HTTP
+    /// server's limits at work (docs/configuration.md, `kube_metrics.server`).
+    private func httpServerFamilies(_ counts: HTTPServerCounts, start: UInt64) -> [MetricFamily] {
+        [
+            MetricFamily(
+                name: "telegen_http_connections",
+                help: "Open connections to the HTTP endpoint.",
+                type: .gauge, unit: "{connection}",
+                series: [Series(labels: .empty, value: Double(counts.open))]),
+            MetricFamily(
+                name: "telegen_http_connections_rejected_total",
+                help: "Connections closed as soon as they were accepted because server.max_connections were open.",
+                type: .counter, unit: "{connection}",
+                series: [Series(labels: .empty, value: Double(counts.rejectedConnections), startTimeUnixNano: start)]),
+            MetricFamily(
+                name: "telegen_http_connections_timed_out_total",
+                help: "Connections closed by a timeout: read_header (a request's head did not arrive in time) or idle (nothing moved either way).",
+                type: .counter, unit: "{connection}",
+                series: HTTPServerEvent.Timeout.allCases.map { timeout in
+                    Series(labels: LabelSet(names: ["timeout"], values: [timeout.rawValue]),
+                           value: Double(counts.timeouts[timeout.rawValue] ?? 0), startTimeUnixNano: start)
+                }),
+            MetricFamily(
+                name: "telegen_http_requests_rejected_total",
+                help: "Requests refused before reaching a handler: header_too_large (431), body (413: no endpoint takes one) or malformed (400); the connection is closed.",
+                type: .counter, unit: "{request}",
+                series: HTTPServerEvent.RejectedRequest.allCases.map { reason in
+                    Series(labels: LabelSet(names: ["reason"], values: [reason.rawValue]),
+                           value: Double(counts.rejectedRequests[reason.rawValue] ?? 0), startTimeUnixNano: start)
+                }),
+        ]
+    }
+
+    /// `telegen_app_*`: application metrics' targets and scrapes (docs/apps.md, "Self-metrics").
+    private func appFamilies(start: UInt64) -> [MetricFamily] {
+        guard let service = apps.withLock({ $0.first }) else { return [] }
+        let targets = service.manager.targets
+        let statistics = service.manager.statistics.snapshot
+        let skipped = targets.skipped
+        let state = ["state"]
+        func counter(_ name: String, _ help: String, unit: String, labels: [String] = [], _ values: [([String], Double)]) -> MetricFamily {
+            MetricFamily(name: name, help: help, type: .counter, unit: unit,
+                         series: values.map { Series(labels: LabelSet(names: labels, values: $0.0), value: $0.1, startTimeUnixNano: start) })
+        }
+        return [
+            MetricFamily(name: "telegen_app_targets", help: "Scrape targets of this node's annotated pods (discovered), and annotated pods left out (skipped: no usable port or scheme).",
+                         type: .gauge, unit: "{target}",
+                         series: [Series(labels: LabelSet(names: state, values: ["discovered"]), value: Double(targets.targets.count)),
+                                  Series(labels: LabelSet(names: state, values: ["skipped"]), value: Double(skipped.values.reduce(0, +)))]),
+            counter("telegen_app_scrapes_total", "Scrapes of application targets, by result.", unit: "{scrape}", labels: ["result"],
+                    [(["success"], Double(statistics.successes)), (["failure"], Double(statistics.failures))]),
+            counter("telegen_app_scrape_failures_total", "Failed scrapes by reason (refused, timeout, http_status, body_too_large, sample_limit, series_limit, parse:<reason>, ...).",
+                    unit: "{scrape}", labels: ["reason"], statistics.failureReasons.keys.sorted().map { ([$0], Double(statistics.failureReasons[$0]!)) }),
+            MetricFamily(name: "telegen_app_samples", help: "Samples of every live target's latest successful scrape, summed.", type: .gauge, unit: "{sample}",
+                         series: [Series(labels: LabelSet(names: [], values: []), value: Double(statistics.samples))]),
+            counter("telegen_app_scrape_duration_seconds_total", "Wall time spent scraping application targets, summed over every scrape.", unit: "s",
+                    [([], statistics.durationSeconds)]),
+        ]
     }
 
     /// `telegen_leader*`: whether this replica holds the Lease, and how the election went.
@@ -277,6 +367,7 @@ final class SelfMetrics: Sendable {
             counter("telegen_kube_unauthorized_total", "401 answers (the token was re-read).", \.unauthorized),
             counter("telegen_kube_errors_total", "Other failed LIST or WATCH calls (retried with backoff).", \.otherErrors),
             counter("telegen_kube_relist_deletions_total", "Objects a relist found deleted while no watch was open.", \.reconciledDeletions),
+            counter("telegen_kube_oversized_total", "LIST responses and watch events refused for passing their size limit.", \.oversized),
             gauge("telegen_kube_objects", "Objects held per resource.", unit: "{object}") { Double($0.objects) },
             gauge("telegen_kube_synced", "1 once every watch of the resource has completed its first list.") {
                 $0.reflectors.allSatisfy(\.synced) ? 1 : 0

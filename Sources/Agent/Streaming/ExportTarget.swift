@@ -18,10 +18,14 @@ import OTLPWire
 struct ExportTarget: Sendable, Equatable {
     var signal: OTLPSignal
     var transportProtocol: StreamingConfig.TransportProtocol
-    /// gRPC: the server. OTLP/HTTP: the URL requests are posted to.
+    /// gRPC: the server. OTLP/HTTP: the URL requests are posted to. Never with the
+    /// configured URL's `user:password@`, which is a secret (`EndpointURL`).
     var url: String
     /// The configuration key the endpoint is reported under when it is wrong.
     var key: String
+    /// The Basic `authorization` the configured URL's userinfo asks for, sent unless
+    /// the headers name one.
+    var authorization: String? = nil
 
     /// Nil when no endpoint is configured for metrics.
     static func metrics(_ config: KubeMetricsConfig) -> ExportTarget? {
@@ -47,11 +51,12 @@ struct ExportTarget: Sendable, Equatable {
     private static func resolve(_ signal: OTLPSignal, transportProtocol: StreamingConfig.TransportProtocol,
                                 candidates: [(url: String, asGiven: Bool)], key: String) -> ExportTarget? {
         guard let chosen = candidates.first(where: { !$0.url.isEmpty }) else { return nil }
-        var url = chosen.url
+        var (url, userinfo) = EndpointURL.splitUserinfo(chosen.url)
         if transportProtocol == .httpProtobuf && !chosen.asGiven {
             url = appendingPath(signal.httpPath, to: url)
         }
-        return ExportTarget(signal: signal, transportProtocol: transportProtocol, url: url, key: key)
+        return ExportTarget(signal: signal, transportProtocol: transportProtocol, url: url, key: key,
+                            authorization: userinfo.map(EndpointURL.basicAuthorization))
     }
 
     /// `base` with `path` after its own path; slashes at the end of `base` do not double.
@@ -59,16 +64,5 @@ struct ExportTarget: Sendable, Equatable {
         var trimmed = Substring(base)
         while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         return trimmed + path
-    }
-
-    /// The transport this target needs, with the streaming section's TLS, headers,
-    /// compression and timeout. Fails on an invalid URL or unreadable TLS material.
-    func makeTransport(settings: TransportSettings) throws -> any ExportTransport {
-        switch transportProtocol {
-        case .grpc:
-            try GRPCTransport(endpoint: HTTP2Endpoint(url: url), settings: settings)
-        case .httpProtobuf:
-            try OTLPHTTPTransport(urls: [signal: url], settings: settings)
-        }
     }
 }

@@ -63,3 +63,23 @@ enum ExporterSetup {
         return OTLPExporter.Configuration(retry: retry, queueMaximumBytes: Int(clamping: streaming.queue.maxBytes), queueDirectory: directory)
     }
 }
+
+// Here rather than in ExportTarget.swift, which the configuration checks use: that file
+// then needs no transport, and the configuration loader compiles without SwiftNIO and
+// AsyncHTTPClient (its fuzzer does; docs/fuzzing.md).
+extension ExportTarget {
+    /// The transport this target needs, with the streaming section's TLS, headers,
+    /// compression and timeout. Fails on an invalid URL or unreadable TLS material.
+    func makeTransport(settings: TransportSettings) throws -> any ExportTransport {
+        var settings = settings
+        if let authorization, !settings.headers.contains(where: { $0.name == "authorization" }) {
+            settings.headers.append((name: "authorization", value: authorization))
+        }
+        return switch transportProtocol {
+        case .grpc:
+            try GRPCTransport(endpoint: HTTP2Endpoint(url: url), settings: settings)
+        case .httpProtobuf:
+            try OTLPHTTPTransport(urls: [signal: url], settings: settings)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import AppMetrics
 import KubeState
 import Logging
 import OTLPWire
@@ -10,6 +11,12 @@ import TelemetryModel
 /// stores straight into requests of at most 4 MiB, each queued as soon as it is
 /// complete and once the queue has drained below two requests, so a push of any size
 /// holds a few requests in memory.
+///
+/// Scraped applications (`apps`) follow, each target in a ResourceMetrics of its own:
+/// the agent's resource attributes (without its `service.version`) merged with the
+/// target's, scope `telegen.apps`, every family with the Application signal metadata,
+/// always cumulative (docs/otlp.md, "Application metrics"). A target whose metrics have
+/// not changed since the last push (same scrape time) is not sent again.
 struct MetricsPushLoop: Service {
     /// Collector name → instrumentation scope name.
     static let scopes: [(collector: String, scope: String)] = [
@@ -27,6 +34,8 @@ struct MetricsPushLoop: Service {
     let selfMetrics: SelfMetrics
     let exporter: OTLPExporter
     let kubeState: KubeStateSource?
+    /// Scraped applications' metrics, when `app_metrics` is on.
+    var apps: (any TargetMetricsProvider)? = nil
     let encoding: Encoding
     let interval: Duration
     let flushTimeout: Duration
@@ -58,6 +67,8 @@ struct MetricsPushLoop: Service {
     struct PushState {
         var lastSent: [String: UInt64] = [:]
         var deltas = CounterDeltas()
+        /// Each live application target's scrape time last sent.
+        var lastSentApps: [ScrapeTarget: UInt64] = [:]
     }
 
     /// Encodes and queues what changed since the last push; returns the number of points queued.
@@ -99,15 +110,44 @@ struct MetricsPushLoop: Service {
                 points += await send(&sink.inner, patience: patience)
             }
         }
+        if let apps {
+            points += await pushApps(apps.currentTargets(), into: &sink.inner, state: &state, patience: patience)
+        }
         sink.inner.finish()
         points += await send(&sink.inner, patience: patience)
         if sink.inner.oversizedPoints > 0 {
             await exporter.recordDropped(.metrics, items: sink.inner.oversizedPoints, reason: "oversized")
         }
+        if sink.inner.mismatchedPoints > 0 {
+            await exporter.recordDropped(.metrics, items: sink.inner.mismatchedPoints, reason: "mismatched_type")
+        }
         if delta { sink.deltas.endPush(unchanged: unchanged) }
         state.deltas = sink.deltas
         // The requests are queued; what encoding them took goes back to the system.
         HeapTuning.trim()
+        return points
+    }
+
+    /// Encodes each target with new metrics as a resource of its own; returns the points queued.
+    private func pushApps(_ targets: [TargetMetrics], into encoder: inout OTLPMetricsStreamEncoder, state: inout PushState,
+                          patience: ContinuousClock.Instant) async -> Int {
+        var points = 0
+        var sent: [ScrapeTarget: UInt64] = [:]
+        sent.reserveCapacity(targets.count)
+        // The agent's version says nothing about an application.
+        let agent = OTLPResource(attributes: encoding.resource.attributes.filter { $0.key != "service.version" })
+        let scope = OTLPScope(name: "telegen.apps", version: BuildInfo.version)
+        for target in targets {
+            sent[target.target] = target.timeUnixNano
+            guard state.lastSentApps[target.target] != target.timeUnixNano else { continue }
+            encoder.beginResource(agent.merging(target.resourceAttributes), temporality: .cumulative)
+            encoder.beginScope(scope, timeUnixNano: target.timeUnixNano, metadata: .application(serviceName: target.target.serviceName))
+            var stream = MetricFamiliesStream(target.families)
+            while stream.next(into: &encoder) {
+                points += await send(&encoder, patience: patience)
+            }
+        }
+        state.lastSentApps = sent
         return points
     }
 

@@ -11,6 +11,10 @@ public struct KubeStateConfiguration: Sendable {
     public var labelsAllowlist: [String: [String]] = [:]
     public var annotationsAllowlist: [String: [String]] = [:]
     public var optIn: [String] = []
+    /// Pod annotations and labels an observer of the pods needs (application metrics'
+    /// discovery), decoded whatever the allowlists say and never rendered.
+    public var observedPodAnnotations: Set<String> = []
+    public var observedPodLabels: Set<String> = []
     public var filter: FamilyFilter = .everything
     /// Kinds that can be limited to one node (pods) are, to this one.
     public var nodeName: String?
@@ -28,6 +32,8 @@ public struct KubeStateConfiguration: Sendable {
         // kube-state-metrics' `*=[...]` form applies to every kind without its own entry.
         ResourceOptions(labelsAllowlist: labelsAllowlist[resource] ?? labelsAllowlist["*"] ?? [],
                         annotationsAllowlist: annotationsAllowlist[resource] ?? annotationsAllowlist["*"] ?? [],
-                        optIn: optIn, filter: filter)
+                        optIn: optIn, filter: filter,
+                        capturedAnnotations: resource == "pods" ? observedPodAnnotations : [],
+                        capturedLabels: resource == "pods" ? observedPodLabels : [])
     }
 }

@@ -26,9 +26,11 @@ struct ResourceLayout<Resource: KubeResource>: Sendable {
                 SampleRecordFormat.FamilyShape(labelCount: family.labels.count, dynamic: family.dynamic,
                                                inline: family.labels.map(SampleRecordFormat.isPerObject))
             })
-        decoding = DecodingContext(labels: KeyAllowlist(options.labelsAllowlist), annotations: KeyAllowlist(options.annotationsAllowlist),
-                                   capturedAnnotations: Resource.descriptor.capturedAnnotations,
+        var decoding = DecodingContext(labels: KeyAllowlist(options.labelsAllowlist), annotations: KeyAllowlist(options.annotationsAllowlist),
+                                   capturedAnnotations: Resource.descriptor.capturedAnnotations.union(options.capturedAnnotations),
                                    optIn: Set(families.filter(\.optIn).map(\.name)))
+        decoding.capturedLabels = options.capturedLabels
+        self.decoding = decoding
         allowlisted = (!options.labelsAllowlist.isEmpty, !options.annotationsAllowlist.isEmpty)
     }
 
@@ -55,13 +57,18 @@ public struct ResourceOptions: Sendable {
     /// `metric_opt_in`: regular expressions matched anywhere in a family name.
     public var optIn: [String]
     public var filter: FamilyFilter
+    /// Read for an observer of the kind, never rendered.
+    public var capturedAnnotations: Set<String>
+    public var capturedLabels: Set<String>
 
     public init(labelsAllowlist: [String] = [], annotationsAllowlist: [String] = [], optIn: [String] = [],
-                filter: FamilyFilter = .everything) {
+                filter: FamilyFilter = .everything, capturedAnnotations: Set<String> = [], capturedLabels: Set<String> = []) {
         self.labelsAllowlist = labelsAllowlist
         self.annotationsAllowlist = annotationsAllowlist
         self.optIn = optIn
         self.filter = filter
+        self.capturedAnnotations = capturedAnnotations
+        self.capturedLabels = capturedLabels
     }
 
     func optedIn(_ family: String) -> Bool {

@@ -4,8 +4,11 @@
 /// another code path: secrets and configmaps are read without their contents.
 public struct ListWatchRequest: Sendable, Equatable {
     public enum Mode: Sendable, Equatable {
-        /// One page: at most `limit` objects, continuing from `continueToken`.
-        case list(limit: Int, continueToken: String?)
+        /// One page: at most `limit` objects (0: no limit), continuing from
+        /// `continueToken`. `resourceVersion` (first page only): unset, a consistent read
+        /// (etcd); "0", any version (the API server's watch cache, which may ignore
+        /// `limit`); a version, one not older than it (the watch cache, without a limit).
+        case list(limit: Int, continueToken: String?, resourceVersion: String? = nil)
         /// Changes after `resourceVersion`, with bookmarks, for at most `timeoutSeconds`.
         case watch(resourceVersion: String, timeoutSeconds: Int)
     }
@@ -32,9 +35,13 @@ public struct ListWatchRequest: Sendable, Equatable {
     public var target: String {
         var query: [(String, String)] = []
         switch mode {
-        case .list(let limit, let continueToken):
-            query.append(("limit", String(limit)))
-            if let continueToken, !continueToken.isEmpty { query.append(("continue", continueToken)) }
+        case .list(let limit, let continueToken, let resourceVersion):
+            if limit > 0 { query.append(("limit", String(limit))) }
+            if let continueToken, !continueToken.isEmpty {
+                query.append(("continue", continueToken))
+            } else if let resourceVersion, !resourceVersion.isEmpty {
+                query.append(("resourceVersion", resourceVersion))
+            }
         case .watch(let resourceVersion, let timeoutSeconds):
             query.append(("watch", "true"))
             query.append(("allowWatchBookmarks", "true"))

@@ -41,14 +41,48 @@ public struct Kubeconfig: Sendable, Equatable {
     }
 
     static func parse(_ text: String, path: String) throws(Invalid) -> [String: Any] {
-        let loaded: Any?
+        let composed: Node?
         do {
-            loaded = try Yams.load(yaml: text)
+            composed = try Yams.compose(yaml: text)
         } catch {
             throw Invalid(path: path, reason: "not YAML: \(yamlProblem(error))")
         }
-        guard let root = loaded as? [String: Any] else { throw Invalid(path: path, reason: "expected a mapping at the top") }
+        // Yams' constructor traps on a mapping key that is not a scalar (`? [a]: b`), and
+        // aliases can make a small file a huge tree: check before constructing.
+        var budget = maximumNodes
+        if let composed, let problem = unusualNode(composed, budget: &budget) {
+            throw Invalid(path: path, reason: problem)
+        }
+        guard let root = composed?.any as? [String: Any] else { throw Invalid(path: path, reason: "expected a mapping at the top") }
         return root
+    }
+
+    /// Far more nodes than any kubeconfig has, and few enough to construct at once.
+    static let maximumNodes = 100_000
+
+    /// What makes the tree unfit to construct: a mapping key that is not a scalar, or
+    /// more than `budget` nodes (aliases expanded); nil when it is fine.
+    private static func unusualNode(_ node: Node, budget: inout Int) -> String? {
+        budget -= 1
+        guard budget >= 0 else { return "more than \(maximumNodes) nodes (aliases expanded)" }
+        switch node {
+        case .scalar, .alias:
+            return nil
+        case .sequence(let sequence):
+            for item in sequence {
+                if let problem = unusualNode(item, budget: &budget) { return problem }
+            }
+            return nil
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                guard case .scalar = key else {
+                    let mark = key.mark.map { "line \($0.line), column \($0.column): " } ?? ""
+                    return "\(mark)a mapping key that is not a scalar"
+                }
+                if let problem = unusualNode(value, budget: &budget) { return problem }
+            }
+            return nil
+        }
     }
 
     /// Where the YAML is broken and how, without Yams' excerpt of the offending line:

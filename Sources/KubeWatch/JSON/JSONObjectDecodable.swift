@@ -30,6 +30,9 @@ public struct DecodingContext: Sendable, Equatable {
     /// Annotations read into `ObjectMeta.capturedAnnotations` (a static pod's
     /// `kubernetes.io/config.mirror`, a PVC's beta storage-class annotation).
     public var capturedAnnotations: Set<String>
+    /// Labels read into `ObjectMeta.capturedLabels` whatever the allowlist says
+    /// (application metrics' `app.kubernetes.io/name`).
+    public var capturedLabels: Set<String> = []
     /// Opt-in families that need fields otherwise skipped (`kube_pod_nodeselectors`).
     public var optIn: Set<String>
     /// For objects read as rows of a server-side `Table`: the names of its columns,

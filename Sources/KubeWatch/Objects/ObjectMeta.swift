@@ -1,6 +1,7 @@
 /// The metadata every object shares. `labels` and `annotations` hold only what the
 /// allowlists of the object's kind name (the decoder drops the rest: they are most of
-/// an object's text); `capturedAnnotations` the ones its families read regardless.
+/// an object's text); `capturedAnnotations` the ones its families read regardless, and
+/// `capturedAnnotations`/`capturedLabels` also what an observer of the kind asked for.
 public struct ObjectMeta: Sendable, Hashable, JSONObjectDecodable {
     public var name = ""
     public var namespace = ""
@@ -12,6 +13,7 @@ public struct ObjectMeta: Sendable, Hashable, JSONObjectDecodable {
     public var labels: [KeyValue] = []
     public var annotations: [KeyValue] = []
     public var capturedAnnotations: [KeyValue] = []
+    public var capturedLabels: [KeyValue] = []
     public var ownerReferences: [OwnerReference] = []
 
     public init() {}
@@ -42,7 +44,17 @@ public struct ObjectMeta: Sendable, Hashable, JSONObjectDecodable {
         case "generation": try reader.read(&generation)
         case "creationTimestamp": try reader.read(&creationTimestamp)
         case "deletionTimestamp": try reader.read(&deletionTimestamp)
-        case "labels": try reader.read(&labels, keeping: context.labels)
+        case "labels":
+            guard !context.capturedLabels.isEmpty else { return try reader.read(&labels, keeping: context.labels) }
+            try reader.readObject { reader, key in
+                let name = key.string
+                let wanted = context.labels.contains(name)
+                guard wanted || context.capturedLabels.contains(name) else { return try reader.skipValue() }
+                let value = try reader.readString() ?? ""
+                if wanted { labels.append(KeyValue(name, value)) }
+                if context.capturedLabels.contains(name) { capturedLabels.append(KeyValue(name, value)) }
+            }
+            labels.sort { $0.key < $1.key }
         case "annotations":
             guard !context.capturedAnnotations.isEmpty else { return try reader.read(&annotations, keeping: context.annotations) }
             try reader.readObject { reader, key in

@@ -24,4 +24,8 @@ public struct APIStatus: Sendable, Equatable, CustomStringConvertible {
 
     /// 410 Gone / `Expired`: the resourceVersion or continue token is older than etcd keeps.
     var isExpired: Bool { code == 410 || reason == "Expired" || reason == "Gone" }
+
+    /// The watch cache has not reached the version a list asked for (504, cause
+    /// `ResourceVersionTooLarge`; older servers say it only in the message).
+    var isTooLargeResourceVersion: Bool { message.contains("Too large resource version") }
 }

@@ -35,6 +35,16 @@ public final class Reflector: Sendable {
         public var forbiddenRetry: Duration = .seconds(60)
         public var pageTimeout: Duration = .seconds(60)
         public var userAgent = "telegen"
+        /// A watch event (one line) larger than this fails the watch, counted: the API
+        /// server refuses objects over about 1.5 MiB (etcd's request limit), so 16 MiB
+        /// is only ever reached by a broken or hostile peer, and never held whole.
+        public var maximumEventBytes = 16 << 20
+        /// A LIST response larger than this fails, counted, instead of being held whole:
+        /// 500 objects of 128 KiB; the largest real pages are a few MiB.
+        public var maximumListBytes = 64 << 20
+        /// Of an error response, only this much is kept (its Status message); the rest
+        /// is not read (the stream is reset).
+        public var maximumErrorBodyBytes = 64 << 10
 
         public init(request: ListWatchRequest) {
             self.request = request
@@ -65,11 +75,29 @@ public final class Reflector: Sendable {
         public var failing = false
         /// At least one LIST or WATCH has failed since start.
         public var everFailed = false
+        /// LIST responses and watch events over their size limit (the call failed).
+        public var oversized = 0
+        /// The most bytes a single LIST response, watch event or error body held while
+        /// being read: bounded by the configuration's limits.
+        public var largestBuffered = 0
+        /// A list from the watch cache was too large for one response: lists are
+        /// consistent and paginated from then on.
+        public var paginatedLists = false
     }
 
-    enum Failure: Error {
+    enum Failure: Error, CustomStringConvertible {
         case status(APIStatus)
         case malformed(String)
+        /// A LIST response or watch event over its limit.
+        case tooLarge(String)
+
+        var description: String {
+            switch self {
+            case .status(let status): "\(status)"
+            case .malformed(let reason): reason
+            case .tooLarge(let reason): reason
+            }
+        }
     }
 
     private let client: HTTP2Client
@@ -99,7 +127,17 @@ public final class Reflector: Sendable {
         case .now: startsNow = true
         }
         var failures = 0
+        var lastFailure = ContinuousClock.now
+        /// client-go's backoff manager: exponential, and forgotten after two quiet minutes.
+        func nextDelay() -> Duration {
+            if ContinuousClock.now - lastFailure > .seconds(120) { failures = 0 }
+            failures += 1
+            lastFailure = .now
+            return backoff(failures)
+        }
         var refusalLogged = false
+        /// The version a relist must not be older than (nil: any, the first list).
+        var relistFrom: String?
         let resource = configuration.request.resource.description
         while !Task.isCancelled {
             do {
@@ -107,7 +145,7 @@ public final class Reflector: Sendable {
                     resourceVersion = try await currentVersion()
                     startsNow = false
                 } else if resourceVersion == nil {
-                    resourceVersion = try await relist()
+                    resourceVersion = try await relist(notOlderThan: relistFrom)
                 }
                 let started = ContinuousClock.now
                 let applied = try await watch(from: &resourceVersion)
@@ -115,15 +153,19 @@ public final class Reflector: Sendable {
                 state.withLock { $0.failing = false }
                 // A server that ends every watch at once must not be asked again in a tight loop.
                 if applied == 0 && ContinuousClock.now - started < .seconds(1) {
-                    failures += 1
-                    await sleep(backoff(failures))
+                    await sleep(nextDelay())
                 } else {
                     failures = 0
                 }
             } catch Failure.status(let status) where status.isExpired {
+                // Relisted after a backoff, as client-go does: a server that answers every
+                // watch with 410 must not turn into a LIST loop.
                 state.withLock { $0.expired += 1 }
-                logger.debug("resource version expired; relisting", metadata: ["resource": "\(resource)"])
+                if let resourceVersion { relistFrom = resourceVersion }
                 resourceVersion = nil
+                let delay = nextDelay()
+                logger.debug("resource version expired; relisting", metadata: ["resource": "\(resource)", "after": "\(delay)"])
+                await sleep(delay)
             } catch Failure.status(let status) where status.code == 403 {
                 state.withLock { $0.forbidden += 1; $0.failing = true; $0.everFailed = true }
                 if !refusalLogged {
@@ -147,15 +189,20 @@ public final class Reflector: Sendable {
                 state.withLock { $0.unauthorized += 1; $0.failing = true; $0.everFailed = true }
                 token.invalidate()
                 logger.warning("the API server rejected the credentials; re-reading the token", metadata: ["resource": "\(resource)"])
-                failures += 1
-                await sleep(backoff(failures))
+                await sleep(nextDelay())
             } catch is CancellationError {
                 return
+            } catch Failure.tooLarge(let reason) {
+                // Not a passing fault: a peer (or a proxy) sends what no API server would.
+                state.withLock { $0.otherErrors += 1; $0.failing = true; $0.everFailed = true }
+                let delay = nextDelay()
+                logger.warning("list/watch refused an oversized response; retrying",
+                               metadata: ["resource": "\(resource)", "error": "\(reason)", "retry": "\(delay)"])
+                await sleep(delay)
             } catch {
                 if Task.isCancelled { return }
                 state.withLock { $0.otherErrors += 1; $0.failing = true; $0.everFailed = true }
-                failures += 1
-                let delay = backoff(failures)
+                let delay = nextDelay()
                 // One dropped watch is routine (API server restarts, load balancers); a streak is news.
                 logger.log(level: failures > 1 ? .info : .debug, "list/watch failed; retrying",
                            metadata: ["resource": "\(resource)", "error": "\(error)", "retry": "\(delay)"])
@@ -173,9 +220,7 @@ public final class Reflector: Sendable {
         var request = configuration.request
         request.mode = .list(limit: 1, continueToken: nil)
         let response = try await get(request, timeout: configuration.pageTimeout)
-        guard response.status == 200 else {
-            throw Failure.status(response.body.withUnsafeBufferPointer { APIStatus.parse($0, httpStatus: response.status) })
-        }
+        guard response.status == 200 else { throw Failure.status(response.apiStatus) }
         var version = ""
         try response.body.withUnsafeBufferPointer { body in
             var reader = JSONReader(body)
@@ -201,9 +246,30 @@ public final class Reflector: Sendable {
         return version
     }
 
-    /// Lists every object page by page, replacing the store's content; returns the
-    /// list's resourceVersion. An expired continue token restarts the list.
-    private func relist() async throws -> String {
+    /// Lists every object, replacing the store's content; returns the list's
+    /// resourceVersion. As client-go's reflector: from the API server's watch cache,
+    /// at any version ("0") the first time and not older than `version` after a 410;
+    /// a consistent paginated list ("") when that version is unavailable (410, too
+    /// large), or the unpaginated answer passes `maximumListBytes` (then always).
+    private func relist(notOlderThan version: String?) async throws -> String {
+        if !state.withLock({ $0.paginatedLists }) {
+            do {
+                return try await list(at: version ?? "0")
+            } catch Failure.status(let status) where status.isExpired || status.isTooLargeResourceVersion {
+                logger.debug("the watch cache cannot serve the list; listing consistently", metadata: ["status": "\(status)"])
+            } catch Failure.tooLarge {
+                state.withLock { $0.paginatedLists = true }
+                logger.info("the list is too large for one response; listing in pages from now on",
+                            metadata: ["limit": "\(configuration.maximumListBytes)"])
+            }
+        }
+        return try await list(at: "")
+    }
+
+    /// One list at `version` ("" consistent, paginated; "0" any; a version, not older
+    /// than it, unpaginated), page by page. An expired continue token of a consistent
+    /// list restarts it.
+    private func list(at version: String) async throws -> String {
         state.withLock { $0.listCalls += 1 }
         sink.beginRelist()
         var continueToken: String?
@@ -213,11 +279,13 @@ public final class Reflector: Sendable {
             // A relist cancelled between pages (a re-partition) starts over; the next one reconciles.
             try Task.checkCancellation()
             var request = configuration.request
-            request.mode = .list(limit: configuration.pageSize, continueToken: continueToken)
+            // Not older than a version: from the watch cache, which serves such lists only unpaginated.
+            let unpaginated = !version.isEmpty && version != "0"
+            request.mode = .list(limit: unpaginated ? 0 : configuration.pageSize, continueToken: continueToken, resourceVersion: version)
             let response = try await get(request, timeout: configuration.pageTimeout)
             guard response.status == 200 else {
-                let status = response.body.withUnsafeBufferPointer { APIStatus.parse($0, httpStatus: response.status) }
-                if status.isExpired && continueToken != nil && restarts < 3 {
+                let status = response.apiStatus
+                if status.isExpired && continueToken != nil && version.isEmpty && restarts < 3 {
                     // The snapshot behind the token was compacted: start over.
                     restarts += 1
                     state.withLock { $0.expired += 1 }
@@ -295,31 +363,37 @@ public final class Reflector: Sendable {
         request.mode = .watch(resourceVersion: start, timeoutSeconds: timeout)
         state.withLock { $0.watchCalls += 1 }
 
-        var lines = LineBuffer()
-        var errorBody: [UInt8]?
+        var lines = LineBuffer(maximumLineBytes: configuration.maximumEventBytes)
+        var errorBody = BoundedBody(limit: configuration.maximumErrorBodyBytes)
         var status = 0
         var applied = 0
-        for try await part in client.stream(try httpRequest(request, timeout: .seconds(Int64(timeout) + 30))) {
+        defer { noteBuffered(max(lines.largest, errorBody.bytes.count)) }
+        reading: for try await part in client.stream(try httpRequest(request, timeout: .seconds(Int64(timeout) + 30))) {
             switch part {
             case .head(let code, _):
                 status = code
-                if code != 200 { errorBody = [] }
             case .body(let bytes):
-                if errorBody != nil {
-                    errorBody! += bytes
+                if status != 200 {
+                    // Only the first part is read, for the message; leaving the loop resets the stream.
+                    if !errorBody.append(bytes) { break reading }
                     continue
                 }
                 lines.append(bytes)
-                while let line = lines.next() {
-                    try line.withUnsafeBufferPointer { try handleEvent($0, resourceVersion: &resourceVersion) }
-                    applied += 1
+                do {
+                    while let line = try lines.next() {
+                        try line.withUnsafeBufferPointer { try handleEvent($0, resourceVersion: &resourceVersion) }
+                        applied += 1
+                    }
+                } catch let error as LineBuffer.LineTooLong {
+                    state.withLock { $0.oversized += 1 }
+                    throw Failure.tooLarge("a watch event larger than \(error.limit) bytes")
                 }
             case .trailers:
                 break
             }
         }
-        if let errorBody {
-            throw Failure.status(errorBody.withUnsafeBufferPointer { APIStatus.parse($0, httpStatus: status) })
+        if status != 200 && status != 0 {
+            throw Failure.status(errorBody.apiStatus(httpStatus: status))
         }
         return applied
     }
@@ -450,10 +524,33 @@ public final class Reflector: Sendable {
 
     // MARK: Requests
 
-    private func get(_ request: ListWatchRequest, timeout: Duration) async throws -> HTTP2Response {
-        var http = try httpRequest(request, timeout: timeout)
-        http.maximumResponseBytes = 512 << 20
-        return try await client.send(http)
+    /// One LIST request: a 200's body up to `maximumListBytes` (over it the request
+    /// fails, counted, and the stream is reset), an error's first
+    /// `maximumErrorBodyBytes` (enough for its Status message).
+    private func get(_ request: ListWatchRequest, timeout: Duration) async throws -> (status: Int, body: [UInt8], apiStatus: APIStatus) {
+        var status = 0
+        var body = BoundedBody(limit: configuration.maximumListBytes)
+        defer { noteBuffered(body.bytes.count) }
+        reading: for try await part in client.stream(try httpRequest(request, timeout: timeout)) {
+            switch part {
+            case .head(let code, _):
+                status = code
+                if code != 200 { body = BoundedBody(limit: configuration.maximumErrorBodyBytes) }
+            case .body(let bytes):
+                if !body.append(bytes) {
+                    if status != 200 { break reading }
+                    state.withLock { $0.oversized += 1 }
+                    throw Failure.tooLarge("a LIST response larger than \(configuration.maximumListBytes) bytes")
+                }
+            case .trailers:
+                break
+            }
+        }
+        return (status, body.bytes, status == 200 ? APIStatus(code: 200, reason: "", message: "") : body.apiStatus(httpStatus: status))
+    }
+
+    private func noteBuffered(_ bytes: Int) {
+        state.withLock { $0.largestBuffered = max($0.largestBuffered, bytes) }
     }
 
     private func httpRequest(_ request: ListWatchRequest, timeout: Duration) throws -> HTTP2Request {
@@ -472,33 +569,5 @@ public final class Reflector: Sendable {
 
     private func sleep(_ duration: Duration) async {
         try? await Task.sleep(for: duration)
-    }
-}
-
-/// Splits a watch stream into its newline-delimited events.
-struct LineBuffer {
-    private var bytes: [UInt8] = []
-    private var start = 0
-
-    mutating func append(_ chunk: [UInt8]) {
-        if start > 0 && start == bytes.count {
-            bytes.removeAll(keepingCapacity: true)
-            start = 0
-        }
-        bytes += chunk
-    }
-
-    /// The next complete line (without its newline), skipping empty ones.
-    mutating func next() -> [UInt8]? {
-        while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            let line = Array(bytes[start..<newline])
-            start = newline + 1
-            if !line.isEmpty { return line }
-        }
-        if start > 0 {
-            bytes.removeFirst(start)
-            start = 0
-        }
-        return nil
     }
 }

@@ -7,13 +7,16 @@ import TelemetryModel
 /// request however many families stream through: the owner takes the finished
 /// requests (`takeRequests`) as they appear.
 ///
-/// Mapping (docs/otlp.md): one ResourceMetrics for the agent; one
-/// ScopeMetrics per collector (`beginScope`); a family keeps its Prometheus name, its
-/// HELP becomes the description; gauges, info and stateset families become Gauges,
-/// counters monotonic Sums with a start time; labels become data point attributes (a
-/// label with an empty value is left out, as Prometheus does); `telegen.*` signal
-/// metadata goes in `Metric.metadata`. A family without points in a request is not
-/// written. Field order is protobuf-c's, so the bytes equal its encoding (tested).
+/// Mapping (docs/otlp.md): one ResourceMetrics for the agent, and one more per
+/// `beginResource` (a scraped application: the agent's attributes merged with the
+/// target's); one ScopeMetrics per collector (`beginScope`); a family keeps its
+/// Prometheus name, its HELP becomes the description; gauges, info and stateset
+/// families become Gauges, counters monotonic Sums with a start time, histograms
+/// Histograms (explicit bounds, per-bucket counts) and summaries Summaries; labels
+/// become data point attributes (a label with an empty value is left out, as
+/// Prometheus does); `telegen.*` signal metadata goes in `Metric.metadata`. A family
+/// without points in a request is not written, nor a resource without families. Field
+/// order is protobuf-c's, so the bytes equal its encoding (tested).
 public struct OTLPMetricsStreamEncoder: FamilySink {
     public typealias Temporality = OTLPMetricsEncoder.Temporality
     public typealias EncodedRequest = OTLPMetricsEncoder.EncodedRequest
@@ -22,29 +25,43 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
     public let maximumRequestBytes: Int
     private let signalMetadata: (table: SignalMetadataTable, fields: SignalMetadataFields)?
     private let defaultStartTimeUnixNano: UInt64
-    /// `resource` as field 1 of ResourceMetrics.
-    private let resourceField: [UInt8]
+    /// The resource being written, as field 1 of ResourceMetrics, and the temporality
+    /// of its sums and histograms.
+    private var resourceField: [UInt8]
+    private var resourceTemporality: Temporality
 
     // The scope being written: field 1 of ScopeMetrics, and the points' time.
     private var scopeField: [UInt8] = []
     private var timeUnixNano: UInt64 = 0
+    /// Signal metadata for every family of the scope, in place of the table's.
+    private var scopeMetadata: SignalMetadata?
     // The family being written: Metric fields 1–3 and 12, and its kind.
     private var metricHeader: [UInt8] = []
     private var metricMetadata: [UInt8] = []
-    private var isSum = false
+    private var kind = Kind.gauge
     private var inFamily = false
+
+    /// The OTLP data a family becomes, with its Metric field number.
+    private enum Kind: Int {
+        case gauge = 5, sum = 7, histogram = 9, summary = 11
+    }
 
     /// Data point fields of the current family (Gauge/Sum field 1).
     private var points: [UInt8] = []
     /// Finished Metric fields (ScopeMetrics field 2) of the current scope.
     private var metrics: [UInt8] = []
-    /// Finished ScopeMetrics fields (ResourceMetrics field 2) of the current request.
+    /// Finished ScopeMetrics fields (ResourceMetrics field 2) of the current resource.
     private var scopes: [UInt8] = []
+    /// Finished ResourceMetrics fields (request field 1) of the current request.
+    private var resources: [UInt8] = []
     private var requestPoints = 0
     private var finished: [EncodedRequest] = []
 
     /// Points that alone exceed the request size limit and cannot be sent.
     public private(set) var oversizedPoints = 0
+    /// Points whose kind does not match their family's type (a number in a histogram
+    /// family, a distribution in a gauge's), left out.
+    public private(set) var mismatchedPoints = 0
 
     public init(resource: OTLPResource, temporality: Temporality = .cumulative,
                 signalMetadata: (table: SignalMetadataTable, fields: SignalMetadataFields)? = nil,
@@ -54,20 +71,40 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
         self.defaultStartTimeUnixNano = defaultStartTimeUnixNano
         self.maximumRequestBytes = maximumRequestBytes
         resourceField = resource.encoded(1)
+        resourceTemporality = temporality
     }
 
-    /// Starts the families of one collector; `timeUnixNano` stamps their points.
-    public mutating func beginScope(_ scope: OTLPScope, timeUnixNano: UInt64) {
+    /// Starts another ResourceMetrics (in the same request while it has room): what
+    /// follows is about `resource`, its sums and histograms sent with `temporality`.
+    /// Call `beginScope` next.
+    public mutating func beginResource(_ resource: OTLPResource, temporality: Temporality) {
+        closeResource()
+        inFamily = false
+        scopeField = []
+        resourceField = resource.encoded(1)
+        resourceTemporality = temporality
+    }
+
+    /// Starts the families of one collector; `timeUnixNano` stamps their points (those
+    /// without a time of their own). `metadata`, when given, is every family's signal
+    /// metadata in place of the table's (a scraped application's families).
+    public mutating func beginScope(_ scope: OTLPScope, timeUnixNano: UInt64, metadata: SignalMetadata? = nil) {
         closeScope()
         inFamily = false
         scopeField = scope.encoded(1)
         self.timeUnixNano = timeUnixNano
+        scopeMetadata = metadata
     }
 
     public mutating func beginFamily(_ header: FamilyHeader) {
         closeMetric()
         inFamily = true
-        isSum = header.type == .counter
+        switch header.type {
+        case .counter: kind = .sum
+        case .gauge, .info, .stateset: kind = .gauge
+        case .histogram: kind = .histogram
+        case .summary: kind = .summary
+        }
         metricHeader.removeAll(keepingCapacity: true)
         // Metric: name = 1, description = 2, unit = 3, gauge = 5, sum = 7, metadata = 12
         metricHeader.appendString(1, header.name)
@@ -75,7 +112,7 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
         if !description.isEmpty { metricHeader.appendString(2, description) }
         if !header.unit.isEmpty { metricHeader.appendString(3, header.unit) }
         metricMetadata.removeAll(keepingCapacity: true)
-        if let signalMetadata, let entry = signalMetadata.table.metadata(for: header.name) {
+        if let signalMetadata, let entry = scopeMetadata ?? signalMetadata.table.metadata(for: header.name) {
             for attribute in entry.attributes(signalMetadata.fields) {
                 appendAttribute(12, key: attribute.key, value: attribute.value, to: &metricMetadata)
             }
@@ -83,10 +120,23 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
     }
 
     public mutating func sample(_ labels: SampleLabels, value: Double, startTimeUnixNano: UInt64?) {
+        number(labels, value: value, startTimeUnixNano: startTimeUnixNano, timeUnixNano: timeUnixNano)
+    }
+
+    public mutating func sample(_ labels: SampleLabels, value: Double, startTimeUnixNano: UInt64?, timeUnixNano: UInt64) {
+        number(labels, value: value, startTimeUnixNano: startTimeUnixNano, timeUnixNano: timeUnixNano == 0 ? self.timeUnixNano : timeUnixNano)
+    }
+
+    @inline(__always)
+    private mutating func number(_ labels: SampleLabels, value: Double, startTimeUnixNano: UInt64?, timeUnixNano: UInt64) {
         precondition(inFamily, "a sample before its family")
+        guard kind == .gauge || kind == .sum else {
+            mismatchedPoints += 1
+            return
+        }
         // NumberDataPoint: start_time_unix_nano = 2, time_unix_nano = 3, as_double = 4, attributes = 7
         var size = 0
-        let start = isSum ? (startTimeUnixNano ?? defaultStartTimeUnixNano) : 0
+        let start = kind == .sum ? (startTimeUnixNano ?? defaultStartTimeUnixNano) : 0
         if start != 0 { size += ProtobufSize.fixed64Field }
         if timeUnixNano != 0 { size += ProtobufSize.fixed64Field }
         size += ProtobufSize.fixed64Field
@@ -95,14 +145,7 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
             size += ProtobufSize.message(7, contentSize: Self.keyValueSize(name, value.count))
         }
         let field = ProtobufSize.message(1, contentSize: size)
-        if fixedOverhead + field > maximumRequestBytes {
-            oversizedPoints += 1
-            return
-        }
-        if requestPoints > 0 && estimate + field > maximumRequestBytes {
-            // Close this request and carry on with the same scope and family in the next.
-            closeRequest()
-        }
+        guard makeRoom(field) else { return }
         points.appendMessageHeader(1, contentSize: size)
         if start != 0 { points.appendFixed64(2, start) }
         if timeUnixNano != 0 { points.appendFixed64(3, timeUnixNano) }
@@ -115,6 +158,101 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
             points.appendString(1, value)
         }
         requestPoints += 1
+    }
+
+    /// One histogram or summary point of the current family.
+    public mutating func distribution(_ labels: SampleLabels, _ value: Distribution, startTimeUnixNano: UInt64?, timeUnixNano: UInt64) {
+        precondition(inFamily, "a point before its family")
+        let time = timeUnixNano == 0 ? self.timeUnixNano : timeUnixNano
+        let start = startTimeUnixNano ?? defaultStartTimeUnixNano
+        var attributesSize = 0
+        labels.forEach { name, value in
+            guard !value.isEmpty else { return }
+            attributesSize += ProtobufSize.message(1, contentSize: Self.keyValueSize(name, value.count))
+        }
+        switch (value, kind) {
+        case (.histogram(let histogram), .histogram):
+            // HistogramDataPoint: start_time_unix_nano = 2, time_unix_nano = 3, count = 4, sum = 5,
+            // bucket_counts = 6 (packed), explicit_bounds = 7 (packed), attributes = 9
+            var size = attributesSize
+            if start != 0 { size += ProtobufSize.fixed64Field }
+            if time != 0 { size += ProtobufSize.fixed64Field }
+            if histogram.count != 0 { size += ProtobufSize.fixed64Field }
+            if histogram.sum != nil { size += ProtobufSize.fixed64Field }
+            if !histogram.bucketCounts.isEmpty { size += ProtobufSize.message(6, contentSize: 8 * histogram.bucketCounts.count) }
+            if !histogram.bounds.isEmpty { size += ProtobufSize.message(7, contentSize: 8 * histogram.bounds.count) }
+            guard makeRoom(ProtobufSize.message(1, contentSize: size)) else { return }
+            points.appendMessageHeader(1, contentSize: size)
+            if start != 0 { points.appendFixed64(2, start) }
+            if time != 0 { points.appendFixed64(3, time) }
+            if histogram.count != 0 { points.appendFixed64(4, histogram.count) }
+            if let sum = histogram.sum { points.appendFixed64(5, sum.bitPattern) }
+            if !histogram.bucketCounts.isEmpty {
+                points.appendMessageHeader(6, contentSize: 8 * histogram.bucketCounts.count)
+                for count in histogram.bucketCounts { points.appendLittleEndian(count) }
+            }
+            if !histogram.bounds.isEmpty {
+                points.appendMessageHeader(7, contentSize: 8 * histogram.bounds.count)
+                for bound in histogram.bounds { points.appendLittleEndian(bound.bitPattern) }
+            }
+            appendAttributes(9, labels)
+        case (.summary(let summary), .summary):
+            // SummaryDataPoint: start_time_unix_nano = 2, time_unix_nano = 3, count = 4, sum = 5,
+            // quantile_values = 6, attributes = 7; ValueAtQuantile: quantile = 1, value = 2
+            var size = attributesSize
+            if start != 0 { size += ProtobufSize.fixed64Field }
+            if time != 0 { size += ProtobufSize.fixed64Field }
+            if summary.count != 0 { size += ProtobufSize.fixed64Field }
+            if summary.sum.bitPattern != 0 { size += ProtobufSize.fixed64Field }
+            for quantile in summary.quantiles { size += ProtobufSize.message(6, contentSize: Self.quantileSize(quantile)) }
+            guard makeRoom(ProtobufSize.message(1, contentSize: size)) else { return }
+            points.appendMessageHeader(1, contentSize: size)
+            if start != 0 { points.appendFixed64(2, start) }
+            if time != 0 { points.appendFixed64(3, time) }
+            if summary.count != 0 { points.appendFixed64(4, summary.count) }
+            if summary.sum.bitPattern != 0 { points.appendFixed64(5, summary.sum.bitPattern) }
+            for quantile in summary.quantiles {
+                points.appendMessageHeader(6, contentSize: Self.quantileSize(quantile))
+                if quantile.quantile.bitPattern != 0 { points.appendFixed64(1, quantile.quantile.bitPattern) }
+                if quantile.value.bitPattern != 0 { points.appendFixed64(2, quantile.value.bitPattern) }
+            }
+            appendAttributes(7, labels)
+        default:
+            mismatchedPoints += 1
+            return
+        }
+        requestPoints += 1
+    }
+
+    /// A ValueAtQuantile's content: proto3 leaves zero doubles out, as protobuf-c does.
+    private static func quantileSize(_ quantile: SummaryValue.Quantile) -> Int {
+        (quantile.quantile.bitPattern != 0 ? ProtobufSize.fixed64Field : 0) + (quantile.value.bitPattern != 0 ? ProtobufSize.fixed64Field : 0)
+    }
+
+    /// The labels with a value as repeated KeyValue field `field`.
+    private mutating func appendAttributes(_ field: Int, _ labels: SampleLabels) {
+        labels.forEach { name, value in
+            guard !value.isEmpty else { return }
+            points.appendMessageHeader(field, contentSize: Self.keyValueSize(name, value.count))
+            points.appendString(1, name)
+            points.appendMessageHeader(2, contentSize: 1 + ProtobufSize.varint(UInt64(value.count)) + value.count)
+            points.appendString(1, value)
+        }
+    }
+
+    /// Whether a point field of `field` bytes can be written, closing the request first
+    /// when it would go over the limit (the next one carries on with the same resource,
+    /// scope and family); false, counted, when the point alone is over it.
+    @inline(__always)
+    private mutating func makeRoom(_ field: Int) -> Bool {
+        if fixedOverhead + field > maximumRequestBytes {
+            oversizedPoints += 1
+            return false
+        }
+        if requestPoints > 0 && estimate + field > maximumRequestBytes {
+            closeRequest()
+        }
+        return true
     }
 
     /// Closes the request being filled; call once after the last family.
@@ -141,21 +279,28 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
 
     /// An upper bound on the request's size with what is open now.
     private var estimate: Int {
-        fixedOverhead + scopes.count + metrics.count + points.count
+        fixedOverhead + resources.count + scopes.count + metrics.count + points.count
     }
 
     private mutating func closeMetric() {
         guard !points.isEmpty else { return }
-        let containerSize = points.count + (isSum ? 4 : 0)
-        let content = metricHeader.count + ProtobufSize.message(isSum ? 7 : 5, contentSize: containerSize) + metricMetadata.count
+        // Sum: aggregation_temporality = 2, is_monotonic = 3; Histogram: aggregation_temporality = 2
+        let trailerSize = switch kind {
+        case .sum: 3 + ProtobufSize.varint(resourceTemporality.wireValue)
+        case .histogram: 1 + ProtobufSize.varint(resourceTemporality.wireValue)
+        case .gauge, .summary: 0
+        }
+        let containerSize = points.count + trailerSize
+        let content = metricHeader.count + ProtobufSize.message(kind.rawValue, contentSize: containerSize) + metricMetadata.count
         metrics.appendMessageHeader(2, contentSize: content)
         metrics.append(contentsOf: metricHeader)
-        metrics.appendMessageHeader(isSum ? 7 : 5, contentSize: containerSize)
+        metrics.appendMessageHeader(kind.rawValue, contentSize: containerSize)
         metrics.append(contentsOf: points)
-        if isSum {
-            // Sum: aggregation_temporality = 2, is_monotonic = 3
+        if kind == .sum || kind == .histogram {
             metrics.appendTag(2, .varint)
-            metrics.appendVarint(temporality.wireValue)
+            metrics.appendVarint(resourceTemporality.wireValue)
+        }
+        if kind == .sum {
             metrics.appendTag(3, .varint)
             metrics.appendVarint(1)
         }
@@ -172,18 +317,23 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
         metrics.removeAll(keepingCapacity: true)
     }
 
-    private mutating func closeRequest() {
+    private mutating func closeResource() {
         closeScope()
         guard !scopes.isEmpty else { return }
         // ExportMetricsServiceRequest.resource_metrics = 1; ResourceMetrics: resource = 1, scope_metrics = 2
-        var request: [UInt8] = []
         let content = resourceField.count + scopes.count
-        request.reserveCapacity(content + 6)
-        request.appendMessageHeader(1, contentSize: content)
-        request.append(contentsOf: resourceField)
-        request.append(contentsOf: scopes)
-        finished.append(EncodedRequest(bytes: request, points: requestPoints))
+        if resources.isEmpty { resources.reserveCapacity(content + 6) }
+        resources.appendMessageHeader(1, contentSize: content)
+        resources.append(contentsOf: resourceField)
+        resources.append(contentsOf: scopes)
         scopes = []
+    }
+
+    private mutating func closeRequest() {
+        closeResource()
+        guard !resources.isEmpty else { return }
+        finished.append(EncodedRequest(bytes: resources, points: requestPoints))
+        resources = []
         requestPoints = 0
     }
 
@@ -200,5 +350,13 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
         out.appendString(1, key)
         out.appendMessageHeader(2, contentSize: valueSize)
         out.appendString(1, value)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// One element of a packed repeated fixed64 or double field.
+    @inline(__always)
+    fileprivate mutating func appendLittleEndian(_ value: UInt64) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
 }

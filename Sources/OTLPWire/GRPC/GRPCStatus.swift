@@ -71,7 +71,7 @@ public struct GRPCStatus: Sendable, Equatable, CustomStringConvertible {
         let code: GRPCStatusCode = switch error {
         case .connectFailed, .connectionLost, .refused: .unavailable
         case .timedOut: .deadlineExceeded
-        case .shutDown: .cancelled
+        case .shutDown, .cancelled: .cancelled
         case .responseTooLarge: .resourceExhausted
         case .protocolViolation: .internalError
         case .streamReset(let code):

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import HTTP2Transport
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -39,6 +40,10 @@ public struct OTLPHTTPTransport: ExportTransport {
     private let targets: [OTLPSignal: Target]
     private let settings: TransportSettings
     private let client: HTTPClientOwner
+    private let tls: NIOSSLConfigurationSource
+
+    /// Times changed TLS files were loaded for new connections, and times they did not load.
+    public var tlsReloads: (loaded: Int, failed: Int) { tls.reloads }
 
     /// `urls` are complete (`https://collector:4318/v1/metrics`): which path a signal
     /// gets is decided where the configuration is resolved. The client runs on
@@ -67,8 +72,9 @@ public struct OTLPHTTPTransport: ExportTransport {
                 targets[signal] = Target(url: url, host: nil)
             }
         }
+        let tls = try NIOSSLConfigurationSource(settings.tls, logger: Logger(label: "telegen.otlp.http"))
         var configuration = HTTPClient.Configuration()
-        configuration.tlsConfiguration = try Self.tlsConfiguration(settings.tls)
+        configuration.tlsConfiguration = tls.current
         configuration.dnsOverride = overrides
         configuration.timeout = .init(connect: .init(settings.timeout), read: .init(settings.timeout))
         configuration.redirectConfiguration = .disallow
@@ -76,6 +82,7 @@ public struct OTLPHTTPTransport: ExportTransport {
         configuration.httpVersion = .automatic
         self.targets = targets
         self.settings = settings
+        self.tls = tls
         // Made last: nothing above may throw once a thread exists.
         let ownedGroup: MultiThreadedEventLoopGroup?
         let group: any EventLoopGroup
@@ -100,6 +107,7 @@ public struct OTLPHTTPTransport: ExportTransport {
         }
         var request = HTTPClientRequest(url: target.url)
         request.method = .POST
+        request.tlsConfiguration = tls.current
         request.headers.add(name: "content-type", value: "application/x-protobuf")
         request.headers.add(name: "user-agent", value: settings.userAgent)
         if let host = target.host { request.headers.add(name: "host", value: host) }
@@ -159,8 +167,9 @@ public struct OTLPHTTPTransport: ExportTransport {
         return ExportAttempt(outcome: .retryable(delay: nil), status: "connection_error", reason: "\(error)")
     }
 
-    /// The TLS settings on NIOSSL. Files are read now, so that an unreadable one stops
-    /// the exporter from starting (as on gRPC) instead of failing every request.
+    /// The TLS settings on NIOSSL. Files are read at start, so that an unreadable one
+    /// stops the exporter from starting (as on gRPC) instead of failing every request,
+    /// and again when they change (`NIOSSLConfigurationSource`).
     static func tlsConfiguration(_ tls: HTTP2Transport.TLSConfiguration) throws -> NIOSSL.TLSConfiguration {
         var configuration = NIOSSL.TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12

@@ -107,6 +107,60 @@ public struct ExpositionWriter: FamilySink {
         buffer.append(UInt8(ascii: "\n"))
     }
 
+    /// A histogram as Prometheus writes one: cumulative `_bucket{le}` samples ending
+    /// with `le="+Inf"` (the count), then `_sum` (when known) and `_count`; a summary as
+    /// `{quantile}` samples, `_sum` and `_count`. Rare (applications' metrics only), so
+    /// written plainly rather than fast.
+    public mutating func distribution(_ labels: SampleLabels, _ value: Distribution, startTimeUnixNano: UInt64?, timeUnixNano: UInt64) {
+        switch value {
+        case .histogram(let histogram):
+            var total: UInt64 = 0
+            for (index, bound) in histogram.bounds.enumerated() {
+                if index < histogram.bucketCounts.count { total &+= histogram.bucketCounts[index] }
+                distributionLine("_bucket", labels, extra: ("le", bound), value: Double(total))
+            }
+            distributionLine("_bucket", labels, extra: ("le", .infinity), value: Double(histogram.count))
+            if let sum = histogram.sum { distributionLine("_sum", labels, extra: nil, value: sum) }
+            distributionLine("_count", labels, extra: nil, value: Double(histogram.count))
+        case .summary(let summary):
+            for quantile in summary.quantiles {
+                distributionLine("", labels, extra: ("quantile", quantile.quantile), value: quantile.value)
+            }
+            distributionLine("_sum", labels, extra: nil, value: summary.sum)
+            distributionLine("_count", labels, extra: nil, value: Double(summary.count))
+        }
+    }
+
+    private func distributionLine(_ suffix: String, _ labels: SampleLabels, extra: (name: String, value: Double)?, value: Double) {
+        buffer.append(name)
+        append(suffix)
+        var first = true
+        if labels.valueCount > 0 || extra != nil {
+            buffer.append(UInt8(ascii: "{"))
+            labels.forEach { label, labelValue in
+                if !first { buffer.append(UInt8(ascii: ",")) }
+                first = false
+                append(label)
+                append("=\"")
+                Self.appendEscapedValue(labelValue, to: buffer)
+                buffer.append(UInt8(ascii: "\""))
+            }
+            if let extra {
+                if !first { buffer.append(UInt8(ascii: ",")) }
+                append(extra.name)
+                append("=\"")
+                let written = GoFloatFormat.write(extra.value, to: buffer.reserve(GoFloatFormat.maximumLength))
+                buffer.commit(written)
+                buffer.append(UInt8(ascii: "\""))
+            }
+            buffer.append(UInt8(ascii: "}"))
+        }
+        buffer.append(UInt8(ascii: " "))
+        let written = GoFloatFormat.write(value, to: buffer.reserve(GoFloatFormat.maximumLength))
+        buffer.commit(written)
+        buffer.append(UInt8(ascii: "\n"))
+    }
+
     /// Whether two arrays are the same storage (the usual case: one names array per
     /// family), or at least equal.
     private static func sameArray(_ a: [String], _ b: [String]) -> Bool {

@@ -7,11 +7,31 @@
 /// belongs to the family begun last; a family's samples all come before the next
 /// family begins. Ending the output (`# EOF`, the last OTLP request) is up to the
 /// sink's owner.
+///
+/// Points with their own time and histogram/summary points come only from sources that
+/// have them (applications' metrics): `sample(_:value:startTimeUnixNano:timeUnixNano:)`
+/// is called for a number whose `timeUnixNano` is not 0, `distribution` for each point
+/// of a `histogram` or `summary` family. A sink that has no use for a point's time
+/// keeps the default, which drops it; one that cannot write distributions keeps the
+/// default, which leaves them out.
 public protocol FamilySink {
     mutating func beginFamily(_ header: FamilyHeader)
     /// One sample of the current family. `startTimeUnixNano` is a counter's start,
     /// nil when unknown or for gauges.
     mutating func sample(_ labels: SampleLabels, value: Double, startTimeUnixNano: UInt64?)
+    /// One sample observed at `timeUnixNano` (Unix nanoseconds, not 0).
+    mutating func sample(_ labels: SampleLabels, value: Double, startTimeUnixNano: UInt64?, timeUnixNano: UInt64)
+    /// One histogram or summary point of the current family; `timeUnixNano` 0 is the
+    /// time of the collection.
+    mutating func distribution(_ labels: SampleLabels, _ value: Distribution, startTimeUnixNano: UInt64?, timeUnixNano: UInt64)
+}
+
+extension FamilySink {
+    public mutating func sample(_ labels: SampleLabels, value: Double, startTimeUnixNano: UInt64?, timeUnixNano: UInt64) {
+        sample(labels, value: value, startTimeUnixNano: startTimeUnixNano)
+    }
+
+    public mutating func distribution(_ labels: SampleLabels, _ value: Distribution, startTimeUnixNano: UInt64?, timeUnixNano: UInt64) {}
 }
 
 /// Families rendered in pieces, for a consumer that pauses in between (a slow
@@ -52,7 +72,13 @@ public struct MetricFamiliesStream: FamilyStream {
             labels.removeValues()
             labels.names = series.labels.names
             for value in series.labels.values { labels.appendValue(value) }
-            sink.sample(labels, value: series.value, startTimeUnixNano: series.startTimeUnixNano)
+            if let distribution = series.distribution {
+                sink.distribution(labels, distribution, startTimeUnixNano: series.startTimeUnixNano, timeUnixNano: series.timeUnixNano)
+            } else if series.timeUnixNano != 0 {
+                sink.sample(labels, value: series.value, startTimeUnixNano: series.startTimeUnixNano, timeUnixNano: series.timeUnixNano)
+            } else {
+                sink.sample(labels, value: series.value, startTimeUnixNano: series.startTimeUnixNano)
+            }
         }
         return true
     }
@@ -90,5 +116,15 @@ public struct CollectingSink: FamilySink {
 
     public mutating func sample(_ labels: SampleLabels, value: Double, startTimeUnixNano: UInt64?) {
         families[families.count - 1].series.append(Series(labels: labels.labelSet, value: value, startTimeUnixNano: startTimeUnixNano))
+    }
+
+    public mutating func sample(_ labels: SampleLabels, value: Double, startTimeUnixNano: UInt64?, timeUnixNano: UInt64) {
+        families[families.count - 1].series.append(Series(labels: labels.labelSet, value: value, startTimeUnixNano: startTimeUnixNano,
+                                                          timeUnixNano: timeUnixNano))
+    }
+
+    public mutating func distribution(_ labels: SampleLabels, _ value: Distribution, startTimeUnixNano: UInt64?, timeUnixNano: UInt64) {
+        families[families.count - 1].series.append(Series(labels: labels.labelSet, distribution: value, startTimeUnixNano: startTimeUnixNano,
+                                                          timeUnixNano: timeUnixNano))
     }
 }

@@ -126,6 +126,8 @@ public struct Pod: SpecAndStatusResource, Hashable {
         public var restartPolicy: String?
         public var requests: [ResourceQuantity] = []
         public var limits: [ResourceQuantity] = []
+        /// Declared ports (application metrics find `metrics`/`http-metrics` here).
+        public var ports: [ContainerPort] = []
 
         public init() {}
 
@@ -134,6 +136,7 @@ public struct Pod: SpecAndStatusResource, Hashable {
             case "name": try reader.read(&name)
             case "image": try reader.read(&image)
             case "restartPolicy": try reader.read(&restartPolicy)
+            case "ports": try reader.read(&ports, context)
             case "resources":
                 try reader.readObject { reader, key in
                     switch key {
@@ -142,6 +145,24 @@ public struct Pod: SpecAndStatusResource, Hashable {
                     default: try reader.skipValue()
                     }
                 }
+            default: try reader.skipValue()
+            }
+        }
+    }
+
+    public struct ContainerPort: Sendable, Hashable, JSONObjectDecodable {
+        public var name = ""
+        public var containerPort: Int64 = 0
+        /// `TCP` when absent, as the API defaults it.
+        public var `protocol` = "TCP"
+
+        public init() {}
+
+        public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
+            switch key {
+            case "name": try reader.read(&name)
+            case "containerPort": try reader.read(&containerPort)
+            case "protocol": try reader.read(&`protocol`)
             default: try reader.skipValue()
             }
         }

@@ -1,0 +1,10 @@
+/// Where one label of the current sample line lies in the body (offsets into it, quotes
+/// excluded). `escaped` says the span holds backslash escapes to undo.
+struct LabelSpan {
+    var nameStart: Int
+    var nameEnd: Int
+    var nameEscaped: Bool
+    var valueStart: Int
+    var valueEnd: Int
+    var valueEscaped: Bool
+}
