@@ -49,10 +49,10 @@ struct ScrapingTests {
         ]
         for (target, expected) in cases {
             let outcome = await scraper.scrape(target)
+            // The slow endpoint answers after 6 s, so only an enforced 2 s timeout gives
+            // "timeout"; durations are not compared, as this process's pool can be starved
+            // for seconds when the whole suite runs.
             #expect(Self.reason(outcome) == expected, "\(target.path): \(outcome.result)")
-            // Safety bound: the scrape never outlives its timeout by much (the slow
-            // endpoint answers after 6 s).
-            #expect(outcome.duration < .seconds(5), "\(target.path) took \(outcome.duration)")
         }
         let garbage = await scraper.scrape(Self.target(port: bad.port, path: "/garbage"))
         #expect(Self.reason(garbage).hasPrefix("parse:"), "\(garbage.result)")

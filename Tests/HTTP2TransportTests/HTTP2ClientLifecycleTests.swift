@@ -28,7 +28,9 @@ struct HTTP2ClientLifecycleTests {
         task.cancel()
         let outcome = await task.result
         let elapsed = ContinuousClock.now - start
-        #expect(elapsed < .seconds(1), "cancellation took \(elapsed)")
+        // Loose: the test process's pool may be starved for seconds in the full suite;
+        // without cancellation the call would wait its 8 s deadline.
+        #expect(elapsed < .seconds(5), "cancellation took \(elapsed)")
         #expect(throws: HTTP2Error.cancelled) { try outcome.get() }
         // The server sees the stream reset with CANCEL (8), so it stops working on it.
         let records = try await server.waitForRecords(2, timeout: .seconds(5))
@@ -45,7 +47,7 @@ struct HTTP2ClientLifecycleTests {
         }
         let start = ContinuousClock.now
         let outcome = await task.result
-        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(ContinuousClock.now - start < .seconds(5))
         #expect(throws: HTTP2Error.cancelled) { try outcome.get() }
     }
 

@@ -19,7 +19,7 @@ struct HTTP2ClientLivenessTests {
         let client = try HTTP2Client(endpoint: HTTP2Endpoint(url: "http://127.0.0.1:\(proxy.port)"), healthCheck: Self.fast)
         defer { client.shutdown() }
         let call = Task { try await client.send(HTTP2ClientLifecycleTests.request(timeout: .seconds(20))) }
-        try #require(try await server.waitForRecords(1, timeout: .seconds(10)).count == 1)
+        try #require(try await server.waitForRecords(1, timeout: .seconds(30)).count == 1)
         try proxy.blackhole()
         let start = ContinuousClock.now
         let outcome = await call.result

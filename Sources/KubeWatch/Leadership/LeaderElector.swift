@@ -155,7 +155,9 @@ public final class LeaderElector: Sendable {
                 }
             }
         }
-        await release()
+        // The release runs in a task of its own: this one is cancelled (that is how a
+        // shutdown arrives), and the HTTP/2 client ends a cancelled task's requests at once.
+        await Task { await self.release() }.value
         let subscribers = state.withLock { state in
             defer { state.subscribers.removeAll() }
             return Array(state.subscribers.values)
