@@ -24,7 +24,9 @@ struct AppMetricsDiscoveryEndToEndTests {
                 "spec": ["nodeName": node, "containers": [["name": "app", "image": "app:1", "ports": ports]]], "status": status]
     }
 
-    static func waitFor(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
+    /// Liveness bound: loose, as the whole suite can starve this process's cooperative pool
+    /// for tens of seconds (a CI run once took over 20 s to see the first list here).
+    static func waitFor(_ what: String, timeout: Duration = .seconds(90), _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(condition(), "\(what)")

@@ -20,20 +20,20 @@ Prints "READY <port>" once serving. Stops on SIGTERM/SIGINT.
 import argparse
 import gzip
 import io
-import signal
 import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from scripted_recorder import Recorder
+from stoppable_server import serve_until_stopped, unblock_stop_signals
 
 TEXT = "text/plain; version=0.0.4; charset=utf-8"
 VALID = b"# HELP ok_value A value.\n# TYPE ok_value gauge\nok_value 1\n"
 
 
 def main():
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    unblock_stop_signals()
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--record", required=True)
@@ -122,13 +122,7 @@ def main():
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(arguments.tls_cert, arguments.tls_key)
         server.socket = context.wrap_socket(server.socket, server_side=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"READY {arguments.port}", flush=True)
-    stop.wait()
-    server.shutdown()
+    serve_until_stopped(server, arguments.port)
 
 
 if __name__ == "__main__":

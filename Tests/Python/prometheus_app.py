@@ -11,8 +11,6 @@ Prints "READY <port>" once serving. Stops on SIGTERM/SIGINT.
 """
 import argparse
 import gzip
-import signal
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -21,6 +19,7 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.metrics_core import Metric
 from prometheus_client.openmetrics import exposition as openmetrics
 from scripted_recorder import Recorder
+from stoppable_server import serve_until_stopped, unblock_stop_signals
 
 
 class QuantileSummary:
@@ -55,7 +54,7 @@ def build_registry():
 
 
 def main():
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    unblock_stop_signals()
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--record", required=True)
@@ -90,13 +89,7 @@ def main():
 
     server = ThreadingHTTPServer(("127.0.0.1", arguments.port), Handler)
     server.daemon_threads = True
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"READY {arguments.port}", flush=True)
-    stop.wait()
-    server.shutdown()
+    serve_until_stopped(server, arguments.port)
 
 
 if __name__ == "__main__":

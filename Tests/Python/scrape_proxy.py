@@ -8,20 +8,19 @@ Prints "READY <port>" once serving. Stops on SIGTERM/SIGINT.
 """
 import argparse
 import gzip
-import signal
-import threading
 import time
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from scripted_recorder import Recorder
+from stoppable_server import serve_until_stopped, unblock_stop_signals
 
 FORWARDED = ("Accept", "Accept-Encoding", "User-Agent", "X-Prometheus-Scrape-Timeout-Seconds")
 
 
 def main():
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    unblock_stop_signals()
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--record", required=True)
@@ -57,13 +56,7 @@ def main():
 
     server = ThreadingHTTPServer(("127.0.0.1", arguments.port), Handler)
     server.daemon_threads = True
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"READY {arguments.port}", flush=True)
-    stop.wait()
-    server.shutdown()
+    serve_until_stopped(server, arguments.port)
 
 
 if __name__ == "__main__":
