@@ -64,10 +64,16 @@ public final class HTTP2Client: Sendable {
         public var closedForUnansweredPing = 0
         /// Connections no longer given new requests because a request on them timed out.
         public var retiredAfterTimeout = 0
+        /// Streams reset because nothing arrived on them for their request's idle timeout
+        /// (their connection stayed in use).
+        public var idleStreamsTimedOut = 0
         /// Times changed CA, certificate or key files were loaded for new connections.
         public var tlsReloads = 0
         /// Times changed TLS files did not load (the previous ones stayed in use).
         public var tlsReloadFailures = 0
+        /// Connects given up because the name lookup had not answered by the connect
+        /// deadline (also counted in `connectFailures`).
+        public var resolveTimeouts = 0
     }
 
     /// How the client finds dead connections (client-go's `ReadIdleTimeout` and
@@ -93,44 +99,36 @@ public final class HTTP2Client: Sendable {
     }
 
     public var statistics: Statistics { counters.value.withLock { $0 } }
-    /// A pipe: the I/O thread polls the read end; writing a byte wakes it.
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    private let wakePipe: WakePipe
 
     /// Fails when the TLS settings cannot be loaded (a missing CA file, a key that
-    /// does not match its certificate) or no thread can be started.
+    /// does not match its certificate) or no thread can be started. `resolver` turns
+    /// the host name into addresses, on a thread of its own and within the connect
+    /// deadline (the system's getaddrinfo unless a test gives another).
     public init(endpoint: HTTP2Endpoint, tls: TLSConfiguration = TLSConfiguration(), connectTimeout: Duration = .seconds(10),
-                healthCheck: HealthCheck = HealthCheck(), logger: Logger = Logger(label: "telegen.http2")) throws {
+                healthCheck: HealthCheck = HealthCheck(), resolver: any HostResolver = SystemResolver(),
+                logger: Logger = Logger(label: "telegen.http2")) throws {
         // A peer closing its socket must not kill the process: OpenSSL writes with write(2).
         signal(SIGPIPE, SIG_IGN)
         self.endpoint = endpoint
         let context = endpoint.secure ? try TLSContextSource(tls) : nil
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { throw HTTP2Error.connectFailed("pipe: \(String(cString: strerror(errno)))") }
-        for fd in ends {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
-        (wakeRead, wakeWrite) = (ends[0], ends[1])
+        let wakePipe = try WakePipe()
+        self.wakePipe = wakePipe
         let loop = IOLoop(endpoint: endpoint, tls: context.map(SendableContext.init), connectTimeout: connectTimeout,
-                          healthCheck: healthCheck, counters: counters, logger: logger)
-        let started = DetachedThread.start { [inbox, wakeRead] in
+                          healthCheck: healthCheck, resolver: resolver, counters: counters, logger: logger)
+        let started = DetachedThread.start { [inbox] in
             loop.run(inbox: { inbox.withLock { box in
                 defer { box.submissions.removeAll(); box.cancellations.removeAll() }
                 return (box.submissions, box.cancellations, box.shutDown)
-            } }, wakeup: wakeRead)
-            close(wakeRead)
+            } }, wakePipe: wakePipe)
         }
         guard started else {
-            close(ends[0])
-            close(ends[1])
             throw HTTP2Error.connectFailed("cannot start the client's I/O thread")
         }
     }
 
     deinit {
         shutdown()
-        close(wakeWrite)
     }
 
     /// Sends a request and returns the complete response. Cancelling the calling task
@@ -192,8 +190,7 @@ public final class HTTP2Client: Sendable {
     }
 
     private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)  // a full pipe already means "wake up"
+        wakePipe.wake()
     }
 }
 

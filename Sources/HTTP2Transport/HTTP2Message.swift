@@ -9,15 +9,21 @@ public struct HTTP2Request: Sendable {
     public var timeout: Duration
     /// A larger response body is refused (the stream is reset).
     public var maximumResponseBytes: Int
+    /// A stream that has received nothing (no HEADERS, no DATA) for this long fails
+    /// with `.timedOut` and is reset, without retiring its connection: a live
+    /// connection (PINGs answered) can carry a stream its server stopped feeding, such
+    /// as a watch that never ends. Nil: only `timeout` bounds the exchange.
+    public var idleTimeout: Duration?
 
     public init(method: String = "POST", path: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-                timeout: Duration = .seconds(10), maximumResponseBytes: Int = 4 << 20) {
+                timeout: Duration = .seconds(10), maximumResponseBytes: Int = 4 << 20, idleTimeout: Duration? = nil) {
         self.method = method
         self.path = path
         self.headers = headers
         self.body = body
         self.timeout = timeout
         self.maximumResponseBytes = maximumResponseBytes
+        self.idleTimeout = idleTimeout
     }
 }
 

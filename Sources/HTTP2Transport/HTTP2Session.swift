@@ -9,6 +9,9 @@ final class HTTP2Stream {
     var trailers: [(name: String, value: String)] = []
     var body: [UInt8] = []
     var receivedBytes = 0
+    /// When the stream was opened or last received a frame: the request's idle timeout
+    /// counts from here.
+    var lastReceivedAt = ContinuousClock.now
     /// The final (non-1xx) response head has arrived: a later HEADERS block is trailers.
     var headComplete = false
     /// The exchange already ended from our side (timeout, cancellation, an oversized
@@ -17,6 +20,13 @@ final class HTTP2Stream {
 
     init(submission: Submission) {
         self.submission = submission
+    }
+
+    /// When the exchange times out unless something arrives: its deadline, or sooner
+    /// its idle timeout.
+    var nextDeadline: ContinuousClock.Instant {
+        guard let idle = submission.request.idleTimeout else { return submission.deadline }
+        return min(submission.deadline, lastReceivedAt + idle)
     }
 }
 
@@ -156,6 +166,7 @@ final class HTTP2Session {
     private func onHeader(frame: UnsafePointer<nghttp2_frame>, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         guard frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
               let stream = streams[frame.pointee.hd.stream_id] else { return }
+        stream.lastReceivedAt = .now
         let field = (name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
         // nghttp2 files the HEADERS after a 1xx under NGHTTP2_HCAT_HEADERS, like trailers:
         // until a final head arrived, any HEADERS block is a response head.
@@ -195,6 +206,7 @@ final class HTTP2Session {
 
     private func onData(streamID: Int32, _ data: UnsafeBufferPointer<UInt8>) {
         guard let stream = streams[streamID], !stream.finished else { return }
+        stream.lastReceivedAt = .now
         stream.receivedBytes += data.count
         switch stream.submission.sink {
         case .whole:

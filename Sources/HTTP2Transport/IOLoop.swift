@@ -11,6 +11,7 @@ final class IOLoop: Sendable {
     private let tls: SendableContext?
     private let connectTimeout: Duration
     private let healthCheck: HTTP2Client.HealthCheck
+    private let resolver: any HostResolver
     private let counters: HTTP2Client.Counters
     private let logger: Logger
 
@@ -18,7 +19,8 @@ final class IOLoop: Sendable {
     static let maximumRefusals = 3
 
     init(endpoint: HTTP2Endpoint, tls: SendableContext?, connectTimeout: Duration, healthCheck: HTTP2Client.HealthCheck,
-         counters: HTTP2Client.Counters, logger: Logger) {
+         resolver: any HostResolver, counters: HTTP2Client.Counters, logger: Logger) {
+        self.resolver = resolver
         self.endpoint = endpoint
         self.tls = tls
         self.connectTimeout = connectTimeout
@@ -27,7 +29,7 @@ final class IOLoop: Sendable {
         self.logger = logger
     }
 
-    func run(inbox: () -> ([Submission], [UInt64], Bool), wakeup: Int32) {
+    func run(inbox: () -> ([Submission], [UInt64], Bool), wakePipe: WakePipe) {
         let state = LoopState(endpoint: endpoint, healthCheck: healthCheck, counters: counters, logger: logger)
         while true {
             let (submissions, cancellations, shutDown) = inbox()
@@ -39,23 +41,30 @@ final class IOLoop: Sendable {
             }
             state.waiting += submissions
             for id in cancellations { state.cancel(id) }
+            // Before the requests' own deadlines: a lookup that did not answer is the
+            // clearer reason.
+            giveUpLateLookup(state, now: .now)
             state.expire(now: .now)
             state.checkLiveness(now: .now)
-            if !state.waiting.isEmpty { connectIfNeeded(state) }
+            if state.waiting.isEmpty {
+                // Nobody waits for a connection: a lookup still running is left to finish
+                // (it is not started again while it runs); a finished one is dropped.
+                state.connectDeadline = nil
+                if state.resolution?.result != nil { state.resolution = nil }
+            } else {
+                connectIfNeeded(state, wakePipe: wakePipe, now: .now)
+            }
             state.submitWaiting(endpoint: endpoint)
             for connection in state.connections { connection.flush() }
             state.collectRefusedAndDead()
-            if !state.waiting.isEmpty && state.active == nil { continue }
+            if !state.waiting.isEmpty && state.active == nil && state.connectDeadline == nil { continue }
 
-            var descriptors = [pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)]
+            var descriptors = [pollfd(fd: wakePipe.readEnd, events: Int16(POLLIN), revents: 0)]
             descriptors += state.connections.map { pollfd(fd: $0.transport.fd, events: $0.pollEvents, revents: 0) }
             let buffered = state.connections.contains { $0.transport.hasBufferedInput }
             let ready = poll(&descriptors, nfds_t(descriptors.count), buffered ? 0 : state.pollTimeout(now: .now))
             if ready < 0 && errno != EINTR { continue }
-            if descriptors[0].revents != 0 {
-                var drain = [UInt8](repeating: 0, count: 64)
-                while read(wakeup, &drain, drain.count) > 0 {}
-            }
+            if descriptors[0].revents != 0 { wakePipe.drain() }
             for (index, connection) in state.connections.enumerated() {
                 let events = descriptors[index + 1].revents
                 if events != 0 || connection.transport.hasBufferedInput {
@@ -67,12 +76,37 @@ final class IOLoop: Sendable {
         }
     }
 
-    private func connectIfNeeded(_ state: LoopState) {
+    /// Opens a connection for the waiting requests. The name is looked up on a thread
+    /// of its own (`Resolution`) while this thread goes on serving the open
+    /// connections; the lookup, TCP and TLS together must finish by the connect
+    /// deadline (the earliest waiting request's deadline, at most `connectTimeout`
+    /// from when the requests began to wait), else the waiting requests fail, counted.
+    private func connectIfNeeded(_ state: LoopState, wakePipe: WakePipe, now: ContinuousClock.Instant) {
         if state.active != nil { return }
-        let earliest = state.waiting.map(\.deadline).min() ?? .now
-        let deadline = min(earliest, ContinuousClock.now.advanced(by: connectTimeout))
+        let deadline: ContinuousClock.Instant
+        if let pending = state.connectDeadline {
+            deadline = pending
+        } else {
+            let earliest = state.waiting.map(\.deadline).min() ?? now
+            deadline = min(earliest, now.advanced(by: connectTimeout))
+            state.connectDeadline = deadline
+        }
+        if state.resolution == nil {
+            guard let resolution = Resolution.start(host: endpoint.host, port: endpoint.port, resolver: resolver, wakePipe: wakePipe) else {
+                failConnect(state, .connectFailed("resolve \(endpoint.host): cannot start a thread for the lookup"))
+                return
+            }
+            state.resolution = resolution
+        }
+        guard let lookup = state.resolution?.result else {
+            giveUpLateLookup(state, now: now)
+            return
+        }
+        state.resolution = nil
+        state.connectDeadline = nil
         do throws(HTTP2Error) {
-            let socket = try TCPSocket.connect(host: endpoint.host, port: endpoint.port, deadline: deadline)
+            let addresses = try lookup.get()
+            let socket = try TCPSocket.connect(to: addresses, deadline: deadline, name: "\(endpoint.host):\(endpoint.port)")
             var transport: ByteStream = socket
             if let tls {
                 transport = try TLSStream(socket: socket, context: tls.source.current(counters: counters, logger: logger),
@@ -81,12 +115,31 @@ final class IOLoop: Sendable {
             state.adopt(try HTTP2Connection(transport: transport))
             counters.update { $0.connectionsOpened += 1 }
         } catch {
-            counters.update { $0.connectFailures += 1 }
-            // Nothing was sent: every waiting request fails, and the caller decides
-            // whether and when to try again.
-            for submission in state.waiting { submission.fail(error) }
-            state.waiting.removeAll()
+            failConnect(state, error)
         }
+    }
+
+    /// The waiting requests fail, counted, when the lookup they wait for has not
+    /// answered by the connect deadline. The lookup itself cannot be interrupted: it
+    /// goes on, and the next request that needs a connection waits for it (never more
+    /// than one lookup at a time).
+    private func giveUpLateLookup(_ state: LoopState, now: ContinuousClock.Instant) {
+        guard let deadline = state.connectDeadline, now >= deadline, let resolution = state.resolution, resolution.result == nil else { return }
+        let waited = resolution.started.duration(to: now)
+        logger.warning("the name lookup did not answer by the connect deadline; the waiting requests fail", metadata: [
+            "endpoint": "\(endpoint)", "waited": "\(waited)",
+        ])
+        counters.update { $0.resolveTimeouts += 1 }
+        failConnect(state, .connectFailed("resolve \(endpoint.host): no answer within \(waited)"))
+    }
+
+    /// Nothing was sent: every waiting request fails, and the caller decides whether
+    /// and when to try again.
+    private func failConnect(_ state: LoopState, _ error: HTTP2Error) {
+        counters.update { $0.connectFailures += 1 }
+        state.connectDeadline = nil
+        for submission in state.waiting { submission.fail(error) }
+        state.waiting.removeAll()
     }
 }
 
@@ -100,6 +153,10 @@ private final class LoopState {
     let logger: Logger
     /// Connections whose GOAWAY has been counted.
     private var goAwaysSeen = Set<ObjectIdentifier>()
+    /// The name lookup for the next connection, running or finished (one at a time).
+    var resolution: Resolution?
+    /// While requests wait for a lookup: when the connect attempt gives up.
+    var connectDeadline: ContinuousClock.Instant?
 
     init(endpoint: HTTP2Endpoint, healthCheck: HTTP2Client.HealthCheck, counters: HTTP2Client.Counters, logger: Logger) {
         self.endpoint = endpoint
@@ -207,9 +264,16 @@ private final class LoopState {
         }
         for connection in connections {
             var timedOut = false
-            for (streamID, stream) in connection.session.streams where stream.submission.deadline <= now && !stream.finished {
-                connection.session.cancel(streamID: streamID, with: .timedOut)
-                timedOut = true
+            for (streamID, stream) in connection.session.streams where !stream.finished {
+                if stream.submission.deadline <= now {
+                    connection.session.cancel(streamID: streamID, with: .timedOut)
+                    timedOut = true
+                } else if let idle = stream.submission.request.idleTimeout, stream.lastReceivedAt + idle <= now {
+                    // The server stopped feeding this stream; the connection answers for
+                    // itself (PINGs), so it stays.
+                    connection.session.cancel(streamID: streamID, with: .timedOut)
+                    counters.update { $0.idleStreamsTimedOut += 1 }
+                }
             }
             if timedOut { retire(connection, now: now) }
         }
@@ -235,8 +299,8 @@ private final class LoopState {
         // Streams already ended from this side (cancelled, timed out) wait only for their
         // RST_STREAM to go out: their past deadlines must not make poll return at once,
         // or the thread spins while the socket cannot take more bytes.
-        var deadlines = waiting.map(\.deadline)
-            + connections.flatMap { $0.session.streams.values.filter { !$0.finished }.map(\.submission.deadline) }
+        var deadlines = waiting.map(\.deadline) + (connectDeadline.map { [$0] } ?? [])
+            + connections.flatMap { $0.session.streams.values.filter { !$0.finished }.map(\.nextDeadline) }
         for connection in connections {
             if let next = connection.liveness(now: now, readIdleTimeout: healthCheck.readIdleTimeout, pingTimeout: healthCheck.pingTimeout).1 {
                 deadlines.append(next)

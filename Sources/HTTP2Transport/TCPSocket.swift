@@ -2,36 +2,13 @@
 import Glibc
 #endif
 
-/// A non-blocking TCP connection, IPv4 or IPv6, resolved with getaddrinfo.
+/// A non-blocking TCP connection, IPv4 or IPv6, to addresses a `HostResolver` gave.
 final class TCPSocket: ByteStream {
     let fd: Int32
     private var isClosed = false
 
     private init(fd: Int32) {
         self.fd = fd
-    }
-
-    /// Tries each address the name resolves to, in resolver order, until one connects
-    /// or the deadline passes.
-    static func connect(host: String, port: Int, deadline: ContinuousClock.Instant) throws(HTTP2Error) -> TCPSocket {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV
-        var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let first = list else {
-            throw .connectFailed("resolve \(host): \(String(cString: gai_strerror(status)))")
-        }
-        defer { freeaddrinfo(list) }
-        var addresses: [ResolvedAddress] = []
-        var entry: UnsafeMutablePointer<addrinfo>? = first
-        while let address = entry {
-            entry = address.pointee.ai_next
-            addresses.append(ResolvedAddress(family: address.pointee.ai_family,
-                                             bytes: Array(UnsafeRawBufferPointer(start: address.pointee.ai_addr, count: Int(address.pointee.ai_addrlen)))))
-        }
-        return try connect(to: addresses, deadline: deadline, name: "\(host):\(port)")
     }
 
     /// Tries the addresses in order. Each gets a share of what is left of the deadline
@@ -124,20 +101,4 @@ final class TCPSocket: ByteStream {
     deinit { close() }
 
     static func errorText() -> String { String(cString: strerror(errno)) }
-}
-
-/// One address getaddrinfo gave: the family and the sockaddr's bytes.
-struct ResolvedAddress {
-    var family: Int32
-    var bytes: [UInt8]
-
-    /// An IPv4 address and port, for tests.
-    static func ipv4(_ text: String, port: Int) -> ResolvedAddress {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-        inet_pton(AF_INET, text, &address.sin_addr)
-        let bytes = withUnsafeBytes(of: &address) { Array($0) }
-        return ResolvedAddress(family: AF_INET, bytes: bytes)
-    }
 }

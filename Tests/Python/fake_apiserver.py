@@ -73,6 +73,9 @@ Control API (HTTP/1.1 JSON on --control-port):
                          "bodyBytes"?: a Status body of about that size, its message padded}
     POST /expire-watches {"resource"?,"expired":bool} answer every new watch (of the resource) with
                          200 + one ERROR 410 event + END_STREAM, as after a compaction
+    POST /stall-watches  {"resource"?,"stalled":bool} every new watch (of the resource) gets its 200 head
+                         and then nothing: no event, no bookmark, no END_STREAM at timeoutSeconds;
+                         the connection stays healthy (PINGs answered, other streams served)
     POST /oversized-event  {"resource"?,"bytes":N} start an event of N bytes without a newline on
                          every open watch (of the resource): the stream is useless afterwards
     POST /reset-failures clear pending /fail-next entries
@@ -984,6 +987,8 @@ class App:
         self.fail_next = []
         self.forbidden = set()
         self.expire_watches = set()  # resources ("*": every one) whose watches all get 410
+        self.stall_watches = set()  # resources ("*": every one) whose new watches send nothing after the head
+        self.stalled = 0  # watches stalled so far
         self.flowschema_uid = str(uuid.uuid4())
         self.prioritylevel_uid = str(uuid.uuid4())
         self.record_file = open(args.record, "a", buffering=1) if args.record else None
@@ -1513,6 +1518,13 @@ class App:
         entry["status"] = 200
         self.record(entry)
         proto.start_response(stream_id, 200)
+        if self.stall_watches & {"*", store.resource}:
+            # A stalled watch: the head is out, nothing follows and the stream stays open
+            # (not registered, so no event, bookmark or timeout reaches it).
+            proto.flush(stream_id)
+            proto.write()
+            self.stalled += 1
+            return
         watch = Watch(self, proto, stream_id, store, namespace, predicate, mode, bookmarks, query)
         if self.expire_watches & {"*", store.resource}:
             watch.error(410, "Expired", f"too old resource version: {rv_text or 0} ({self.rv})")
@@ -1602,6 +1614,13 @@ class App:
             else:
                 self.expire_watches.discard(resource)
             return {"expired": sorted(self.expire_watches)}
+        if path == "/stall-watches":
+            resource = body.get("resource") or "*"
+            if body.get("stalled", True):
+                self.stall_watches.add(resource)
+            else:
+                self.stall_watches.discard(resource)
+            return {"stalled": sorted(self.stall_watches), "stalledWatches": self.stalled}
         if path == "/oversized-event":
             size = int(body["bytes"])
             sent = [watch for watch in self.watches if body.get("resource") in (None, watch.store.resource)]
@@ -1625,6 +1644,7 @@ class App:
                                       key=lambda item: (item["connection"], item["stream"])),
                     "connections": sum(1 for proto in self.protocols if not proto.closed),
                     "connectionsTotal": self.connections, "requests": self.requests_served,
+                    "stalledWatches": self.stalled,
                     "forbidden": sorted(f"{group}/{resource}" if group else resource for group, resource in self.forbidden),
                     "failNext": self.fail_next}
         if path in ("/churn", "/churn/status", "/churn/pods"):

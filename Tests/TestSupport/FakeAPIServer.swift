@@ -233,6 +233,16 @@ public final class FakeAPIServer: Sendable {
         try control("POST", "/expire-watches", body)
     }
 
+    /// Answers every new watch (of `resource`, or of every resource) with its 200 head
+    /// and then nothing (no event, no bookmark, no end at timeoutSeconds) while the
+    /// connection stays healthy, from now on, or stops. `state()["stalledWatches"]`
+    /// counts the watches stalled so far.
+    public func stallWatches(resource: String? = nil, _ stalled: Bool = true) throws {
+        var body: [String: Any] = ["stalled": stalled]
+        if let resource { body["resource"] = resource }
+        try control("POST", "/stall-watches", body)
+    }
+
     /// Starts, on every open watch (of `resource`), an event of `bytes` bytes that
     /// never ends (no newline); returns how many watches got it.
     @discardableResult

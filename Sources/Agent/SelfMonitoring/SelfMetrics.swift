@@ -375,6 +375,17 @@ final class SelfMetrics: Sendable {
             gauge("telegen_kube_failing", "1 while the last LIST or WATCH of the resource failed (forbidden, unreachable, rejected).") {
                 $0.reflectors.contains(where: \.failing) ? 1 : 0
             },
+            counter("telegen_kube_dead_watches_total", "Watches that received nothing for their timeoutSeconds + margin (ended and resumed).", \.deadWatches),
+            gauge("telegen_kube_watch_connected", "1 while every watch of the resource is open (its 200 answer arrived, it has not ended).") {
+                $0.reflectors.allSatisfy(\.watching) ? 1 : 0
+            },
+            gauge("telegen_kube_silent_seconds", "Time since the API server was last heard from about the resource (a list, a watch event or bookmark, a watch it ended); the longest of its watches.",
+                  unit: "s") {
+                $0.reflectors.map { Double($0.silentFor.components.seconds) + Double($0.silentFor.components.attoseconds) * 1e-18 }.max() ?? 0
+            },
+            gauge("telegen_kube_stale", "1 while the resource has been silent longer than the staleness threshold (four minimum watch timeouts): what it serves may be out of date.") {
+                $0.reflectors.contains(where: \.stale) ? 1 : 0
+            },
         ] + shards
     }
 

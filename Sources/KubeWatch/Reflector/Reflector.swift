@@ -10,6 +10,12 @@ import Synchronization
 /// and retried slowly without affecting other resources; `401` re-reads the token.
 /// What the objects become is the sink's business.
 ///
+/// Liveness: a watch that receives nothing (no event, no bookmark) for its
+/// timeoutSeconds plus `watchMargin` is dead, whatever its connection's PINGs say: it
+/// is reset, counted and resumed. A reflector that has heard nothing from the server
+/// (a completed list, an event or bookmark, a watch the server ended) for `staleAfter`
+/// is stale: logged once at warning, and at info when it is current again.
+///
 /// A stream of notifications rather than a store (events) starts elsewhere than with a
 /// full list: from a checkpoint, or from "now" (`Start`).
 public final class Reflector: Sendable {
@@ -29,6 +35,14 @@ public final class Reflector: Sendable {
         public var pageSize = 500
         /// Each watch asks the server to end it after a random time in [this, 2 × this).
         public var minimumWatchTimeout: Duration = .seconds(300)
+        /// A watch that has received nothing for its timeoutSeconds plus this is dead
+        /// (the server should have ended it, with a bookmark, at timeoutSeconds); one that
+        /// keeps receiving but is not ended is given up at twice its timeoutSeconds plus this.
+        public var watchMargin: Duration = .seconds(30)
+        /// Heard nothing from the server for this long: stale (nil: four times
+        /// `minimumWatchTimeout`, twice the longest watch, since a quiet resource on a server
+        /// that sends no periodic bookmarks hears only when its watch ends).
+        public var staleAfter: Duration?
         public var initialBackoff: Duration = .milliseconds(800)
         public var maximumBackoff: Duration = .seconds(30)
         /// A resource the server forbids (403) or does not serve (404) is asked again this often.
@@ -83,6 +97,18 @@ public final class Reflector: Sendable {
         /// A list from the watch cache was too large for one response: lists are
         /// consistent and paginated from then on.
         public var paginatedLists = false
+        /// Watches that received nothing for their timeoutSeconds + margin (ended and resumed).
+        public var deadWatches = 0
+        /// A watch is open: its 200 head arrived and it has not ended.
+        public var watching = false
+        /// Since the reflector last heard from the server: a completed list, a watch event
+        /// or bookmark (any bytes of a watch), or a watch the server ended. Since start when
+        /// it never has. Measured when `statistics` is read.
+        public var silentFor: Duration = .zero
+        /// `silentFor` is past `staleAfter`: what the reflector holds may be out of date.
+        public var stale = false
+        /// When the reflector last heard from the server (see `silentFor`).
+        var lastHeard = ContinuousClock.now
     }
 
     enum Failure: Error, CustomStringConvertible {
@@ -90,12 +116,15 @@ public final class Reflector: Sendable {
         case malformed(String)
         /// A LIST response or watch event over its limit.
         case tooLarge(String)
+        /// A watch received nothing for this long (its timeoutSeconds + margin).
+        case deadWatch(silentFor: Duration)
 
         var description: String {
             switch self {
             case .status(let status): "\(status)"
             case .malformed(let reason): reason
             case .tooLarge(let reason): reason
+            case .deadWatch(let silence): "the watch received nothing for \(silence)"
             }
         }
     }
@@ -115,10 +144,59 @@ public final class Reflector: Sendable {
         self.logger = logger
     }
 
-    public var statistics: Statistics { state.withLock { $0 } }
+    public var statistics: Statistics {
+        var statistics = state.withLock { $0 }
+        statistics.silentFor = statistics.lastHeard.duration(to: .now)
+        statistics.stale = statistics.silentFor > staleAfter
+        return statistics
+    }
 
-    /// Lists and watches until the task is cancelled.
+    /// How long the reflector may hear nothing before it is stale.
+    var staleAfter: Duration { configuration.staleAfter ?? configuration.minimumWatchTimeout * 4 }
+
+    /// Lists and watches until the task is cancelled, reporting when the resource goes
+    /// stale and when it recovers.
     public func run() async {
+        state.withLock { $0.lastHeard = .now }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.reportStaleness() }
+            await self.listAndWatch()
+            group.cancelAll()
+        }
+    }
+
+    /// Logs once at warning when the reflector has heard nothing for `staleAfter`, and
+    /// at info when it hears again. Looks a few times per threshold, at most every 30 s.
+    private func reportStaleness() async {
+        let threshold = staleAfter
+        let tick = min(max(threshold / 8, .milliseconds(100)), .seconds(30))
+        let resource = configuration.request.resource.description
+        var staleSince: ContinuousClock.Instant?
+        while !Task.isCancelled {
+            try? await Task.sleep(for: tick)
+            if Task.isCancelled { return }
+            let (lastHeard, failing) = state.withLock { ($0.lastHeard, $0.failing) }
+            let silence = lastHeard.duration(to: .now)
+            if silence > threshold, staleSince == nil {
+                staleSince = lastHeard
+                logger.warning("nothing heard from the API server for longer than the threshold; this resource's metrics are stale", metadata: [
+                    "resource": "\(resource)", "silent_for": "\(silence)", "threshold": "\(threshold)", "failing": "\(failing)",
+                ])
+            } else if silence <= threshold, let since = staleSince {
+                staleSince = nil
+                logger.info("the resource is current again", metadata: [
+                    "resource": "\(resource)", "stale_for": "\(since.duration(to: lastHeard))",
+                ])
+            }
+        }
+    }
+
+    /// Notes that the server was heard from (see `Statistics.silentFor`).
+    private func heard() {
+        state.withLock { $0.lastHeard = .now }
+    }
+
+    private func listAndWatch() async {
         var resourceVersion: String?
         var startsNow = false
         switch configuration.start {
@@ -136,6 +214,8 @@ public final class Reflector: Sendable {
             return backoff(failures)
         }
         var refusalLogged = false
+        /// A streak of dead watches is reported once at warning.
+        var deadWatchLogged = false
         /// The version a relist must not be older than (nil: any, the first list).
         var relistFrom: String?
         let resource = configuration.request.resource.description
@@ -150,6 +230,7 @@ public final class Reflector: Sendable {
                 let started = ContinuousClock.now
                 let applied = try await watch(from: &resourceVersion)
                 refusalLogged = false
+                deadWatchLogged = false
                 state.withLock { $0.failing = false }
                 // A server that ends every watch at once must not be asked again in a tight loop.
                 if applied == 0 && ContinuousClock.now - started < .seconds(1) {
@@ -192,6 +273,15 @@ public final class Reflector: Sendable {
                 await sleep(nextDelay())
             } catch is CancellationError {
                 return
+            } catch Failure.deadWatch(let silence) {
+                // The server (or a proxy) stopped feeding the stream while the connection
+                // stayed alive: resumed from the last version seen.
+                state.withLock { $0.deadWatches += 1; $0.failing = true; $0.everFailed = true }
+                let delay = nextDelay()
+                logger.log(level: deadWatchLogged ? .debug : .warning, "a watch received nothing (no event, no bookmark) past its timeout; ended as dead, resuming",
+                           metadata: ["resource": "\(resource)", "silent_for": "\(silence)", "retry": "\(delay)"])
+                deadWatchLogged = true
+                await sleep(delay)
             } catch Failure.tooLarge(let reason) {
                 // Not a passing fault: a peer (or a proxy) sends what no API server would.
                 state.withLock { $0.otherErrors += 1; $0.failing = true; $0.everFailed = true }
@@ -241,6 +331,7 @@ public final class Reflector: Sendable {
             $0.completedLists += 1
             $0.failing = false
             $0.resourceVersion = version
+            $0.lastHeard = .now
         }
         sink.progressed(to: version)
         return version
@@ -306,6 +397,7 @@ public final class Reflector: Sendable {
             $0.synced = true
             $0.completedLists += 1
             $0.failing = false
+            $0.lastHeard = .now
             if !listVersion.isEmpty { $0.resourceVersion = listVersion }
         }
         guard !listVersion.isEmpty else { throw Failure.malformed("a list without a resourceVersion") }
@@ -354,11 +446,17 @@ public final class Reflector: Sendable {
     /// Watches from `resourceVersion`, advancing it with every event and bookmark.
     /// Returns when the server ends the watch; throws when it fails.
     /// Returns how many events and bookmarks it applied.
+    ///
+    /// The server ends a watch at its timeoutSeconds (client-go relies on that); one
+    /// that sends nothing for timeoutSeconds + margin is dead and throws `deadWatch`
+    /// (the stream's idle timeout: the connection, which answers PINGs, stays), and one
+    /// that goes on past twice its timeoutSeconds + margin times out.
     @discardableResult
     private func watch(from resourceVersion: inout String?) async throws -> Int {
         guard let start = resourceVersion else { return 0 }
-        let minimum = configuration.minimumWatchTimeout.components.seconds
-        let timeout = Int(minimum) + Int.random(in: 0..<max(Int(minimum), 1))
+        // At least a second, at most a day: the arithmetic below never overflows.
+        let minimum = min(max(Int(clamping: configuration.minimumWatchTimeout.components.seconds), 1), 86_400)
+        let timeout = minimum + Int.random(in: 0..<minimum)
         var request = configuration.request
         request.mode = .watch(resourceVersion: start, timeoutSeconds: timeout)
         state.withLock { $0.watchCalls += 1 }
@@ -367,35 +465,63 @@ public final class Reflector: Sendable {
         var errorBody = BoundedBody(limit: configuration.maximumErrorBodyBytes)
         var status = 0
         var applied = 0
-        defer { noteBuffered(max(lines.largest, errorBody.bytes.count)) }
-        reading: for try await part in client.stream(try httpRequest(request, timeout: .seconds(Int64(timeout) + 30))) {
-            switch part {
-            case .head(let code, _):
-                status = code
-            case .body(let bytes):
-                if status != 200 {
-                    // Only the first part is read, for the message; leaving the loop resets the stream.
-                    if !errorBody.append(bytes) { break reading }
-                    continue
+        defer {
+            noteBuffered(max(lines.largest, errorBody.bytes.count))
+            state.withLock { $0.watching = false }
+        }
+        let idle = Duration.seconds(timeout) + configuration.watchMargin
+        let total = Duration.seconds(timeout) * 2 + configuration.watchMargin
+        var http = try httpRequest(request, timeout: total)
+        http.idleTimeout = idle
+        let opened = ContinuousClock.now
+        var lastReceived = opened
+        do {
+            reading: for try await part in client.stream(http) {
+                lastReceived = .now
+                switch part {
+                case .head(let code, _):
+                    status = code
+                    if code == 200 { state.withLock { $0.watching = true } }
+                case .body(let bytes):
+                    try handleWatchBody(bytes, status: status, lines: &lines, errorBody: &errorBody, applied: &applied,
+                                        resourceVersion: &resourceVersion)
+                    if status != 200 && errorBody.truncated { break reading }
+                case .trailers:
+                    break
                 }
-                lines.append(bytes)
-                do {
-                    while let line = try lines.next() {
-                        try line.withUnsafeBufferPointer { try handleEvent($0, resourceVersion: &resourceVersion) }
-                        applied += 1
-                    }
-                } catch let error as LineBuffer.LineTooLong {
-                    state.withLock { $0.oversized += 1 }
-                    throw Failure.tooLarge("a watch event larger than \(error.limit) bytes")
-                }
-            case .trailers:
-                break
             }
+        } catch HTTP2Error.timedOut where ContinuousClock.now < opened + total {
+            // Before the whole exchange's deadline: only the idle timeout ends a stream.
+            throw Failure.deadWatch(silentFor: lastReceived.duration(to: .now))
         }
         if status != 200 && status != 0 {
             throw Failure.status(errorBody.apiStatus(httpStatus: status))
         }
+        // The server ended the watch: everything up to its end has been seen.
+        if status == 200 { heard() }
         return applied
+    }
+
+    /// One DATA part of a watch: events applied line by line (a 200), or the start of
+    /// an error's Status body.
+    private func handleWatchBody(_ bytes: [UInt8], status: Int, lines: inout LineBuffer, errorBody: inout BoundedBody,
+                                 applied: inout Int, resourceVersion: inout String?) throws {
+        if status != 200 {
+            // Only the first part is read, for the message; leaving the loop resets the stream.
+            _ = errorBody.append(bytes)
+            return
+        }
+        heard()
+        lines.append(bytes)
+        do {
+            while let line = try lines.next() {
+                try line.withUnsafeBufferPointer { try handleEvent($0, resourceVersion: &resourceVersion) }
+                applied += 1
+            }
+        } catch let error as LineBuffer.LineTooLong {
+            state.withLock { $0.oversized += 1 }
+            throw Failure.tooLarge("a watch event larger than \(error.limit) bytes")
+        }
     }
 
     private func handleEvent(_ line: UnsafeBufferPointer<UInt8>, resourceVersion: inout String?) throws {
