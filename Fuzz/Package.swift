@@ -60,6 +60,9 @@ let package = Package(
         // files the combined checks call.
         subset("AgentConfig", of: "Agent", ["Config", "Kubernetes/ShardAssignment.swift", "Streaming/ExportTarget.swift"],
                dependencies: ["KubeState", "KubeWatch", "HTTP2Transport", "OTLPWire", .product(name: "Yams", package: "Yams")]),
+        // AppMetrics' exposition parser only: the module's scraping, discovery and mapping
+        // need the transports and the Kubernetes model.
+        subset("AppMetrics", of: "AppMetrics", ["Exposition"], dependencies: []),
 
         .systemLibrary(name: "FuzzDriver", path: "Driver"),
         fuzzer("FuzzJSONReader", ["KubeWatch"]),
@@ -68,5 +71,6 @@ let package = Package(
         fuzzer("FuzzGRPCResponse", ["OTLPWire", "HTTP2Transport"]),
         fuzzer("FuzzKubeconfig", ["KubeWatch"]),
         fuzzer("FuzzAgentConfig", ["AgentConfig"]),
+        fuzzer("FuzzExposition", ["AppMetrics"]),
     ]
 )

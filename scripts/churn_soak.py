@@ -331,7 +331,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=1, help="churns one after another (RSS after each shows growth or a plateau)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scrape-interval", type=float, default=15)
-    parser.add_argument("--quiet", type=float, default=10)
+    parser.add_argument("--quiet", type=float, default=35,
+                        help="seconds of quiet before each RSS reading: longer than the agent's 30 s heap trim period")
     parser.add_argument("--rss-tolerance", type=float, default=0.10)
     parser.add_argument("--max-history", type=int, default=20000)
     parser.add_argument("--converge-timeout", type=float, default=300)

@@ -112,3 +112,79 @@ for path in sorted((ROOT / "Tests/CgroupReaderTests").glob("*.swift")):
     for text in literals(path):
         for name in ("meminfo", "stat", "net_dev", "diskstats", "mountinfo"):
             write("FuzzKernelFiles", bytes([KERNEL.index(name)]) + text.encode())
+
+# Scraped bodies: the exposition tests' bodies (multi-line literals and the one-line
+# cases), client_python's output and this host's node_exporter, each as Prometheus text
+# (first byte 0) and as OpenMetrics (first byte 1); the first byte's other bits are the
+# sample limit, 0 here.
+def swift_string(body, raw):
+    """The value of a one-line Swift string literal's body (the escapes the tests use)."""
+    if raw:
+        return body
+    return re.sub(r'\\(u\{([0-9A-Fa-f]+)\}|.)',
+                  lambda m: chr(int(m.group(2), 16)) if m.group(2) else {"n": "\n", "t": "\t", "r": "\r", "0": "\0"}.get(m.group(1), m.group(1)),
+                  body)
+
+
+def exposition(text):
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    for format_byte in (b"\x00", b"\x01"):
+        write("FuzzExposition", format_byte + data)
+
+
+for path in sorted((ROOT / "Tests/AppMetricsTests").glob("Exposition*.swift")):
+    for text in literals(path):
+        exposition(text)
+    source = path.read_text(errors="replace")
+    for raw, body in re.findall(r'Case\((#?)"((?:[^"\\]|\\.)*)"\1\s*,', source):
+        exposition(swift_string(body, bool(raw)))
+import subprocess
+client = r"""
+import sys
+from prometheus_client import CollectorRegistry, Counter, Histogram, Summary, Info, Enum, Gauge
+from prometheus_client.exposition import generate_latest
+from prometheus_client.openmetrics.exposition import generate_latest as openmetrics
+r = CollectorRegistry()
+Counter('jobs', 'Jobs done.', ['kind'], registry=r).labels('a"\\\\b\\n').inc(3)
+h = Histogram('req_seconds', 'Latency.', ['path'], registry=r, buckets=(0.1, 1))
+h.labels('/').observe(0.5)
+Summary('sz', 'Size.', registry=r).observe(4)
+Info('build', 'Build.', registry=r).info({'version': '1.2'})
+Enum('state', 'State.', states=['a', 'b'], registry=r).state('b')
+Gauge('temp', 'Temperature.', unit='celsius', registry=r).set(-1.5)
+sys.stdout.buffer.write(generate_latest(r) + b"\0" + openmetrics(r))
+"""
+for python in (ROOT / ".venv/bin/python3", pathlib.Path("/usr/bin/python3")):
+    try:
+        out = subprocess.run([str(python), "-c", client], capture_output=True, timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        continue
+    text, om = out.split(b"\0", 1)
+    write("FuzzExposition", b"\x00" + text)
+    write("FuzzExposition", b"\x01" + om)
+    break
+try:
+    import socket
+    import time
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exporter = subprocess.Popen(["/usr/bin/prometheus-node-exporter", f"--web.listen-address=127.0.0.1:{port}"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import urllib.request
+        for _ in range(50):
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            body = None
+        if body:
+            exposition(body[:16 * 1024].rsplit(b"\n", 1)[0] + b"\n")
+    finally:
+        exporter.terminate()
+        exporter.wait()
+except OSError:
+    pass

@@ -3,9 +3,10 @@ import HTTP2Transport
 import Testing
 import TestSupport
 
-/// CA files rotate in place (cert-manager, Secret volumes): the next connection uses
-/// the new file without a restart, and a file that does not load keeps the last good
-/// one. Certificates from the openssl command line; the server is grpcio.
+/// CA and client certificate files rotate in place (cert-manager, Secret volumes): the
+/// next connection uses the new files without a restart, and files that do not load
+/// keep the last good ones. Certificates from the openssl command line; the servers are
+/// grpcio and the fake API server (which records each request's client certificate).
 @Suite(.serialized)
 struct HTTP2ClientCertificateRotationTests {
     static let request = HTTP2Request(path: HTTP2ClientTests.exportPath, headers: [("content-type", "application/grpc"), ("te", "trailers")],
@@ -53,5 +54,58 @@ struct HTTP2ClientCertificateRotationTests {
         try receiver.start()
         #expect(try await client.send(Self.request).trailer("grpc-status") == "0")
         #expect(client.statistics.tlsReloads == 1 && client.statistics.tlsReloadFailures == 1, "\(client.statistics)")
+    }
+
+    @Test func aReplacedClientCertificateIsPresentedByTheNextConnection() async throws {
+        let server = try FakeAPIServer(FakeAPIServer.Options(requireClientCertificate: true))
+        defer { server.stop() }
+        let scratch = try TemporaryDirectory("client-rotation")
+        let certificateFile = scratch.path + "/tls.crt", keyFile = scratch.path + "/tls.key"
+        try replaceFile(certificateFile, with: try String(contentsOfFile: server.certificates.clientCertificate, encoding: .utf8))
+        try replaceFile(keyFile, with: try String(contentsOfFile: server.certificates.clientKey, encoding: .utf8))
+        let client = try HTTP2Client(endpoint: HTTP2Endpoint(url: server.url), tls: TLSConfiguration(
+            certificateAuthority: .file(server.caFile), certificate: .file(certificateFile), privateKey: .file(keyFile)))
+        defer { client.shutdown() }
+        let namespaces = HTTP2Request(method: "GET", path: "/api/v1/namespaces", headers: [("accept", "application/json")])
+        func presented() throws -> [String] { try server.requests().map { $0["client_cert"] as? String ?? "none" } }
+
+        #expect(try await client.send(namespaces).status == 200)
+        #expect(try presented() == ["client"])
+
+        // The pair is replaced (both files, as a Secret volume swaps them together); the
+        // open connection keeps the old identity, the next one presents the new.
+        let rotated = scratch.path + "/rotated"
+        try server.certificates.signClientCertificate(commonName: "rotated-client", certificate: rotated + ".crt", key: rotated + ".key")
+        try replaceFile(certificateFile, with: try String(contentsOfFile: rotated + ".crt", encoding: .utf8))
+        try replaceFile(keyFile, with: try String(contentsOfFile: rotated + ".key", encoding: .utf8))
+        #expect(try await client.send(namespaces).status == 200)
+        #expect(try await Self.sendAfterDrop(namespaces, client, server) == 200)
+        #expect(try presented() == ["client", "client", "rotated-client"])
+        #expect(client.statistics.tlsReloads == 1 && client.statistics.tlsReloadFailures == 0, "\(client.statistics)")
+
+        // Half a rotation (a new certificate whose key has not arrived yet) does not load:
+        // the last good pair stays in use, and the failure is counted once.
+        try server.certificates.signClientCertificate(commonName: "half-rotated", certificate: rotated + "-2.crt", key: rotated + "-2.key")
+        try replaceFile(certificateFile, with: try String(contentsOfFile: rotated + "-2.crt", encoding: .utf8))
+        #expect(try await Self.sendAfterDrop(namespaces, client, server) == 200)
+        #expect(try await Self.sendAfterDrop(namespaces, client, server) == 200)
+        #expect(try presented().suffix(2) == ["rotated-client", "rotated-client"])
+        #expect(client.statistics.tlsReloads == 1 && client.statistics.tlsReloadFailures == 1, "\(client.statistics)")
+    }
+
+    /// After the server drops its connections the client may not have read the close
+    /// yet, and a request on it fails as lost; callers (the reflector) retry, so does this.
+    static func sendAfterDrop(_ request: HTTP2Request, _ client: HTTP2Client, _ server: FakeAPIServer) async throws -> Int {
+        #expect(try server.dropConnections() >= 1)
+        var attempts = 0
+        while true {
+            attempts += 1
+            do {
+                return try await client.send(request).status
+            } catch {
+                guard attempts < 20, "\(error)".contains("connection lost") else { throw error }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
     }
 }

@@ -19,6 +19,12 @@ struct ExpositionReader {
     private var i = 0
     private var line = 1
     private var labels: [LabelSpan] = []
+    /// The previous sample line's labels and (when unquoted) name: a line usually repeats
+    /// them (a histogram's buckets, a family's series), and comparing bytes in place is
+    /// cheaper than scanning them again.
+    private var previous: [LabelSpan] = []
+    private var previousNameStart = 0
+    private var previousNameCount = 0
     private var nameScratch: [UInt8] = []
     private var assembler: FamilyAssembler
     private var sampleCount = 0
@@ -30,6 +36,7 @@ struct ExpositionReader {
         self.sampleLimit = sampleLimit
         self.assembler = FamilyAssembler(format: format)
         labels.reserveCapacity(16)
+        previous.reserveCapacity(16)
     }
 
     mutating func read() throws(ScrapeParseError) -> ScrapedExposition {
@@ -80,15 +87,36 @@ struct ExpositionReader {
         let l = b | 0x20
         return (l >= UInt8(ascii: "a") && l <= UInt8(ascii: "z")) || b == UInt8(ascii: "_") || b == UInt8(ascii: ":")
     }
-    @inline(__always) private static func isNameChar(_ b: UInt8) -> Bool {
-        isNameStart(b) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+    /// The end of the run of bytes from `from` that are in the set `lo`/`hi` (bit `b` of
+    /// `lo` for byte `b` < 64, bit `b - 64` of `hi` for 64 ≤ `b` < 128): one shift and
+    /// test per byte, and the index kept in a register rather than in `self`.
+    @inline(__always) private func scan(from: Int, lo: UInt64, hi: UInt64) -> Int {
+        var j = from
+        while j < n && Self.inSet(p[j], lo: lo, hi: hi) { j += 1 }
+        return j
     }
+
+    @inline(__always) private static func inSet(_ b: UInt8, lo: UInt64, hi: UInt64) -> Bool {
+        b < 64 ? (lo &>> UInt64(b)) & 1 != 0 : b < 128 && (hi &>> UInt64(b & 63)) & 1 != 0
+    }
+
+    /// `scan`, trying first whether the run is `count` bytes equal to those at `like` (a
+    /// run of the same set seen before): the same result, found a word at a time.
+    @inline(__always) private func scan(from: Int, like: Int, count: Int, lo: UInt64, hi: UInt64) -> Int {
+        let end = from + count
+        if count > 0 && end < n && !Self.inSet(p[end], lo: lo, hi: hi) && memEqual(p + from, p + like, count) { return end }
+        return scan(from: from, lo: lo, hi: hi)
+    }
+
+    /// `[a-zA-Z0-9_:]`, the metric name characters.
+    private static var nameLow: UInt64 { 0x07FF_0000_0000_0000 }
+    private static var nameHigh: UInt64 { 0x07FF_FFFE_87FF_FFFE }
+    /// `[a-zA-Z0-9_]`, the label name characters.
+    private static var labelLow: UInt64 { 0x03FF_0000_0000_0000 }
+    private static var labelHigh: UInt64 { 0x07FF_FFFE_87FF_FFFE }
     @inline(__always) private static func isLabelStart(_ b: UInt8) -> Bool {
         let l = b | 0x20
         return (l >= UInt8(ascii: "a") && l <= UInt8(ascii: "z")) || b == UInt8(ascii: "_")
-    }
-    @inline(__always) private static func isLabelChar(_ b: UInt8) -> Bool {
-        isLabelStart(b) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
     }
 
     @inline(__always) private mutating func skipBlanks() {
@@ -97,9 +125,7 @@ struct ExpositionReader {
 
     /// Index of the next newline at or after `from`, or `n`.
     private func endOfLine(from: Int) -> Int {
-        var e = from
-        while e < n && p[e] != UInt8(ascii: "\n") { e += 1 }
-        return e
+        from < n ? ByteScan.firstIndex(of: UInt8(ascii: "\n"), p, from, n) : from
     }
 
     private func startsWith(_ at: Int, _ s: StaticString) -> Bool {
@@ -151,7 +177,7 @@ struct ExpositionReader {
             (nameStart, nameEnd, nameEscaped) = (q.start, q.end, q.escaped)
             if q.highBit && !UTF8Check.isValid(p, nameStart, nameEnd) { throw fail("invalid_utf8", "metric name is not valid UTF-8") }
         } else if Self.isNameStart(p[i]) {
-            while i < n && Self.isNameChar(p[i]) { i += 1 }
+            i = scan(from: i, lo: Self.nameLow, hi: Self.nameHigh)
             nameEnd = i
         } else {
             throw fail("syntax", "expected metric name after \(keyword)")
@@ -189,7 +215,7 @@ struct ExpositionReader {
             meta = .unit(String(decoding: text, as: UTF8.self))
         default:
             guard UTF8Check.isValid(p, textStart, eol) else { throw fail("invalid_utf8", "HELP is not valid UTF-8") }
-            meta = .help(ExpositionEscapes.string(p, textStart, eol, escaped: text.contains(UInt8(ascii: "\\")),
+            meta = .help(ExpositionEscapes.string(p, textStart, eol, escaped: ByteScan.firstIndex(of: UInt8(ascii: "\\"), p, textStart, eol) < eol,
                                                   quotes: format == .openMetrics, scratch: &nameScratch))
         }
         let metaLine = line
@@ -229,17 +255,33 @@ struct ExpositionReader {
         let start = i + 1
         var j = start
         var escaped = false
-        var high: UInt8 = 0
-        while j < n {
+        var high: UInt64 = 0
+        let tops: UInt64 = 0x8080_8080_8080_8080
+        while true {
+            // Eight bytes at a time up to the next quote, backslash or newline.
+            while j + 8 <= n {
+                let w = ByteScan.word(p, j)
+                let stops = ByteScan.matches(w, UInt8(ascii: "\"")) | ByteScan.matches(w, UInt8(ascii: "\\")) | ByteScan.matches(w, UInt8(ascii: "\n"))
+                if stops == 0 {
+                    high |= w
+                    j += 8
+                    continue
+                }
+                let before = stops.trailingZeroBitCount &>> 3
+                high |= w & ~(UInt64.max &<< UInt64(before &* 8))
+                j += before
+                break
+            }
+            guard j < n else { break }
             let b = p[j]
             if b == UInt8(ascii: "\"") {
                 i = j + 1
-                return (start, j, escaped, high & 0x80 != 0)
+                return (start, j, escaped, high & tops != 0)
             }
             if b == UInt8(ascii: "\\") {
                 guard j + 1 < n, p[j + 1] != UInt8(ascii: "\n") else { break }
                 escaped = true
-                high |= p[j + 1]
+                high |= UInt64(p[j + 1])
                 j += 2
                 continue
             }
@@ -247,7 +289,7 @@ struct ExpositionReader {
                 guard allowNewline else { break }
                 line += 1
             }
-            high |= b
+            high |= UInt64(b)
             j += 1
         }
         i = j
@@ -261,10 +303,12 @@ struct ExpositionReader {
         let sampleLine = line
         var nameStart = -1, nameEnd = -1, nameEscaped = false
         labels.removeAll(keepingCapacity: true)
+        var nameQuoted = true
         if Self.isNameStart(p[i]) {
             nameStart = i
-            while i < n && Self.isNameChar(p[i]) { i += 1 }
+            i = scan(from: i, like: previousNameStart, count: previousNameCount, lo: Self.nameLow, hi: Self.nameHigh)
             nameEnd = i
+            nameQuoted = false
         } else if p[i] != UInt8(ascii: "{") {
             throw fail("syntax", "expected a metric name, '{' or '#'")
         }
@@ -283,7 +327,9 @@ struct ExpositionReader {
             skipBlanks()
             guard braces || i > before else { throw fail("syntax", "expected whitespace and a value after the metric name") }
             valueStart = i
-            while i < n, p[i] != UInt8(ascii: " "), p[i] != UInt8(ascii: "\t"), p[i] != UInt8(ascii: "\n"), p[i] != UInt8(ascii: "{") { i += 1 }
+            var j = i
+            while j < n, p[j] != UInt8(ascii: " "), p[j] != UInt8(ascii: "\t"), p[j] != UInt8(ascii: "\n"), p[j] != UInt8(ascii: "{") { j += 1 }
+            i = j
         } else {
             guard i < n else { throw fail("missing_eof", "body does not end with # EOF") }
             guard p[i] == UInt8(ascii: " ") else { throw fail("syntax", "expected a space and a value after the metric") }
@@ -331,20 +377,24 @@ struct ExpositionReader {
         if sampleLimit > 0 && sampleCount > sampleLimit {
             throw ScrapeParseError(reason: "sample_limit", line: sampleLine, message: "more than \(sampleLimit) samples")
         }
-        let l = labels
+        let l = labels, before = previous
         try l.withUnsafeBufferPointer { (spans) throws(ScrapeParseError) in
-            if nameEscaped {
-                nameScratch.removeAll(keepingCapacity: true)
-                ExpositionEscapes.unescape(p, nameStart, nameEnd, quotes: true, into: &nameScratch)
-                let bytes = nameScratch
-                try bytes.withUnsafeBufferPointer { (b) throws(ScrapeParseError) in
-                    try assembler.sample(body: p, name: b, labels: spans, value: value, timestamp: timestamp, line: sampleLine)
+            try before.withUnsafeBufferPointer { (previousSpans) throws(ScrapeParseError) in
+                if nameEscaped {
+                    nameScratch.removeAll(keepingCapacity: true)
+                    ExpositionEscapes.unescape(p, nameStart, nameEnd, quotes: true, into: &nameScratch)
+                    let bytes = nameScratch
+                    try bytes.withUnsafeBufferPointer { (b) throws(ScrapeParseError) in
+                        try assembler.sample(body: p, name: b, labels: spans, previous: previousSpans, value: value, timestamp: timestamp, line: sampleLine)
+                    }
+                } else {
+                    try assembler.sample(body: p, name: UnsafeBufferPointer(start: p + nameStart, count: nameEnd - nameStart),
+                                         labels: spans, previous: previousSpans, value: value, timestamp: timestamp, line: sampleLine)
                 }
-            } else {
-                try assembler.sample(body: p, name: UnsafeBufferPointer(start: p + nameStart, count: nameEnd - nameStart),
-                                     labels: spans, value: value, timestamp: timestamp, line: sampleLine)
             }
         }
+        (previousNameStart, previousNameCount) = nameQuoted ? (0, 0) : (nameStart, nameEnd - nameStart)
+        swap(&labels, &previous)
     }
 
     /// Text format allows blanks between the name and `{`; only skip them when a brace follows.
@@ -365,7 +415,13 @@ struct ExpositionReader {
             if p[i] == UInt8(ascii: "}") { i += 1; return }
             var ln = LabelSpan(nameStart: i, nameEnd: i, nameEscaped: false, valueStart: 0, valueEnd: 0, valueEscaped: false)
             if Self.isLabelStart(p[i]) {
-                while i < n && Self.isLabelChar(p[i]) { i += 1 }
+                let k = labels.count
+                if k < previous.count && !previous[k].nameQuoted {
+                    let before = previous[k]
+                    i = scan(from: i, like: before.nameStart, count: before.nameEnd - before.nameStart, lo: Self.labelLow, hi: Self.labelHigh)
+                } else {
+                    i = scan(from: i, lo: Self.labelLow, hi: Self.labelHigh)
+                }
                 ln.nameEnd = i
             } else if p[i] == UInt8(ascii: "\"") {
                 let q = try quoted(allowNewline: false)
@@ -378,7 +434,7 @@ struct ExpositionReader {
                     if p[i] == UInt8(ascii: ",") { i += 1 }
                     continue
                 }
-                (ln.nameStart, ln.nameEnd, ln.nameEscaped) = (q.start, q.end, q.escaped)
+                (ln.nameStart, ln.nameEnd, ln.nameEscaped, ln.nameQuoted) = (q.start, q.end, q.escaped, true)
             } else {
                 throw fail("syntax", "expected label name")
             }

@@ -14,7 +14,8 @@
 struct FamilyAssembler {
     let format: ScrapeFormat
     private(set) var families: [WorkingFamily] = []
-    private var byName: [[UInt8]: Int] = [:]
+    /// Family names to family indices (entry `e` is family `e`).
+    private var byName = SeriesIndex()
     /// OpenMetrics: the family being read. Text: the family of the last HELP/TYPE line.
     private var current = -1
     /// The family of the previous sample line (the fast path).
@@ -23,13 +24,17 @@ struct FamilyAssembler {
     private var key: [UInt8] = []
     private var lastKey: [UInt8] = []
     private var lastEntry = -1
+    /// The previous sample line's `le`/`quantile` label (its index), -1 when none.
+    private var lastSpecial = -1
     private var order: [Int] = []
     private var scratch: [UInt8] = []
+    private var strings = StringInterner()
 
     init(format: ScrapeFormat) {
         self.format = format
         key.reserveCapacity(256)
         lastKey.reserveCapacity(256)
+        order.reserveCapacity(16)
     }
 
     enum Metadata {
@@ -41,24 +46,28 @@ struct FamilyAssembler {
     // MARK: metadata
 
     mutating func metadata(_ meta: Metadata, name: UnsafeBufferPointer<UInt8>, line: Int) throws(ScrapeParseError) {
-        let nameBytes = Array(name)
         lastUsed = -1
         lastEntry = -1
         var fi: Int
         if format == .openMetrics {
-            if current >= 0 && families[current].nameBytes == nameBytes {
+            if current >= 0 && Self.equal(families[current].nameBytes, name) {
                 fi = current
                 if !families[fi].points.isEmpty {
                     throw ScrapeParseError(reason: "out_of_order", line: line, message: "metadata for family \(families[fi].name) after its samples")
                 }
-            } else if let existing = byName[nameBytes] {
+            } else if let existing = family(named: name) {
                 throw ScrapeParseError(reason: "out_of_order", line: line, message: "family \(families[existing].name) is not contiguous (seen before)")
             } else {
-                fi = newFamily(nameBytes)
+                fi = newFamily(name)
                 current = fi
             }
         } else {
-            fi = byName[nameBytes] ?? newFamily(nameBytes)
+            // Text: the previous HELP line's family is the usual answer for a TYPE line.
+            if current >= 0 && Self.equal(families[current].nameBytes, name) {
+                fi = current
+            } else {
+                fi = family(named: name) ?? newFamily(name)
+            }
             current = fi
         }
         switch meta {
@@ -69,12 +78,13 @@ struct FamilyAssembler {
             families[fi].help = text  // text format: the last HELP wins, as in Prometheus' metadata cache
             families[fi].helpSet = true
         case .type(let type):
-            let family = families[fi]
-            if family.typeSet && (format == .openMetrics || family.type != type) {
-                throw ScrapeParseError(reason: "duplicate_metadata", line: line, message: "second TYPE for \(family.name)")
+            // Fields read one by one: a copy of the whole family would retain each of its arrays.
+            let typeSet = families[fi].typeSet, previous = families[fi].type, hasPoints = !families[fi].points.isEmpty
+            if typeSet && (format == .openMetrics || previous != type) {
+                throw ScrapeParseError(reason: "duplicate_metadata", line: line, message: "second TYPE for \(families[fi].name)")
             }
-            if !family.points.isEmpty && family.type != type {
-                throw ScrapeParseError(reason: "out_of_order", line: line, message: "TYPE for \(family.name) after its samples")
+            if hasPoints && previous != type {
+                throw ScrapeParseError(reason: "out_of_order", line: line, message: "TYPE for \(families[fi].name) after its samples")
             }
             families[fi].type = type
             families[fi].typeSet = true
@@ -87,18 +97,36 @@ struct FamilyAssembler {
         }
     }
 
-    private mutating func newFamily(_ nameBytes: [UInt8]) -> Int {
+    private mutating func newFamily(_ name: UnsafeBufferPointer<UInt8>) -> Int {
         let fi = families.count
-        families.append(WorkingFamily(name: String(decoding: nameBytes, as: UTF8.self), nameBytes: nameBytes, type: .unknown))
-        byName[nameBytes] = fi
+        families.append(WorkingFamily(name: String(decoding: name, as: UTF8.self), nameBytes: Array(name), type: .unknown))
+        byName.insert(name, hash: SeriesIndex.hash(name), family: fi, point: 0)
         return fi
+    }
+
+    /// The family called `name`, if any.
+    private func family(named name: UnsafeBufferPointer<UInt8>) -> Int? {
+        byName.find(name, hash: SeriesIndex.hash(name)).map { Int(byName.family[$0]) }
+    }
+
+    private func family(named name: [UInt8]) -> Int? {
+        name.withUnsafeBufferPointer { family(named: $0) }
+    }
+
+    private static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        b.withUnsafeBufferPointer { equal(a, $0) }
+    }
+
+    private static func equal(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        a.count == b.count && (b.isEmpty || a.withUnsafeBufferPointer { memEqual($0.baseAddress!, b.baseAddress!, b.count) })
     }
 
     // MARK: samples
 
-    /// One sample line: its name, its labels (spans into `body`), value and timestamp.
+    /// One sample line: its name, its labels (spans into `body`), the previous sample
+    /// line's labels, value and timestamp.
     mutating func sample(body p: UnsafePointer<UInt8>, name: UnsafeBufferPointer<UInt8>, labels: UnsafeBufferPointer<LabelSpan>,
-                         value: Double, timestamp: Int64?, line: Int) throws(ScrapeParseError) {
+                         previous: UnsafeBufferPointer<LabelSpan>, value: Double, timestamp: Int64?, line: Int) throws(ScrapeParseError) {
         var fi = lastUsed
         var role: SampleRole?
         if fi >= 0 {
@@ -110,33 +138,67 @@ struct FamilyAssembler {
             lastUsed = fi
         }
         guard let role else { return }
-
-        // Canonical label order (by name) for the series key and the repeated-name check.
         let n = labels.count
-        order.removeAll(keepingCapacity: true)
-        for k in 0..<n { order.append(k) }
-        var sorted = true
-        if n > 1 {
-            for k in 1..<n where Self.compareNames(p, labels[k - 1], labels[k]) >= 0 { sorted = false; break }
-        }
-        if !sorted {
-            order.sort { Self.compareNames(p, labels[$0], labels[$1]) < 0 }
-            for k in 1..<n where Self.compareNames(p, labels[order[k - 1]], labels[order[k]]) == 0 {
-                let l = labels[order[k]]
-                throw ScrapeParseError(reason: "duplicate_label", line: line,
-                                       message: "label \(ExpositionEscapes.string(p, l.nameStart, l.nameEnd, escaped: l.nameEscaped, scratch: &scratch)) repeated")
-            }
-        }
 
         // The label that is not part of the series: `le` of a bucket, `quantile` of a quantile.
         var special = -1
-        if role == .bucket || role == .quantile {
+        let needsSpecial = role == .bucket || role == .quantile
+        if needsSpecial {
             let want: StaticString = role == .bucket ? "le" : "quantile"
             for k in 0..<n where Self.isName(p, labels[k], want) { special = k; break }
-            if special < 0 {
-                throw ScrapeParseError(reason: role == .bucket ? "invalid_histogram" : "invalid_summary", line: line,
-                                       message: "\(String(decoding: name, as: UTF8.self)) without a \(want) label")
+        }
+
+        // The same series as the previous line (the family's next bucket, its _sum, ...):
+        // same labels in the same order, bytes compared in place. The previous line's checks
+        // cover this one: its labels other than its `le`/`quantile` had distinct names, and
+        // so do this line's (a bucket's `le` cannot repeat one, as the previous line had
+        // its own `le` too).
+        let entry: Int
+        if lastEntry >= 0 && needsSpecial == (special >= 0) && (special < 0 || lastSpecial >= 0)
+            && Self.sameLabels(p, labels, skipping: special, previous, skipping: lastSpecial) {
+            entry = lastEntry
+        } else {
+            entry = try findSeries(fi, body: p, name: name, labels: labels, special: special, role: role, line: line)
+        }
+        lastSpecial = special
+        let pi = Int(index.point[entry])
+        try apply(role, value: value, timestamp: timestamp, family: fi, point: pi, body: p,
+                  special: special >= 0 ? labels[special] : nil, name: name, line: line)
+    }
+
+    /// The entry of a sample line's series, added (with its point) when new; checks the
+    /// label names for repeats.
+    private mutating func findSeries(_ fi: Int, body p: UnsafePointer<UInt8>, name: UnsafeBufferPointer<UInt8>, labels: UnsafeBufferPointer<LabelSpan>,
+                                     special: Int, role: SampleRole, line: Int) throws(ScrapeParseError) -> Int {
+        // Canonical label order (by name) for the series key and the repeated-name check:
+        // an insertion sort, as label sets are short and usually sorted or nearly so.
+        let n = labels.count
+        order.removeAll(keepingCapacity: true)
+        for k in 0..<n { order.append(k) }
+        var repeated = -1
+        order.withUnsafeMutableBufferPointer { o in
+            for k in 1..<max(n, 1) {
+                let item = o[k]
+                var j = k
+                while j > 0 {
+                    let c = Self.compareNames(p, labels[o[j - 1]], labels[item])
+                    if c == 0 { repeated = item }
+                    if c <= 0 { break }
+                    o[j] = o[j - 1]
+                    j -= 1
+                }
+                o[j] = item
             }
+        }
+        if repeated >= 0 {
+            let l = labels[repeated]
+            throw ScrapeParseError(reason: "duplicate_label", line: line,
+                                   message: "label \(ExpositionEscapes.string(p, l.nameStart, l.nameEnd, escaped: l.nameEscaped, scratch: &scratch)) repeated")
+        }
+
+        if (role == .bucket || role == .quantile) && special < 0 {
+            throw ScrapeParseError(reason: role == .bucket ? "invalid_histogram" : "invalid_summary", line: line,
+                                   message: "\(String(decoding: name, as: UTF8.self)) without a \(role == .bucket ? "le" : "quantile") label")
         }
 
         // Series key: family index, then name 0xFF value 0xFE per label (bytes that valid UTF-8 never holds).
@@ -155,7 +217,7 @@ struct FamilyAssembler {
         }
 
         var entry: Int
-        if lastEntry >= 0 && key == lastKey {
+        if lastEntry >= 0 && Self.equal(lastKey, key) {
             entry = lastEntry
         } else {
             let k = key
@@ -170,9 +232,28 @@ struct FamilyAssembler {
             swap(&key, &lastKey)
             lastEntry = entry
         }
-        let pi = Int(index.point[entry])
-        try apply(role, value: value, timestamp: timestamp, family: fi, point: pi, body: p,
-                  special: special >= 0 ? labels[special] : nil, name: name, line: line)
+        return entry
+    }
+
+    /// Whether two label lists, each without its label `skip` (-1: none), are the same
+    /// labels in the same order, byte for byte.
+    private static func sameLabels(_ p: UnsafePointer<UInt8>, _ a: UnsafeBufferPointer<LabelSpan>, skipping skipA: Int,
+                                   _ b: UnsafeBufferPointer<LabelSpan>, skipping skipB: Int) -> Bool {
+        guard a.count - (skipA >= 0 ? 1 : 0) == b.count - (skipB >= 0 ? 1 : 0) else { return false }
+        var i = 0, j = 0
+        while true {
+            if i == skipA { i += 1 }
+            if j == skipB { j += 1 }
+            guard i < a.count, j < b.count else { return true }
+            let x = a[i], y = b[j]
+            let nameLength = x.nameEnd - x.nameStart, valueLength = x.valueEnd - x.valueStart
+            guard x.nameEscaped == y.nameEscaped, x.valueEscaped == y.valueEscaped,
+                  nameLength == y.nameEnd - y.nameStart, valueLength == y.valueEnd - y.valueStart,
+                  memEqual(p + x.nameStart, p + y.nameStart, nameLength),
+                  memEqual(p + x.valueStart, p + y.valueStart, valueLength) else { return false }
+            i += 1
+            j += 1
+        }
     }
 
     private mutating func appendPoint(_ fi: Int, _ p: UnsafePointer<UInt8>, _ labels: UnsafeBufferPointer<LabelSpan>, skipping special: Int, line: Int) {
@@ -181,14 +262,19 @@ struct FamilyAssembler {
         for k in 0..<labels.count where k != special {
             let l = labels[k]
             out.append(ScrapedLabel(
-                name: ExpositionEscapes.string(p, l.nameStart, l.nameEnd, escaped: l.nameEscaped, scratch: &scratch),
-                value: ExpositionEscapes.string(p, l.valueStart, l.valueEnd, escaped: l.valueEscaped, scratch: &scratch)))
+                name: strings.string(p, l.nameStart, l.nameEnd, escaped: l.nameEscaped, scratch: &scratch),
+                value: strings.string(p, l.valueStart, l.valueEnd, escaped: l.valueEscaped, scratch: &scratch)))
         }
         let initial: ScrapedValue
         switch families[fi].type {
         case .histogram, .gaugeHistogram: initial = .histogram(buckets: [], count: nil, sum: nil)
         case .summary: initial = .summary(quantiles: [], count: nil, sum: nil)
         default: initial = .number(0)
+        }
+        if families[fi].points.isEmpty {
+            // Most families have a handful of series: room for them at once, not three regrowths.
+            families[fi].points.reserveCapacity(8)
+            families[fi].parts.reserveCapacity(8)
         }
         families[fi].points.append(ScrapedPoint(labels: out, value: initial))
         families[fi].parts.append(PointParts(line: line))
@@ -240,17 +326,21 @@ struct FamilyAssembler {
             } else {
                 bound = ExpositionNumber.parseDouble(p, l.valueStart, l.valueEnd)
             }
-            let text = String(decoding: UnsafeBufferPointer(start: p + l.valueStart, count: l.valueEnd - l.valueStart), as: UTF8.self)
+            // Only for an error message: decoding it on every line cost a tenth of the parse.
+            func text() -> String { String(decoding: UnsafeBufferPointer(start: p + l.valueStart, count: l.valueEnd - l.valueStart), as: UTF8.self) }
             if role == .bucket {
                 guard let bound, !bound.isNaN else {
-                    throw ScrapeParseError(reason: "invalid_histogram", line: line, message: "le=\"\(text)\" is not a number")
+                    throw ScrapeParseError(reason: "invalid_histogram", line: line, message: "le=\"\(text())\" is not a number")
                 }
                 if type == .histogram { try requireCount("bucket") }
+                // Room for client libraries' default bucket count at once, not five regrowths.
+                if families[fi].parts[pi].buckets.isEmpty { families[fi].parts[pi].buckets.reserveCapacity(16) }
                 families[fi].parts[pi].buckets.append(HistogramBucket(upperBound: bound, cumulativeCount: v))
             } else {
                 guard let bound, !bound.isNaN, !strict || (bound >= 0 && bound <= 1) else {
-                    throw ScrapeParseError(reason: "invalid_summary", line: line, message: "quantile=\"\(text)\" is not a number in [0, 1]")
+                    throw ScrapeParseError(reason: "invalid_summary", line: line, message: "quantile=\"\(text())\" is not a number in [0, 1]")
                 }
+                if families[fi].parts[pi].quantiles.isEmpty { families[fi].parts[pi].quantiles.reserveCapacity(8) }
                 families[fi].parts[pi].quantiles.append(SummaryQuantile(quantile: bound, value: v))
             }
             if families[fi].points[pi].timestampMilliseconds == nil { families[fi].points[pi].timestampMilliseconds = timestamp }
@@ -265,7 +355,7 @@ struct FamilyAssembler {
         let nameBytes = Array(name)
         // A family seen earlier that this sample fits (a suffix of its type, or its own name).
         for candidate in Self.candidateFamilyNames(nameBytes, format: format) {
-            if let fi = byName[candidate],
+            if let fi = family(named: candidate),
                let role = SampleRole.of(name: name, family: families[fi].nameBytes, type: families[fi].type, format: format) {
                 if format == .openMetrics {
                     throw ScrapeParseError(reason: "out_of_order", line: line, message: "family \(families[fi].name) is not contiguous (seen before)")
@@ -273,12 +363,12 @@ struct FamilyAssembler {
                 return (fi, role)
             }
         }
-        if let fi = byName[nameBytes] {
+        if let fi = family(named: name) {
             // A family of that name exists whose type does not allow this sample name.
             throw ScrapeParseError(reason: "invalid_name", line: line,
                                    message: "sample \(families[fi].name) does not fit its \(families[fi].type.rawValue) family")
         }
-        let fi = newFamily(nameBytes)
+        let fi = newFamily(name)
         if format == .openMetrics { current = fi }
         return (fi, .value)
     }
@@ -367,7 +457,7 @@ struct FamilyAssembler {
             let base = Array(created.nameBytes.prefix(created.nameBytes.count - suffix.count))
             var target: Int?
             for candidate in [base, base + Array("_total".utf8)] {
-                if let ti = byName[candidate] {
+                if let ti = family(named: candidate) {
                     let t = families[ti]
                     if t.type == .histogram || t.type == .summary || t.type == .counter { target = ti; break }
                 }

@@ -1,6 +1,8 @@
 /// Finds the point a sample line belongs to from its series key (family index and label
 /// set in canonical order, `le`/`quantile` excluded), without allocating per lookup:
-/// keys live in one byte arena and the table is open addressing over their hashes.
+/// keys live in one byte arena and the table is open addressing over their hashes. The
+/// same table maps family names to families and label strings to `StringInterner`'s
+/// strings (there `family` is the family's index, or `point` the string's).
 struct SeriesIndex {
     private var slots: [Int32]
     private var hashes: [UInt64] = []
@@ -22,7 +24,7 @@ struct SeriesIndex {
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
         var i = 0
-        let p = key.baseAddress!
+        guard let p = key.baseAddress else { return h }
         while i + 8 <= key.count {
             let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
             h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD

@@ -3,6 +3,7 @@
 /// U+10FFFF, so `String(decoding:)` afterwards never substitutes a replacement character.
 enum UTF8Check {
     static func isValid(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        if ByteScan.isASCII(p, start, end) { return true }
         var i = start
         while i < end {
             let b0 = p[i]

@@ -16,7 +16,8 @@ public protocol RecordFormat: Sendable {
 /// Records sit end to end in pages of 256 KiB, so the store grows without ever copying
 /// what it holds (a growing single buffer would double its memory at every step). A
 /// replaced or removed record leaves a hole; a page whose holes pass a third of it has
-/// its live records moved to the page being filled and is given back.
+/// its live records moved to the page being filled and is given back to the kernel
+/// (pages are mapped, not taken from the heap: `PageMemory`).
 ///
 /// Readers walk the records by slot (`read(from:maximum:)`) a batch at a time, taking
 /// the lock per batch, so a long render never holds off the reflector. A slot keeps
@@ -45,11 +46,16 @@ public final class RecordStore: @unchecked Sendable {
     }
 
     /// A fixed block of records, managed by hand (never resized, so never copied; a
-    /// read takes no reference count).
+    /// read takes no reference count), mapped from the kernel (`PageMemory`).
     private struct Page {
         var base: UnsafeMutablePointer<UInt8>?
         var capacity = 0
         var count = 0
+        var mapped = false
+
+        func free() {
+            if let base { PageMemory.deallocate(base, bytes: capacity, mapped: mapped) }
+        }
     }
 
     private struct State {
@@ -81,7 +87,8 @@ public final class RecordStore: @unchecked Sendable {
         }
 
         mutating func newPage(capacity: Int) -> Int {
-            let page = Page(base: .allocate(capacity: capacity), capacity: capacity, count: 0)
+            let memory = PageMemory.allocate(capacity)
+            let page = Page(base: memory.base, capacity: capacity, count: 0, mapped: memory.mapped)
             if let reused = freePages.popLast() {
                 pages[reused] = page
                 garbage[reused] = 0
@@ -100,7 +107,7 @@ public final class RecordStore: @unchecked Sendable {
         }
 
         func freeAll() {
-            for page in pages { page.base?.deallocate() }
+            for page in pages { page.free() }
         }
 
         /// Gives back the record's table references; its bytes become a hole.
@@ -122,7 +129,7 @@ public final class RecordStore: @unchecked Sendable {
                 slots[index].page = UInt32(newPage)
                 slots[index].offset = UInt32(offset)
             }
-            old.base?.deallocate()
+            old.free()
             freePages.append(page)
         }
 
