@@ -57,11 +57,12 @@ struct AppMetricsPushTests {
         #expect(await loop.push(&state) == 0)
         loop.apps = Targets(targets: [scrape(&mapper, requests: 15, at: 6_000)])
         #expect(await loop.push(&state) == 4)
-        #expect(await exporter.flush(timeout: .seconds(20)))
+        #expect(await exporter.flush(timeout: .seconds(90)))
         sender.cancel()
         await sender.value
 
-        let records = try await receiver.waitForRequests(2)
+        let records = try await receiver.waitForRequests(2, timeout: .seconds(90))
+        try #require(records.count >= 2, "\(records.count) requests arrived")
         let first = try #require((records[0]["request"] as? [String: Any])?["resource_metrics"] as? [[String: Any]])
         try #require(first.count == 2)
         func attributes(_ resource: [String: Any]) -> [String: String] {

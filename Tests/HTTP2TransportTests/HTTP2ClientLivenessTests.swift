@@ -18,7 +18,7 @@ struct HTTP2ClientLivenessTests {
         let proxy = try TCPFaultProxy(target: server.port)
         let client = try HTTP2Client(endpoint: HTTP2Endpoint(url: "http://127.0.0.1:\(proxy.port)"), healthCheck: Self.fast)
         defer { client.shutdown() }
-        let call = Task { try await client.send(HTTP2ClientLifecycleTests.request(timeout: .seconds(20))) }
+        let call = Task { try await client.send(HTTP2ClientLifecycleTests.request(timeout: .seconds(60))) }
         try #require(try await server.waitForRecords(1, timeout: .seconds(30)).count == 1)
         try proxy.blackhole()
         let start = ContinuousClock.now
@@ -35,8 +35,10 @@ struct HTTP2ClientLivenessTests {
             #expect(reason.contains("PING"), "\(reason)")
         }
         // 1 s read-idle + 1 s PING timeout (the idle clock may have started up to 1 s
-        // before the blackhole); the request's own deadline is 20 s.
-        #expect(detected < .seconds(10), "took \(detected)")
+        // before the blackhole); the request's own deadline is 60 s. The bound is loose:
+        // the reason above is what proves the PING, and the whole suite can starve this
+        // process's cooperative pool for seconds before the result is seen.
+        #expect(detected < .seconds(30), "took \(detected)")
         let statistics = client.statistics
         #expect(statistics.closedForUnansweredPing == 1 && statistics.pingsSent >= 1)
         print("blackholed connection detected after \(detected) (read idle 1 s, PING timeout 1 s)")
