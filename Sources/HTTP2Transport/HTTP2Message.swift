@@ -10,7 +10,7 @@ public struct HTTP2Request: Sendable {
     /// A larger response body is refused (the stream is reset).
     public var maximumResponseBytes: Int
     /// A stream that has received nothing (no HEADERS, no DATA) for this long fails
-    /// with `.timedOut` and is reset, without retiring its connection: a live
+    /// with `.idleTimedOut` and is reset, without retiring its connection: a live
     /// connection (PINGs answered) can carry a stream its server stopped feeding, such
     /// as a watch that never ends. Nil: only `timeout` bounds the exchange.
     public var idleTimeout: Duration?
@@ -64,6 +64,8 @@ public enum HTTP2Error: Error, Sendable, Equatable, CustomStringConvertible {
     /// The server refused the stream unprocessed (REFUSED_STREAM, or above GOAWAY's last id) too often.
     case refused
     case timedOut
+    /// The stream received nothing for its request's `idleTimeout` (its connection stays).
+    case idleTimedOut
     /// The caller gave up: its task was cancelled, or it stopped reading a streamed response.
     case cancelled
     case responseTooLarge(limit: Int)
@@ -77,6 +79,7 @@ public enum HTTP2Error: Error, Sendable, Equatable, CustomStringConvertible {
         case .streamReset(let code): "stream reset by the server (HTTP/2 error \(code))"
         case .refused: "the server refused the stream"
         case .timedOut: "timed out"
+        case .idleTimedOut: "received nothing for the idle timeout"
         case .cancelled: "cancelled"
         case .responseTooLarge(let limit): "response larger than \(limit) bytes"
         case .protocolViolation(let reason): "HTTP/2 protocol error: \(reason)"

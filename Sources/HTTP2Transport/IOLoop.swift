@@ -271,7 +271,7 @@ private final class LoopState {
                 } else if let idle = stream.submission.request.idleTimeout, stream.lastReceivedAt + idle <= now {
                     // The server stopped feeding this stream; the connection answers for
                     // itself (PINGs), so it stays.
-                    connection.session.cancel(streamID: streamID, with: .timedOut)
+                    connection.session.cancel(streamID: streamID, with: .idleTimedOut)
                     counters.update { $0.idleStreamsTimedOut += 1 }
                 }
             }

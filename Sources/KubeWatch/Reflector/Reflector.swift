@@ -473,8 +473,7 @@ public final class Reflector: Sendable {
         let total = Duration.seconds(timeout) * 2 + configuration.watchMargin
         var http = try httpRequest(request, timeout: total)
         http.idleTimeout = idle
-        let opened = ContinuousClock.now
-        var lastReceived = opened
+        var lastReceived = ContinuousClock.now
         do {
             reading: for try await part in client.stream(http) {
                 lastReceived = .now
@@ -490,8 +489,8 @@ public final class Reflector: Sendable {
                     break
                 }
             }
-        } catch HTTP2Error.timedOut where ContinuousClock.now < opened + total {
-            // Before the whole exchange's deadline: only the idle timeout ends a stream.
+        } catch HTTP2Error.idleTimedOut {
+            // Told apart by the transport, not by when this (possibly starved) task saw it.
             throw Failure.deadWatch(silentFor: lastReceived.duration(to: .now))
         }
         if status != 200 && status != 0 {

@@ -70,7 +70,7 @@ public struct GRPCStatus: Sendable, Equatable, CustomStringConvertible {
     static func fromTransport(_ error: HTTP2Error) -> GRPCStatus {
         let code: GRPCStatusCode = switch error {
         case .connectFailed, .connectionLost, .refused: .unavailable
-        case .timedOut: .deadlineExceeded
+        case .timedOut, .idleTimedOut: .deadlineExceeded
         case .shutDown, .cancelled: .cancelled
         case .responseTooLarge: .resourceExhausted
         case .protocolViolation: .internalError
