@@ -35,6 +35,10 @@ struct ScrapingTests {
         let bad = try PythonServer(script: "bad_exporter.py", arguments: ["--slow", "6", "--samples", "30000"])
         defer { bad.stop() }
         let scraper = try HTTPScraper(settings: Self.settings(timeout: .seconds(2)))
+        // Every endpoint but /slow gets a roomy timeout: under the whole suite's load the
+        // Python exporter can take seconds to write 30 000 samples, which must fail on
+        // the sample limit, not on time.
+        let roomy = try HTTPScraper(settings: Self.settings(timeout: .seconds(60)))
         let refusedPort = try LocalPort.free()
         let cases: [(ScrapeTarget, String)] = [
             (Self.target(port: bad.port, path: "/ok"), "success"),
@@ -48,15 +52,16 @@ struct ScrapingTests {
             (Self.target(port: refusedPort), "refused"),
         ]
         for (target, expected) in cases {
-            let outcome = await scraper.scrape(target)
+            let outcome = await (target.path == "/slow" ? scraper : roomy).scrape(target)
             // The slow endpoint answers after 6 s, so only an enforced 2 s timeout gives
             // "timeout"; durations are not compared, as this process's pool can be starved
             // for seconds when the whole suite runs.
             #expect(Self.reason(outcome) == expected, "\(target.path): \(outcome.result)")
         }
-        let garbage = await scraper.scrape(Self.target(port: bad.port, path: "/garbage"))
+        let garbage = await roomy.scrape(Self.target(port: bad.port, path: "/garbage"))
         #expect(Self.reason(garbage).hasPrefix("parse:"), "\(garbage.result)")
         await scraper.shutdown()
+        await roomy.shutdown()
     }
 
     @Test func httpsTargetsAreVerifiedUnlessTheOptOutIsSet() async throws {
