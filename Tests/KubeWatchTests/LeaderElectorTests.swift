@@ -136,7 +136,9 @@ struct LeaderElectorTests {
     @Test func aConflictingWriteIsCountedReadAgainAndTheHolderRenews() async throws {
         let server = try FakeAPIServer()
         defer { server.stop() }
-        let candidate = try Candidate(server, identity: "pod-a")
+        // A roomy renew deadline: a cooperative pool starved for seconds in the full suite
+        // must not end the term (CI once saw three transitions) while the 409 is checked.
+        let candidate = try Candidate(server, identity: "pod-a", renewDeadline: .seconds(15))
         #expect(try await Self.waitUntil(.seconds(20)) { candidate.elector.isLeading } != nil)
         // The same holder, an annotation more: a newer resourceVersion the holder has not seen.
         let current = try Self.lease(server)
