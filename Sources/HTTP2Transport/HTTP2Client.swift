@@ -33,6 +33,8 @@ public final class HTTP2Client: Sendable {
         struct Content {
             var submissions: [Submission] = []
             var cancellations: [UInt64] = []
+            /// Bytes of streamed responses their readers have taken: (submission, bytes).
+            var consumed: [(id: UInt64, bytes: Int)] = []
             var shutDown = false
             var nextID: UInt64 = 1
         }
@@ -118,8 +120,9 @@ public final class HTTP2Client: Sendable {
                           healthCheck: healthCheck, resolver: resolver, counters: counters, logger: logger)
         let started = DetachedThread.start { [inbox] in
             loop.run(inbox: { inbox.withLock { box in
-                defer { box.submissions.removeAll(); box.cancellations.removeAll() }
-                return (box.submissions, box.cancellations, box.shutDown)
+                defer { box.submissions.removeAll(); box.cancellations.removeAll(); box.consumed.removeAll() }
+                return IOLoop.Inbox(submissions: box.submissions, cancellations: box.cancellations, consumed: box.consumed,
+                                    shutDown: box.shutDown)
             } }, wakePipe: wakePipe)
         }
         guard started else {
@@ -147,13 +150,20 @@ public final class HTTP2Client: Sendable {
     }
 
     /// Sends a request and delivers the response as it arrives. Ending the iteration
-    /// early resets the stream.
-    public func stream(_ request: HTTP2Request) -> AsyncThrowingStream<HTTP2ResponsePart, any Error> {
-        AsyncThrowingStream { continuation in
-            let id = submit(request, sink: .parts(continuation))
-            continuation.onTermination = { [self] termination in
+    /// early resets the stream. The server sends no further than the stream's flow
+    /// control window (1 MiB) ahead of what the iteration has taken, so a slow reader
+    /// holds a bounded amount of a response of any length.
+    public func stream(_ request: HTTP2Request) -> HTTP2ResponseStream {
+        var id: UInt64 = 0
+        let parts = AsyncThrowingStream<HTTP2ResponsePart, any Error> { continuation in
+            id = submit(request, sink: .parts(continuation))
+            continuation.onTermination = { [self, id] termination in
                 if case .cancelled = termination { cancel(id) }
             }
+        }
+        return HTTP2ResponseStream(parts: parts) { [self, id] bytes in
+            inbox.withLock { $0.consumed.append((id, bytes)) }
+            wake()
         }
     }
 

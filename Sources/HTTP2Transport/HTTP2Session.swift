@@ -9,6 +9,9 @@ final class HTTP2Stream {
     var trailers: [(name: String, value: String)] = []
     var body: [UInt8] = []
     var receivedBytes = 0
+    /// DATA bytes handed to a streamed response's reader that it has not yet taken:
+    /// the server's window stays closed by this much.
+    var unconsumed = 0
     /// When the stream was opened or last received a frame: the request's idle timeout
     /// counts from here.
     var lastReceivedAt = ContinuousClock.now
@@ -43,6 +46,9 @@ final class HTTP2Session {
     private(set) var goAway: (lastStreamID: Int32, errorCode: UInt32)?
     /// Submissions the server refused unprocessed; the client re-sends them elsewhere.
     var refused: [Submission] = []
+    /// DATA bytes done with, per stream, to be returned to the server's windows once
+    /// nghttp2 is out of its callbacks.
+    private var consumption: [(streamID: Int32, bytes: Int)] = []
 
     init() throws(HTTP2Error) {
         var callbacks: OpaquePointer?
@@ -67,7 +73,13 @@ final class HTTP2Session {
             Unmanaged<HTTP2Session>.fromOpaque(context!).takeUnretainedValue().onClose(streamID: streamID, errorCode: errorCode)
             return 0
         }
-        guard nghttp2_session_client_new(&session, callbacks, Unmanaged.passUnretained(self).toOpaque()) == 0 else {
+        // Windows are reopened as DATA is consumed, not as it arrives: a streamed response
+        // is read at its reader's pace, with at most a window of it in memory.
+        var options: OpaquePointer?
+        nghttp2_option_new(&options)
+        defer { nghttp2_option_del(options) }
+        nghttp2_option_set_no_auto_window_update(options, 1)
+        guard nghttp2_session_client_new2(&session, callbacks, Unmanaged.passUnretained(self).toOpaque(), options) == 0 else {
             throw .protocolViolation("nghttp2_session_client_new failed")
         }
         // No server push; 1 MiB per stream and 16 MiB per connection before the server
@@ -140,7 +152,26 @@ final class HTTP2Session {
     /// Feeds bytes read from the connection.
     func receive(_ bytes: UnsafeRawBufferPointer) throws(HTTP2Error) {
         let result = nghttp2_session_mem_recv(session, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count)
+        returnConsumption()
         if result < 0 { throw .protocolViolation(String(cString: nghttp2_strerror(Int32(result)))) }
+    }
+
+    /// A streamed response's reader took `bytes` of what it was handed.
+    func consumed(streamID: Int32, bytes: Int) {
+        guard let stream = streams[streamID] else { return }  // closed: returned then
+        let taken = min(bytes, stream.unconsumed)
+        stream.unconsumed -= taken
+        consumption.append((streamID, taken))
+        returnConsumption()
+    }
+
+    /// Tells nghttp2 what was consumed; it sends WINDOW_UPDATEs as windows half empty.
+    private func returnConsumption() {
+        for (streamID, bytes) in consumption where bytes > 0 {
+            // A stream nghttp2 has closed counts towards the connection's window only.
+            nghttp2_session_consume(session, streamID, bytes)
+        }
+        consumption.removeAll(keepingCapacity: true)
     }
 
     /// Appends the frames nghttp2 wants to send.
@@ -205,11 +236,17 @@ final class HTTP2Session {
     }
 
     private func onData(streamID: Int32, _ data: UnsafeBufferPointer<UInt8>) {
-        guard let stream = streams[streamID], !stream.finished else { return }
+        guard let stream = streams[streamID], !stream.finished else {
+            // Nobody reads it: done with at once.
+            consumption.append((streamID, data.count))
+            return
+        }
         stream.lastReceivedAt = .now
         stream.receivedBytes += data.count
         switch stream.submission.sink {
         case .whole:
+            // Bounded by the request's maximum instead.
+            consumption.append((streamID, data.count))
             let limit = stream.submission.request.maximumResponseBytes
             if stream.receivedBytes > limit {
                 cancel(streamID: streamID, with: .responseTooLarge(limit: limit))
@@ -217,12 +254,17 @@ final class HTTP2Session {
             }
             stream.body.append(contentsOf: data)
         case .parts(let continuation):
+            stream.unconsumed += data.count
             continuation.yield(.body(Array(data)))
         }
     }
 
     private func onClose(streamID: Int32, errorCode: UInt32) {
-        guard let stream = streams.removeValue(forKey: streamID), !stream.finished else { return }
+        guard let stream = streams.removeValue(forKey: streamID) else { return }
+        // What its reader has not taken yet still holds the connection's window.
+        consumption.append((streamID, stream.unconsumed))
+        stream.unconsumed = 0
+        guard !stream.finished else { return }
         stream.finished = true
         // Refused unprocessed: no response began, and the server says so (REFUSED_STREAM,
         // which nghttp2 also uses for streams above a GOAWAY's last stream id).

@@ -29,18 +29,27 @@ final class IOLoop: Sendable {
         self.logger = logger
     }
 
-    func run(inbox: () -> ([Submission], [UInt64], Bool), wakePipe: WakePipe) {
+    /// What callers handed over since the loop last looked.
+    struct Inbox {
+        var submissions: [Submission]
+        var cancellations: [UInt64]
+        var consumed: [(id: UInt64, bytes: Int)]
+        var shutDown: Bool
+    }
+
+    func run(inbox: () -> Inbox, wakePipe: WakePipe) {
         let state = LoopState(endpoint: endpoint, healthCheck: healthCheck, counters: counters, logger: logger)
         while true {
-            let (submissions, cancellations, shutDown) = inbox()
-            if shutDown {
+            let handed = inbox()
+            if handed.shutDown {
                 // Requests handed over together with the shutdown are answered too.
-                state.waiting += submissions
+                state.waiting += handed.submissions
                 state.shutDown()
                 return
             }
-            state.waiting += submissions
-            for id in cancellations { state.cancel(id) }
+            state.waiting += handed.submissions
+            for id in handed.cancellations { state.cancel(id) }
+            for (id, bytes) in handed.consumed { state.consumed(id, bytes: bytes) }
             // Before the requests' own deadlines: a lookup that did not answer is the
             // clearer reason.
             giveUpLateLookup(state, now: .now)
@@ -252,6 +261,15 @@ private final class LoopState {
         for connection in connections {
             if let (streamID, _) = connection.session.streams.first(where: { $0.value.submission.id == id }) {
                 connection.session.cancel(streamID: streamID, with: .cancelled)
+            }
+        }
+    }
+
+    /// A streamed response's reader took `bytes`: the server may send that much more.
+    func consumed(_ id: UInt64, bytes: Int) {
+        for connection in connections {
+            if let (streamID, _) = connection.session.streams.first(where: { $0.value.submission.id == id }) {
+                connection.session.consumed(streamID: streamID, bytes: bytes)
             }
         }
     }

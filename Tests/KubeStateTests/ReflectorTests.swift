@@ -291,7 +291,7 @@ struct ReflectorTests {
     @Test func oversizedWatchEventIsRefusedNotBuffered() async throws {
         let server = try Self.fixture()
         defer { server.stop() }
-        let running = try Running(server) { $0.maximumEventBytes = 1 << 20 }
+        let running = try Running(server) { $0.maximumObjectBytes = 1 << 20 }
         defer { running.stop() }
         let reflector = running.reflector
         try await Self.eventually("synced and watching") {
@@ -350,27 +350,29 @@ struct ReflectorTests {
         #expect(reflector.statistics.listPages == 4)  // 16 pods, 5 per page
     }
 
-    /// A relist after a 410 asks for a list not older than what was seen (the watch
-    /// cache, unpaginated); a list too large for one response is paginated from then on.
-    @Test func relistIsNotOlderThanTheLastVersionAndPaginatesWhenTooLarge() async throws {
+    /// A list from the watch cache comes in one response and is read item by item: at
+    /// most one pod is held, never the 110 KB list; an item over the limit fails the
+    /// list, counted, after holding no more than the limit and one DATA frame.
+    @Test func aListIsReadItemByItemAndAnOversizedItemFailsIt() async throws {
         let server = try Self.fixture()
         defer { server.stop() }
-        let running = try Running(server) { $0.maximumListBytes = 64 << 10 }  // the 16 pods are 110 KB, 5 at most 51 KB
+        let running = try Running(server)
         defer { running.stop() }
         let reflector = running.reflector
         try await Self.eventually("synced") { reflector.statistics.synced }
-        #expect(reflector.statistics.paginatedLists && reflector.statistics.oversized == 1)
-        let seen = reflector.statistics.resourceVersion
-        try server.failNext(status: 410, count: 1, resource: "pods", verb: "watch")
-        _ = try server.dropConnections()
-        try await Self.eventually("relisted") { reflector.statistics.completedLists >= 2 }
-        let queries = try server.requests().filter { $0["verb"] as? String == "list" }.compactMap { $0["query"] as? [String: Any] }
-        // The first: any version, too large; then pages of a consistent list, twice.
-        #expect(queries.first?["resourceVersion"] as? String == "0")
-        #expect(queries.dropFirst().allSatisfy { $0["resourceVersion"] as? String ?? "" == "" && $0["limit"] as? String == "5" })
-        #expect(!seen.isEmpty)
+        #expect(reflector.store.count == 16 && reflector.statistics.listPages == 1)
+        #expect(reflector.statistics.largestBuffered < 32 << 10, "held \(reflector.statistics.largestBuffered) bytes")
 
-        // Without the size limit, the relist asks the watch cache for a version not older than the one seen.
+        let small = try Running(server) { $0.maximumObjectBytes = 4 << 10 }  // every pod is larger
+        defer { small.stop() }
+        try await Self.eventually("the oversized list is refused") { small.reflector.statistics.oversized >= 1 }
+        #expect(!small.reflector.statistics.synced && small.reflector.statistics.largestBuffered <= (4 << 10) + (16 << 10))
+    }
+
+    /// A relist after a 410 asks the watch cache for a list not older than what was seen.
+    @Test func relistIsNotOlderThanTheLastVersion() async throws {
+        let server = try Self.fixture()
+        defer { server.stop() }
         let (plain, client) = try Self.reflector(server, configure: { $0.start = .resume(resourceVersion: "1") })
         let task = Task { await plain.run() }
         defer { task.cancel(); client.shutdown() }

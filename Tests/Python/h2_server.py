@@ -11,6 +11,9 @@ server answering OK with an empty message.
                       each request is recorded as it arrives, as
                       {"connection": N, "stream": ID, "request": PATH}
 --mode informational  answer with 103 Early Hints and 100 Continue before the 200
+--mode flood          answer with a 200 and a body of --flood-bytes, sent as fast as
+                      the client's flow-control windows allow; after each burst the
+                      total sent on the stream is recorded as {"stream": ID, "sent": N}
 --mode ok             behave
 
 In every mode, a stream the client resets is recorded as
@@ -31,7 +34,26 @@ import h2.connection
 import h2.events
 
 
-def serve(client, number, mode, record):
+def pump(connection, flooding, record):
+    """Sends what the windows allow of each flooded stream's remaining body."""
+    for stream in list(flooding):
+        remaining, sent = flooding[stream]
+        while remaining > 0:
+            window = min(connection.local_flow_control_window(stream), connection.max_outbound_frame_size)
+            if window <= 0:
+                break
+            chunk = min(window, remaining)
+            connection.send_data(stream, b"x" * chunk, end_stream=chunk == remaining)
+            remaining -= chunk
+            sent += chunk
+        flooding[stream] = (remaining, sent)
+        with open(record, "a") as handle:
+            handle.write(json.dumps({"stream": stream, "sent": sent}) + "\n")
+        if remaining == 0:
+            del flooding[stream]
+
+
+def serve(client, number, mode, record, flood_bytes):
     if mode == "reset":
         client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         client.close()
@@ -44,6 +66,7 @@ def serve(client, number, mode, record):
     connection = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=False))
     connection.initiate_connection()
     client.sendall(connection.data_to_send())
+    flooding = {}
     bodies = {}
     encodings = {}
     first_bytes = {}
@@ -72,12 +95,17 @@ def serve(client, number, mode, record):
                     bodies[event.stream_id] = bodies.get(event.stream_id, 0) + len(event.data)
                     connection.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
                 elif isinstance(event, h2.events.StreamReset):
+                    flooding.pop(event.stream_id, None)
                     with open(record, "a") as handle:
                         handle.write(json.dumps({"connection": number, "stream": event.stream_id, "reset": event.error_code}) + "\n")
                 elif isinstance(event, h2.events.StreamEnded) and mode == "hang":
                     continue
                 elif isinstance(event, h2.events.StreamEnded):
                     stream = event.stream_id
+                    if mode == "flood":
+                        connection.send_headers(stream, [(":status", "200"), ("content-type", "application/octet-stream")])
+                        flooding[stream] = (flood_bytes, 0)
+                        continue
                     if mode == "informational":
                         connection.send_headers(stream, [(":status", "103"), ("link", "</style.css>; rel=preload")])
                         connection.send_headers(stream, [(":status", "100")])
@@ -88,6 +116,7 @@ def serve(client, number, mode, record):
                         handle.write(json.dumps({"connection": number, "stream": stream, "bytes": bodies.get(stream, 0),
                                                  "grpc_encoding": encodings.get(stream),
                                                  "compressed_flag": first_bytes.get(stream)}) + "\n")
+            pump(connection, flooding, record)
             pending = connection.data_to_send()
             if pending:
                 client.sendall(pending)
@@ -103,6 +132,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--mode", default="ok")
     parser.add_argument("--record", required=True)
+    parser.add_argument("--flood-bytes", type=int, default=24 << 20)
     arguments = parser.parse_args()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -113,7 +143,7 @@ def main():
     while True:
         client, _ = listener.accept()
         number += 1
-        threading.Thread(target=serve, args=(client, number, arguments.mode, arguments.record), daemon=True).start()
+        threading.Thread(target=serve, args=(client, number, arguments.mode, arguments.record, arguments.flood_bytes), daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -78,11 +78,3 @@ struct CollectionLoop: Service {
         return result
     }
 }
-
-extension Duration {
-    /// The ratio of two durations, for tick arithmetic.
-    fileprivate static func / (lhs: Duration, rhs: Duration) -> Double {
-        let l = lhs.components, r = rhs.components
-        return (Double(l.seconds) + Double(l.attoseconds) * 1e-18) / (Double(r.seconds) + Double(r.attoseconds) * 1e-18)
-    }
-}

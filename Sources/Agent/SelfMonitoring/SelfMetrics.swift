@@ -64,8 +64,7 @@ final class SelfMetrics: Sendable {
         let now = WallClock.nowUnixNano()
         return state.withLock { state in
             var entry = state.collectors[collector] ?? CollectorState()
-            let components = duration.components
-            entry.lastDurationSeconds = Double(components.seconds) + Double(components.attoseconds) * 1e-18
+            entry.lastDurationSeconds = duration / .seconds(1)
             entry.series = result.seriesCount
             entry.runs += 1
             for failure in result.failures {
@@ -367,7 +366,7 @@ final class SelfMetrics: Sendable {
             counter("telegen_kube_unauthorized_total", "401 answers (the token was re-read).", \.unauthorized),
             counter("telegen_kube_errors_total", "Other failed LIST or WATCH calls (retried with backoff).", \.otherErrors),
             counter("telegen_kube_relist_deletions_total", "Objects a relist found deleted while no watch was open.", \.reconciledDeletions),
-            counter("telegen_kube_oversized_total", "LIST responses and watch events refused for passing their size limit.", \.oversized),
+            counter("telegen_kube_oversized_total", "LIST items and watch events refused for passing their size limit.", \.oversized),
             gauge("telegen_kube_objects", "Objects held per resource.", unit: "{object}") { Double($0.objects) },
             gauge("telegen_kube_synced", "1 once every watch of the resource has completed its first list.") {
                 $0.reflectors.allSatisfy(\.synced) ? 1 : 0
@@ -381,7 +380,7 @@ final class SelfMetrics: Sendable {
             },
             gauge("telegen_kube_silent_seconds", "Time since the API server was last heard from about the resource (a list, a watch event or bookmark, a watch it ended); the longest of its watches.",
                   unit: "s") {
-                $0.reflectors.map { Double($0.silentFor.components.seconds) + Double($0.silentFor.components.attoseconds) * 1e-18 }.max() ?? 0
+                $0.reflectors.map { $0.silentFor / .seconds(1) }.max() ?? 0
             },
             gauge("telegen_kube_stale", "1 while the resource has been silent longer than the staleness threshold (four minimum watch timeouts): what it serves may be out of date.") {
                 $0.reflectors.contains(where: \.stale) ? 1 : 0

@@ -62,11 +62,14 @@ struct MetricsHTTPServer: Service {
         let budget = self.budget
         let limiter = ConnectionLimiter(maximum: limits.maxConnections, selfMetrics: endpoints.selfMetrics)
         let guardLimits = ConnectionGuard.Limits(limits)
-        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         // The guard counts the raw bytes and answers 431 first; the parser's own
         // limits (a 400) only back it up.
-        decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
-        decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
+        let decoderLimits = {
+            var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+            decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
+            decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
+            return decoderLimits
+        }()
         let bootstrap = ServerBootstrap(group: group)
             // Room for a burst of connections to wait for accept; the cap applies to them then.
             .serverChannelOption(ChannelOptions.backlog, value: 256)

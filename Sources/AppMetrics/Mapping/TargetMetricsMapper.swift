@@ -44,7 +44,7 @@ public struct TargetMetricsMapper: Sendable {
         let time = outcome.startUnixNano
         families.append(Self.report("up", "The scraping was successful", unit: "", value: up, time: time))
         families.append(Self.report("scrape_duration_seconds", "Duration of the scrape", unit: "seconds",
-                                    value: Self.seconds(outcome.duration), time: time))
+                                    value: outcome.duration / .seconds(1), time: time))
         families.append(Self.report("scrape_samples_scraped", "The number of samples the target exposed", unit: "",
                                     value: Double(samples), time: time))
         return TargetMetrics(target: outcome.target, resourceAttributes: Self.resourceAttributes(outcome.target), families: families,
@@ -77,10 +77,5 @@ public struct TargetMetricsMapper: Sendable {
     private static func report(_ name: String, _ help: String, unit: String, value: Double, time: UInt64) -> MetricFamily {
         MetricFamily(name: name, help: help, type: .gauge, unit: unit,
                      series: [Series(labels: .empty, value: value, startTimeUnixNano: nil, timeUnixNano: time)])
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -23,8 +23,7 @@ public final class ScrapeStatistics: Sendable {
     public init() {}
 
     func record(_ outcome: ScrapeOutcome) {
-        let components = outcome.duration.components
-        let seconds = Double(components.seconds) + Double(components.attoseconds) * 1e-18
+        let seconds = outcome.duration / .seconds(1)
         state.withLock { state in
             state.snapshot.durationSeconds += seconds
             switch outcome.result {

@@ -49,13 +49,11 @@ public final class Reflector: Sendable {
         public var forbiddenRetry: Duration = .seconds(60)
         public var pageTimeout: Duration = .seconds(60)
         public var userAgent = "telegen"
-        /// A watch event (one line) larger than this fails the watch, counted: the API
-        /// server refuses objects over about 1.5 MiB (etcd's request limit), so 16 MiB
-        /// is only ever reached by a broken or hostile peer, and never held whole.
-        public var maximumEventBytes = 16 << 20
-        /// A LIST response larger than this fails, counted, instead of being held whole:
-        /// 500 objects of 128 KiB; the largest real pages are a few MiB.
-        public var maximumListBytes = 64 << 20
+        /// A watch event (one line) or a LIST item larger than this fails the watch or
+        /// the list, counted: the API server refuses objects over about 1.5 MiB (etcd's
+        /// request limit), so 16 MiB is only ever reached by a broken or hostile peer,
+        /// and never held whole. Lists are read item by item, so no other bound is needed.
+        public var maximumObjectBytes = 16 << 20
         /// Of an error response, only this much is kept (its Status message); the rest
         /// is not read (the stream is reset).
         public var maximumErrorBodyBytes = 64 << 10
@@ -89,14 +87,12 @@ public final class Reflector: Sendable {
         public var failing = false
         /// At least one LIST or WATCH has failed since start.
         public var everFailed = false
-        /// LIST responses and watch events over their size limit (the call failed).
+        /// LIST items and watch events over their size limit (the call failed).
         public var oversized = 0
-        /// The most bytes a single LIST response, watch event or error body held while
-        /// being read: bounded by the configuration's limits.
+        /// The most bytes of one unfinished LIST item or member, watch event or error
+        /// body held while being read: bounded by the configuration's limits, not by the
+        /// length of a list.
         public var largestBuffered = 0
-        /// A list from the watch cache was too large for one response: lists are
-        /// consistent and paginated from then on.
-        public var paginatedLists = false
         /// Watches that received nothing for their timeoutSeconds + margin (ended and resumed).
         public var deadWatches = 0
         /// A watch is open: its 200 head arrived and it has not ended.
@@ -339,20 +335,14 @@ public final class Reflector: Sendable {
 
     /// Lists every object, replacing the store's content; returns the list's
     /// resourceVersion. As client-go's reflector: from the API server's watch cache,
-    /// at any version ("0") the first time and not older than `version` after a 410;
-    /// a consistent paginated list ("") when that version is unavailable (410, too
-    /// large), or the unpaginated answer passes `maximumListBytes` (then always).
+    /// at any version ("0") the first time and not older than `version` after a 410,
+    /// each in one response, read as it arrives; a consistent paginated list ("") when
+    /// that version is unavailable (410, too large).
     private func relist(notOlderThan version: String?) async throws -> String {
-        if !state.withLock({ $0.paginatedLists }) {
-            do {
-                return try await list(at: version ?? "0")
-            } catch Failure.status(let status) where status.isExpired || status.isTooLargeResourceVersion {
-                logger.debug("the watch cache cannot serve the list; listing consistently", metadata: ["status": "\(status)"])
-            } catch Failure.tooLarge {
-                state.withLock { $0.paginatedLists = true }
-                logger.info("the list is too large for one response; listing in pages from now on",
-                            metadata: ["limit": "\(configuration.maximumListBytes)"])
-            }
+        do {
+            return try await list(at: version ?? "0")
+        } catch Failure.status(let status) where status.isExpired || status.isTooLargeResourceVersion {
+            logger.debug("the watch cache cannot serve the list; listing consistently", metadata: ["status": "\(status)"])
         }
         return try await list(at: "")
     }
@@ -373,10 +363,9 @@ public final class Reflector: Sendable {
             // Not older than a version: from the watch cache, which serves such lists only unpaginated.
             let unpaginated = !version.isEmpty && version != "0"
             request.mode = .list(limit: unpaginated ? 0 : configuration.pageSize, continueToken: continueToken, resourceVersion: version)
-            let response = try await get(request, timeout: configuration.pageTimeout)
-            guard response.status == 200 else {
-                let status = response.apiStatus
-                if status.isExpired && continueToken != nil && version.isEmpty && restarts < 3 {
+            let page = try await readList(request)
+            guard page.status.code == 200 else {
+                if page.status.isExpired && continueToken != nil && version.isEmpty && restarts < 3 {
                     // The snapshot behind the token was compacted: start over.
                     restarts += 1
                     state.withLock { $0.expired += 1 }
@@ -384,9 +373,8 @@ public final class Reflector: Sendable {
                     continueToken = nil
                     continue
                 }
-                throw Failure.status(status)
+                throw Failure.status(page.status)
             }
-            let page = try response.body.withUnsafeBufferPointer { try readPage($0) }
             state.withLock { $0.listPages += 1 }
             listVersion = page.resourceVersion
             continueToken = page.continueToken
@@ -405,39 +393,81 @@ public final class Reflector: Sendable {
         return listVersion
     }
 
-    private func readPage(_ body: UnsafeBufferPointer<UInt8>) throws -> (resourceVersion: String, continueToken: String?) {
-        var reader = JSONReader(body)
+    /// One LIST response (a page, or a whole list from the watch cache), its items
+    /// handed to the sink one by one as they arrive: memory holds one object, however
+    /// long the list. A 200's status is `.ok`; of an error, its Status.
+    private func readList(_ request: ListWatchRequest) async throws
+        -> (status: APIStatus, resourceVersion: String, continueToken: String?)
+    {
+        var status = 0
+        var splitter = ListItemSplitter(maximumUnitBytes: configuration.maximumObjectBytes)
+        var errorBody = BoundedBody(limit: configuration.maximumErrorBodyBytes)
         var version = "", token: String?
         var decodeErrors = 0
+        defer {
+            noteBuffered(max(splitter.largest, errorBody.bytes.count))
+            if decodeErrors > 0 { state.withLock { $0.decodeErrors += decodeErrors } }
+        }
+        do {
+            reading: for try await part in client.stream(try httpRequest(request, timeout: configuration.pageTimeout)) {
+                switch part {
+                case .head(let code, _):
+                    status = code
+                case .body(let bytes):
+                    guard status == 200 else {
+                        // Only the first part is read, for the message; leaving the loop resets the stream.
+                        if !errorBody.append(bytes) { break reading }
+                        continue
+                    }
+                    try bytes.withUnsafeBufferPointer { chunk in
+                        try splitter.append(chunk) { piece, value in
+                            switch piece {
+                            case .item:
+                                do {
+                                    _ = try sink.apply(.listed, object: value)
+                                } catch {
+                                    // Not delivered, so the relist's end removes any older version of it.
+                                    decodeErrors += 1
+                                    logger.debug("skipped a malformed object", metadata: ["error": "\(error)"])
+                                }
+                            case .member("metadata"):
+                                (version, token) = try Self.listMetadata(value)
+                            case .member("columnDefinitions"):
+                                var reader = JSONReader(value)
+                                sink.tableColumns(try Self.columnNames(&reader))
+                            case .member:
+                                break
+                            }
+                        }
+                    }
+                case .trailers:
+                    break
+                }
+            }
+        } catch let error as ListItemSplitter.TooLarge {
+            state.withLock { $0.oversized += 1 }
+            throw Failure.tooLarge("a LIST item larger than \(error.limit) bytes")
+        } catch let error as ListItemSplitter.Malformed {
+            throw Failure.malformed(error.description)
+        }
+        guard status == 200 else { return (errorBody.apiStatus(httpStatus: status), "", nil) }
+        try splitter.finish()
+        return (APIStatus(code: 200, reason: "", message: ""), version, token)
+    }
+
+    /// A list's version and continue token, from its `metadata`.
+    private static func listMetadata(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (resourceVersion: String, continueToken: String?) {
+        var reader = JSONReader(bytes)
+        var version = "", token: String?
         try reader.readObject { reader, key in
-            if key == "metadata" {
-                try reader.readObject { reader, key in
-                    if key == "resourceVersion" {
-                        version = try reader.readString() ?? ""
-                    } else if key == "continue" {
-                        token = try reader.readString().flatMap { $0.isEmpty ? nil : $0 }
-                    } else {
-                        try reader.skipValue()
-                    }
-                }
-            } else if key == "columnDefinitions" {
-                sink.tableColumns(try Self.columnNames(&reader))
-            } else if key == "items" || key == "rows" {
-                try reader.readArray { reader in
-                    let raw = try reader.readRawValue()
-                    do {
-                        _ = try sink.apply(.listed, object: raw)
-                    } catch {
-                        // Not delivered, so the relist's end removes any older version of it.
-                        decodeErrors += 1
-                        logger.debug("skipped a malformed object", metadata: ["error": "\(error)"])
-                    }
-                }
+            if key == "resourceVersion" {
+                version = try reader.readString() ?? ""
+            } else if key == "continue" {
+                token = try reader.readString().flatMap { $0.isEmpty ? nil : $0 }
             } else {
                 try reader.skipValue()
             }
         }
-        if decodeErrors > 0 { state.withLock { $0.decodeErrors += decodeErrors } }
         return (version, token)
     }
 
@@ -461,7 +491,7 @@ public final class Reflector: Sendable {
         request.mode = .watch(resourceVersion: start, timeoutSeconds: timeout)
         state.withLock { $0.watchCalls += 1 }
 
-        var lines = LineBuffer(maximumLineBytes: configuration.maximumEventBytes)
+        var lines = LineBuffer(maximumLineBytes: configuration.maximumObjectBytes)
         var errorBody = BoundedBody(limit: configuration.maximumErrorBodyBytes)
         var status = 0
         var applied = 0
@@ -649,12 +679,13 @@ public final class Reflector: Sendable {
 
     // MARK: Requests
 
-    /// One LIST request: a 200's body up to `maximumListBytes` (over it the request
-    /// fails, counted, and the stream is reset), an error's first
+    /// One small LIST request (a one-item list for its version): a 200's body up to
+    /// `maximumObjectBytes` (over it the request fails, counted, and the stream is
+    /// reset), an error's first
     /// `maximumErrorBodyBytes` (enough for its Status message).
     private func get(_ request: ListWatchRequest, timeout: Duration) async throws -> (status: Int, body: [UInt8], apiStatus: APIStatus) {
         var status = 0
-        var body = BoundedBody(limit: configuration.maximumListBytes)
+        var body = BoundedBody(limit: configuration.maximumObjectBytes)
         defer { noteBuffered(body.bytes.count) }
         reading: for try await part in client.stream(try httpRequest(request, timeout: timeout)) {
             switch part {
@@ -665,7 +696,7 @@ public final class Reflector: Sendable {
                 if !body.append(bytes) {
                     if status != 200 { break reading }
                     state.withLock { $0.oversized += 1 }
-                    throw Failure.tooLarge("a LIST response larger than \(configuration.maximumListBytes) bytes")
+                    throw Failure.tooLarge("a LIST response larger than \(configuration.maximumObjectBytes) bytes")
                 }
             case .trailers:
                 break

@@ -1,0 +1,94 @@
+@testable import KubeWatch
+import Testing
+
+/// The LIST splitter: a response cut into chunks anywhere gives the same pieces as the
+/// response whole, strings hide brackets and quotes, and what is not a list is refused.
+struct ListItemSplitterTests {
+    struct Split: Equatable {
+        var members: [String: String] = [:]
+        var items: [String] = []
+    }
+
+    static func split(_ chunks: [[UInt8]], limit: Int = 1 << 20) throws -> (Split, largest: Int) {
+        var splitter = ListItemSplitter(maximumUnitBytes: limit)
+        var split = Split()
+        for chunk in chunks {
+            try chunk.withUnsafeBufferPointer { buffer in
+                try splitter.append(buffer) { piece, bytes in
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    switch piece {
+                    case .item: split.items.append(text)
+                    case .member(let key): split.members[key] = text
+                    }
+                }
+            }
+        }
+        try splitter.finish()
+        return (split, splitter.largest)
+    }
+
+    static let list = """
+        {"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"42","continue":""},
+         "items":[ {"metadata":{"name":"a\\"]}","labels":{"x":"[{"}}},
+                   {"metadata":{"name":"b\\\\"},"spec":{"n":[1,2.5e3,-3,true,false,null]}} ,
+                   "odd", 7, null, [] ],
+         "extra": -1.5e-3, "flag" : true}
+        """
+
+    @Test func everySplitPointGivesTheWholeResponsesPieces() throws {
+        let bytes = Array(Self.list.utf8)
+        let (whole, _) = try Self.split([bytes])
+        #expect(whole.items == [#"{"metadata":{"name":"a\"]}","labels":{"x":"[{"}}}"#,
+                                #"{"metadata":{"name":"b\\"},"spec":{"n":[1,2.5e3,-3,true,false,null]}}"#,
+                                #""odd""#, "7", "null", "[]"])
+        #expect(whole.members == ["kind": #""PodList""#, "apiVersion": #""v1""#,
+                                  "metadata": #"{"resourceVersion":"42","continue":""}"#, "extra": "-1.5e-3", "flag": "true"])
+        for cut in 1..<bytes.count {
+            let (parts, _) = try Self.split([Array(bytes[..<cut]), Array(bytes[cut...])])
+            #expect(parts == whole, "cut at \(cut)")
+        }
+        let (bytewise, _) = try Self.split(bytes.map { [$0] })
+        #expect(bytewise == whole)
+    }
+
+    /// A Table's rows are its items; an empty or null list has none.
+    @Test func tableRowsAndEmptyLists() throws {
+        let (table, _) = try Self.split([Array(#"{"columnDefinitions":[{"name":"Name"}],"rows":[{"cells":["a"]}]}"#.utf8)])
+        #expect(table.items == [#"{"cells":["a"]}"#] && table.members["columnDefinitions"] == #"[{"name":"Name"}]"#)
+        let (empty, _) = try Self.split([Array(#"{"metadata":{},"items":[]}"#.utf8)])
+        #expect(empty.items.isEmpty)
+        let (null, _) = try Self.split([Array(#" {"items":null} "#.utf8)])
+        #expect(null.items.isEmpty && null.members["items"] == "null")
+        _ = try Self.split([Array("{}".utf8)])
+    }
+
+    /// Only the unfinished item is held, never the list: 200 items of 1 KiB in 4 KiB
+    /// chunks hold about one item at a time.
+    @Test func holdsOneItemNotTheList() throws {
+        let item = #"{"data":""# + String(repeating: "x", count: 1000) + #""}"#
+        let text = #"{"items":["# + Array(repeating: item, count: 200).joined(separator: ",") + "]}"
+        let bytes = Array(text.utf8)
+        let chunks = stride(from: 0, to: bytes.count, by: 4096).map { Array(bytes[$0..<min($0 + 4096, bytes.count)]) }
+        let (split, largest) = try Self.split(chunks)
+        #expect(split.items.count == 200 && split.items.allSatisfy { $0 == item })
+        #expect(largest <= item.utf8.count, "held \(largest) bytes of a \(bytes.count)-byte list")
+    }
+
+    @Test func anItemOverTheLimitIsRefused() throws {
+        let big = #"{"items":[{"a":""# + String(repeating: "x", count: 5000) + #""}]}"#
+        // Whole, in one chunk, and cut into pieces.
+        #expect(throws: ListItemSplitter.TooLarge.self) { _ = try Self.split([Array(big.utf8)], limit: 4096) }
+        let bytes = Array(big.utf8)
+        let chunks = stride(from: 0, to: bytes.count, by: 1000).map { Array(bytes[$0..<min($0 + 1000, bytes.count)]) }
+        #expect(throws: ListItemSplitter.TooLarge.self) { _ = try Self.split(chunks, limit: 4096) }
+        _ = try Self.split(chunks, limit: 8192)
+    }
+
+    @Test(arguments: [
+        "[1,2]", #"{"items":[1,2}"#, #"{"items":[1 2]}"#, #"{"a" 1}"#, #"{a:1}"#, #"{"items":[1,2]} x"#,
+        #"{"items":[{"a":1}"#, #"{"a":"#, "", #"{"items":[,1]}"#, #"{"a":1,}"#,
+    ])
+    func notAListIsRefused(_ text: String) {
+        #expect(throws: (any Error).self, "\(text)") { _ = try Self.split([Array(text.utf8)]) }
+    }
+}
