@@ -32,6 +32,8 @@ struct SyntheticNode {
         try write(root + "/proc/stat", "cpu  1 0 1 1 0 0 0 0 0 0\nbtime 1795303313\n")
         try write(root + "/proc/meminfo", "MemTotal: 16384000 kB\nSwapTotal: 4194300 kB\nSwapFree: 4194300 kB\n")
         try write(root + "/sys/devices/system/cpu/online", "0-7\n")
+        // The root row's network is the host's, read through PID 1.
+        try write(root + "/proc/1/net/dev", Self.netDev)
         try write(root + "/sys/devices/virtual/block/vda/dev", "8:0\n")
         try FileManager.default.createDirectory(atPath: root + "/sys/dev/block", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: root + "/sys/dev/block/8:0", withDestinationPath: "../../devices/virtual/block/vda")
@@ -49,16 +51,18 @@ struct SyntheticNode {
                 let id = String(repeating: String(format: "%02x", (pod * 2 + index) % 256), count: 32)
                 try cgroupFiles(podDirectory + "/cri-containerd-\(id).scope", memory: 25_000_000, pid: pid)
                 try write(root + "/proc/\(pid)/comm", comm + "\n")
-                try write(root + "/proc/\(pid)/net/dev", """
-                    Inter-|   Receive                                                |  Transmit
-                     face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
-                        lo: 100 1 0 0 0 0 0 0 100 1 0 0 0 0 0 0
-                      eth0: 8123456 9123 0 0 0 0 0 0 4123456 5123 0 0 0 0 0 0
-
-                    """)
+                try write(root + "/proc/\(pid)/net/dev", Self.netDev)
             }
         }
     }
+
+    static let netDev = """
+        Inter-|   Receive                                                |  Transmit
+         face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+            lo: 100 1 0 0 0 0 0 0 100 1 0 0 0 0 0 0
+          eth0: 8123456 9123 0 0 0 0 0 0 4123456 5123 0 0 0 0 0 0
+
+        """
 
     var configuration: CAdvisorCollector.Configuration {
         CAdvisorCollector.Configuration(cgroupRoot: root + "/cgroup", procRoot: root + "/proc", sysRoot: root + "/sys", rootfs: root)
@@ -82,14 +86,15 @@ struct SyntheticNode {
                              "pgrefill 0", "pgactivate 0", "pgdeactivate 0", "pglazyfree 0", "thp_fault_alloc 0"]).joined(separator: "\n") + "\n",
             "io.stat": "8:0 rbytes=123456 wbytes=654321 rios=12 wios=34 dbytes=0 dios=0\n",
         ]
+        // The root has pressure files too (on kernels with PSI), but none of the rest.
+        files["cpu.pressure"] = pressure
+        files["memory.pressure"] = pressure
+        files["io.pressure"] = pressure
         if !root {
             files["cgroup.events"] = "populated 1\nfrozen 0\n"
             files["cgroup.procs"] = pid.map { "\($0)\n" } ?? ""
             files["cpu.max"] = "max 100000\n"
             files["cpu.weight"] = "79\n"
-            files["cpu.pressure"] = pressure
-            files["memory.pressure"] = pressure
-            files["io.pressure"] = pressure
             files["memory.current"] = "\(memory)\n"
             files["memory.peak"] = "\(memory * 2)\n"
             files["memory.swap.current"] = "0\n"
@@ -125,7 +130,8 @@ let benchmarks: @Sendable () -> Void = {
     let collector = CAdvisorCollector(configuration: node.configuration)
     let first = collector.collect()
     let rows = first.families.first { $0.name == "container_last_seen" }?.series.count ?? 0
-    precondition(rows == 3 + SyntheticNode.pods * 3 && first.failures.isEmpty, "synthetic node: \(rows) rows, \(first.failures)")
+    // fatalError, not precondition: an optimised build drops a precondition's message.
+    if rows != 3 + SyntheticNode.pods * 3 || !first.failures.isEmpty { fatalError("synthetic node: \(rows) rows, \(first.failures)") }
 
     let floor = SyscallFloor(node: node, collector: collector)
 
@@ -169,8 +175,9 @@ struct SyscallFloor: @unchecked Sendable {
         // The caller ran the first cycle (a refresh cycle, one in six); the next is steady.
         let all = Self.regularFiles(under: node.root)
         for path in all {
-            var times = [timespec(tv_sec: 1, tv_nsec: 0), timespec(tv_sec: 0, tv_nsec: Int(UTIME_OMIT))]
-            precondition(utimensat(AT_FDCWD, path, &times, 0) == 0, "utimensat \(path)")
+            // atime one second after the epoch; mtime left alone (UTIME_OMIT).
+            var stamps = [timespec(tv_sec: 1, tv_nsec: 0), timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2)]
+            if utimensat(AT_FDCWD, path, &stamps, 0) != 0 { fatalError("utimensat \(path)") }
         }
         _ = collector.collect()
         var byDirectory: [String: [String]] = [:]
@@ -183,8 +190,9 @@ struct SyscallFloor: @unchecked Sendable {
         read = byDirectory.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted()) }
         let readCount = read.reduce(0) { $0 + $1.files.count }
         // Machine files are read on refresh cycles only, so every file stamped is one the count knows.
-        precondition(readCount == collector.fileReadsInLastCycle,
-                     "the floor replays \(readCount) files, the cycle read \(collector.fileReadsInLastCycle)")
+        if readCount != collector.fileReadsInLastCycle {
+            fatalError("the floor replays \(readCount) files, the cycle read \(collector.fileReadsInLastCycle)")
+        }
         // The discovery lists every cgroup directory between the root and the containers.
         listed = read.map(\.directory).filter { $0.contains("/cgroup/") && !$0.hasSuffix(".scope") }
     }
@@ -200,7 +208,7 @@ struct SyscallFloor: @unchecked Sendable {
         }
         buffer.withUnsafeMutableBytes { raw in
             for (directory, files) in read {
-                let handle = open(directory, O_PATH | O_DIRECTORY | O_CLOEXEC)
+                let handle = open(directory, 0o10000000 /* O_PATH */ | O_DIRECTORY | O_CLOEXEC)
                 guard handle >= 0 else { continue }
                 for file in files {
                     let fd = openat(handle, file, O_RDONLY | O_CLOEXEC)

@@ -33,41 +33,42 @@ public enum KubeletCgroup: Sendable, Equatable {
     }
 
     /// `pod<uid>` (cgroupfs) or `kubepods[-qos]-pod<uid_>.slice` (systemd), UID with dashes.
+    /// Byte-wise: every cgroup of the node is classified every cycle, and Character
+    /// operations (grapheme breaking, generic searches) cost more than the reads.
     static func podUID(in name: String) -> String? {
-        var rest = Substring(name)
+        var rest = Substring(name).utf8
         if rest.hasSuffix(".slice") {
             rest = rest.dropLast(6)
-            guard let marker = rest.firstRange(of: "-pod") else { return nil }
-            rest = rest[marker.upperBound...]
+            guard let marker = rest.indexAfter("-pod") else { return nil }
+            rest = rest[marker...]
         } else {
             guard rest.hasPrefix("pod") else { return nil }
             rest = rest.dropFirst(3)
         }
-        let uid = rest.replacingUnderscores()
-        return isPodUID(uid) ? uid : nil
+        guard isPodUID(rest) else { return nil }
+        return String(decoding: rest.map { $0 == UInt8(ascii: "_") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
     }
 
     /// The 64-hex container ID of a runtime's cgroup, nil for anything else (CRI-O's
     /// `crio-conmon-*` monitor, systemd `.mount` units, nested helpers).
     static func containerID(in name: String) -> String? {
-        var rest = Substring(name)
+        var rest = Substring(name).utf8
         if rest.hasSuffix(".scope") { rest = rest.dropLast(6) }
         for prefix in ["cri-containerd-", "crio-", "docker-"] where rest.hasPrefix(prefix) {
-            rest = rest.dropFirst(prefix.count)
+            rest = rest.dropFirst(prefix.utf8.count)
             break
         }
-        guard rest.utf8.count == 64, rest.utf8.allSatisfy(\.isLowercaseHex) else { return nil }
-        return String(rest)
+        guard rest.count == 64, rest.allSatisfy(\.isLowercaseHex) else { return nil }
+        return String(Substring(rest))
     }
 
-    /// 8-4-4-4-12 hex with dashes, or 32 hex (static pods).
-    private static func isPodUID(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
+    /// 8-4-4-4-12 hex with dashes (underscores in systemd unit names), or 32 hex (static pods).
+    private static func isPodUID(_ bytes: Substring.UTF8View) -> Bool {
         if bytes.count == 32 { return bytes.allSatisfy(\.isLowercaseHex) }
         guard bytes.count == 36 else { return false }
         for (index, byte) in bytes.enumerated() {
-            if [8, 13, 18, 23].contains(index) {
-                guard byte == UInt8(ascii: "-") else { return false }
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                guard byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") else { return false }
             } else if !byte.isLowercaseHex {
                 return false
             }
@@ -76,9 +77,24 @@ public enum KubeletCgroup: Sendable, Equatable {
     }
 }
 
-extension Substring {
-    fileprivate func replacingUnderscores() -> String {
-        String(map { $0 == "_" ? "-" : $0 })
+extension Substring.UTF8View {
+    fileprivate func hasPrefix(_ prefix: String) -> Bool {
+        starts(with: prefix.utf8)
+    }
+
+    fileprivate func hasSuffix(_ suffix: String) -> Bool {
+        count >= suffix.utf8.count && self[index(endIndex, offsetBy: -suffix.utf8.count)...].elementsEqual(suffix.utf8)
+    }
+
+    /// Where the first occurrence of `marker` ends.
+    fileprivate func indexAfter(_ marker: String) -> Index? {
+        let pattern = Array(marker.utf8)
+        var start = startIndex
+        while start != endIndex {
+            if self[start...].starts(with: pattern) { return index(start, offsetBy: pattern.count) }
+            start = index(after: start)
+        }
+        return nil
     }
 }
 
