@@ -2,8 +2,9 @@ import HTTP2Transport
 import Logging
 import Synchronization
 
-/// Keeps one resource's objects current the way client-go's reflector does: a
-/// paginated LIST (processed page by page), then a WATCH from the list's
+/// Keeps one resource's objects current the way client-go's reflector does: a LIST
+/// (from the watch cache in one response, or consistent in pages; either read item by
+/// item as it arrives), then a WATCH from the list's
 /// resourceVersion with bookmarks and a jittered timeout, resumed from the last
 /// version seen after a timeout or a dropped connection. `410 Gone` relists and
 /// reconciles; errors back off exponentially with jitter; `403` is logged, counted
@@ -21,7 +22,7 @@ import Synchronization
 public final class Reflector: Sendable {
     /// Where the first watch starts.
     public enum Start: Sendable, Equatable {
-        /// A full paginated list, then a watch from its version (a store's reflector).
+        /// A full list, then a watch from its version (a store's reflector).
         case list
         /// A watch from this version; a 410 falls back to a full list.
         case resume(resourceVersion: String)
