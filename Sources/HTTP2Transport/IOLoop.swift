@@ -258,20 +258,22 @@ private final class LoopState {
             waiting.remove(at: index).fail(.cancelled)
             return
         }
-        for connection in connections {
-            if let (streamID, _) = connection.session.streams.first(where: { $0.value.submission.id == id }) {
-                connection.session.cancel(streamID: streamID, with: .cancelled)
-            }
-        }
+        if let (session, streamID) = stream(of: id) { session.cancel(streamID: streamID, with: .cancelled) }
     }
 
     /// A streamed response's reader took `bytes`: the server may send that much more.
     func consumed(_ id: UInt64, bytes: Int) {
+        if let (session, streamID) = stream(of: id) { session.consumed(streamID: streamID, bytes: bytes) }
+    }
+
+    /// The open stream carrying a submission, on whichever connection it went out.
+    private func stream(of id: UInt64) -> (HTTP2Session, Int32)? {
         for connection in connections {
             if let (streamID, _) = connection.session.streams.first(where: { $0.value.submission.id == id }) {
-                connection.session.consumed(streamID: streamID, bytes: bytes)
+                return (connection.session, streamID)
             }
         }
+        return nil
     }
 
     func expire(now: ContinuousClock.Instant) {

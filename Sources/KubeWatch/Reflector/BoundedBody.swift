@@ -1,6 +1,5 @@
-/// A response body read up to a limit, so that what a peer sends is never held
-/// without bound: a LIST page up to the reflector's maximum, an error response up to
-/// the first part that carries its Status message.
+/// An error response's body read up to a limit, so that what a peer sends is never
+/// held without bound: enough for the Status message it carries.
 struct BoundedBody {
     let limit: Int
     private(set) var bytes: [UInt8] = []

@@ -306,21 +306,9 @@ public final class Reflector: Sendable {
         state.withLock { $0.listCalls += 1 }
         var request = configuration.request
         request.mode = .list(limit: 1, continueToken: nil)
-        let response = try await get(request, timeout: configuration.pageTimeout)
-        guard response.status == 200 else { throw Failure.status(response.apiStatus) }
-        var version = ""
-        try response.body.withUnsafeBufferPointer { body in
-            var reader = JSONReader(body)
-            try reader.readObject { reader, key in
-                if key == "metadata" {
-                    try reader.readObject { reader, key in
-                        if key == "resourceVersion" { version = try reader.readString() ?? "" } else { try reader.skipValue() }
-                    }
-                } else {
-                    try reader.skipValue()
-                }
-            }
-        }
+        let page = try await readList(request, deliveringItems: false)
+        guard page.status.code == 200 else { throw Failure.status(page.status) }
+        let version = page.resourceVersion
         guard !version.isEmpty else { throw Failure.malformed("a list without a resourceVersion") }
         state.withLock {
             $0.listPages += 1
@@ -364,7 +352,7 @@ public final class Reflector: Sendable {
             // Not older than a version: from the watch cache, which serves such lists only unpaginated.
             let unpaginated = !version.isEmpty && version != "0"
             request.mode = .list(limit: unpaginated ? 0 : configuration.pageSize, continueToken: continueToken, resourceVersion: version)
-            let page = try await readList(request)
+            let page = try await readList(request, deliveringItems: true)
             guard page.status.code == 200 else {
                 if page.status.isExpired && continueToken != nil && version.isEmpty && restarts < 3 {
                     // The snapshot behind the token was compacted: start over.
@@ -395,9 +383,10 @@ public final class Reflector: Sendable {
     }
 
     /// One LIST response (a page, or a whole list from the watch cache), its items
-    /// handed to the sink one by one as they arrive: memory holds one object, however
-    /// long the list. A 200's status is `.ok`; of an error, its Status.
-    private func readList(_ request: ListWatchRequest) async throws
+    /// handed to the sink one by one as they arrive (unless only its version is wanted):
+    /// memory holds one object, however long the list. A 200's status is `.ok`; of an
+    /// error, its Status.
+    private func readList(_ request: ListWatchRequest, deliveringItems: Bool) async throws
         -> (status: APIStatus, resourceVersion: String, continueToken: String?)
     {
         var status = 0
@@ -416,7 +405,7 @@ public final class Reflector: Sendable {
                     status = code
                 case .body(let bytes):
                     guard status == 200 else {
-                        // Only the first part is read, for the message; leaving the loop resets the stream.
+                        // Read up to its limit, for the message; leaving the loop resets the stream.
                         if !errorBody.append(bytes) { break reading }
                         continue
                     }
@@ -424,6 +413,7 @@ public final class Reflector: Sendable {
                         try splitter.append(chunk) { piece, value in
                             switch piece {
                             case .item:
+                                guard deliveringItems else { return }
                                 do {
                                     _ = try sink.apply(.listed, object: value)
                                 } catch {
@@ -679,32 +669,6 @@ public final class Reflector: Sendable {
     }
 
     // MARK: Requests
-
-    /// One small LIST request (a one-item list for its version): a 200's body up to
-    /// `maximumObjectBytes` (over it the request fails, counted, and the stream is
-    /// reset), an error's first
-    /// `maximumErrorBodyBytes` (enough for its Status message).
-    private func get(_ request: ListWatchRequest, timeout: Duration) async throws -> (status: Int, body: [UInt8], apiStatus: APIStatus) {
-        var status = 0
-        var body = BoundedBody(limit: configuration.maximumObjectBytes)
-        defer { noteBuffered(body.bytes.count) }
-        reading: for try await part in client.stream(try httpRequest(request, timeout: timeout)) {
-            switch part {
-            case .head(let code, _):
-                status = code
-                if code != 200 { body = BoundedBody(limit: configuration.maximumErrorBodyBytes) }
-            case .body(let bytes):
-                if !body.append(bytes) {
-                    if status != 200 { break reading }
-                    state.withLock { $0.oversized += 1 }
-                    throw Failure.tooLarge("a LIST response larger than \(configuration.maximumObjectBytes) bytes")
-                }
-            case .trailers:
-                break
-            }
-        }
-        return (status, body.bytes, status == 200 ? APIStatus(code: 200, reason: "", message: "") : body.apiStatus(httpStatus: status))
-    }
 
     private func noteBuffered(_ bytes: Int) {
         state.withLock { $0.largestBuffered = max($0.largestBuffered, bytes) }
