@@ -70,6 +70,7 @@ struct ConfigTests {
                 collect_interval: 15s
                 disk_io_enabled: false
                 network_enabled: false
+                files_kept_open: 2048
               node:
                 enabled: true
                 proc_root: /host/proc
@@ -115,7 +116,8 @@ struct ConfigTests {
         #expect(metrics.kubeState.shard == .number(1) && metrics.kubeState.totalShards == .number(3))
         #expect(metrics.kubeState.nodeLocalPods == .false)
         #expect(metrics.cadvisor == CAdvisorConfig(enabled: false, cgroupRoot: "/host/sys/fs/cgroup", procRoot: "/host/proc",
-                                                   collectInterval: .seconds(15), diskIOEnabled: false, networkEnabled: false))
+                                                   collectInterval: .seconds(15), diskIOEnabled: false, networkEnabled: false,
+                                                   filesKeptOpen: 2048))
         #expect(metrics.node == NodeConfig(enabled: true, procRoot: "/host/proc", sysRoot: "/host/sys", rootfs: "/host/root",
                                            collectInterval: .milliseconds(500)))
         let streaming = metrics.streaming

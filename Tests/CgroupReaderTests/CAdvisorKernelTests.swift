@@ -183,3 +183,57 @@ struct RemovingCgroup: ContainerMetadataSource {
         return nil
     }
 }
+
+/// Held files on the running kernel's cgroupfs (`filesKeptOpen`): a `pread` at offset
+/// 0 makes the kernel print the file anew, and a removed cgroup's held file fails with
+/// ENODEV. In the serialized suite: each test makes the same `/kubepods` tree.
+extension CAdvisorKernelTests {
+    static func holdingCollector() -> CAdvisorCollector {
+        var configuration = CAdvisorCollector.Configuration(cgroupRoot: KubeletCgroupTree.root, procRoot: "/proc", sysRoot: "/sys", rootfs: "/")
+        configuration.filesKeptOpen = 10_000
+        return CAdvisorCollector(configuration: configuration)
+    }
+
+    @Test func heldFilesFollowTheKernel() throws {
+        let tree = try KubeletCgroupTree()
+        defer { tree.remove() }
+        let container = try tree.makeCgroup(tree.podPath + "/" + Self.hex64())
+        try tree.run(in: container, "exec sleep 600")
+        let collector = Self.holdingCollector()
+        _ = collector.collect()
+        let first = collector.collect()
+        #expect(first.failures.isEmpty, "\(first.failures)")
+        #expect(Self.value(first, "container_processes", id: container) == 1)
+        #expect(HeldCgroupFilesTests.descriptors(under: "\(KubeletCgroupTree.root)/memory\(container)/") > 0)
+
+        // A busy loop joins: the held cgroup.procs and cpuacct.usage show it.
+        try tree.run(in: container, "while :; do :; done")
+        usleep(300_000)
+        let before = Double(try tree.number("cpuacct", container, "cpuacct.usage")) / 1e9
+        let second = collector.collect()
+        let after = Double(try tree.number("cpuacct", container, "cpuacct.usage")) / 1e9
+        #expect(Self.value(second, "container_processes", id: container) == 2)
+        let usage = try #require(Self.value(second, "container_cpu_usage_seconds_total", id: container))
+        #expect(before > 0.05 && usage >= before && usage <= after, "\(before) ≤ \(usage) ≤ \(after)")
+    }
+
+    @Test func aCgroupRemovedUnderHeldFilesIsSkippedAndReleased() throws {
+        let tree = try KubeletCgroupTree()
+        defer { tree.remove() }
+        let gone = try tree.makeCgroup(tree.podPath + "/" + Self.hex64())
+        let collector = Self.holdingCollector()
+        _ = collector.collect()
+        #expect(Self.value(collector.collect(), "container_memory_usage_bytes", id: gone) != nil)
+        let held = HeldCgroupFilesTests.descriptors(under: "\(KubeletCgroupTree.root)/memory\(gone)/")
+        #expect(held > 0)
+        // Removed after the listing: its held files answer ENODEV.
+        collector.connect(RemovingCgroup(directories: KubeletCgroupTree.controllers.map { "\(KubeletCgroupTree.root)/\($0)\(gone)" }))
+        let result = collector.collect()
+        #expect(Self.value(result, "container_memory_usage_bytes", id: gone) == nil)
+        #expect(result.skipped == ["vanished": 1])
+        #expect(result.failures.isEmpty)
+        for controller in KubeletCgroupTree.controllers {
+            #expect(HeldCgroupFilesTests.descriptors(under: "\(KubeletCgroupTree.root)/\(controller)\(gone)/") == 0)
+        }
+    }
+}

@@ -101,6 +101,8 @@ struct CAdvisorConfig: Sendable, Equatable {
     var collectInterval: Duration = .seconds(10)
     var diskIOEnabled = true
     var networkEnabled = true
+    /// Cgroup files kept open between cycles, at most (0: none); each pins kernel memory.
+    var filesKeptOpen = 0
 }
 
 struct NodeConfig: Sendable, Equatable {

@@ -178,6 +178,7 @@ extension CAdvisorConfig {
         collectInterval = section.duration("collect_interval", default: defaults.collectInterval)
         diskIOEnabled = section.bool("disk_io_enabled", default: defaults.diskIOEnabled)
         networkEnabled = section.bool("network_enabled", default: defaults.networkEnabled)
+        filesKeptOpen = section.int("files_kept_open", default: defaults.filesKeptOpen, range: 0...1_000_000)
         section.finish()
     }
 }

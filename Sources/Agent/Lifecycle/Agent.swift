@@ -54,6 +54,7 @@ struct Agent {
                                                                 sysRoot: node.sysRoot, rootfs: node.rootfs)
             configuration.diskIO = cadvisor.diskIOEnabled
             configuration.network = cadvisor.networkEnabled
+            configuration.filesKeptOpen = cadvisor.filesKeptOpen
             let collector = CAdvisorCollector(configuration: configuration)
             if let index = kubernetes?.podIndex { collector.connect(index) }
             loops.append(CollectionLoop(collector: collector, interval: cadvisor.collectInterval,

@@ -12,10 +12,37 @@ struct CgroupStatsReader {
     /// The host's /proc: the v2 root cgroup has no swap counter, so its swap comes from meminfo.
     let procRoot: String
     private var reader = KernelFileReader(initialCapacity: 4096)
+    /// The files of the every-cycle reads, kept open between cycles; nil holds none.
+    private let held: HeldCgroupFiles?
+    /// False while limits are read: files read once in several cycles are not held.
+    private var holdReads = true
 
-    init(layout: CgroupLayout, procRoot: String) {
+    /// `maximumHeldFiles`: how many cgroup files stay open between cycles (0: none).
+    init(layout: CgroupLayout, procRoot: String, maximumHeldFiles: Int = 0) {
         self.layout = layout
         self.procRoot = procRoot
+        held = maximumHeldFiles > 0 ? HeldCgroupFiles(limit: maximumHeldFiles) : nil
+    }
+
+    /// Files held open now.
+    var heldFiles: Int { held?.count ?? 0 }
+
+    /// Ends a cycle: closes the held files of cgroups it did not read (removed ones).
+    func endCycle() {
+        held?.endCycle()
+    }
+
+    /// Closes the held files of a cgroup found removed, in every hierarchy.
+    func release(_ id: String) {
+        guard let held else { return }
+        let relative = id == "/" ? "" : id
+        switch layout {
+        case .v2(let root): held.release(root + relative)
+        case .v1(let controllers):
+            for base in [controllers.cpu, controllers.cpuacct, controllers.memory, controllers.blkio, controllers.pids] {
+                held.release(base + relative)
+            }
+        }
     }
 
     struct Options {
@@ -36,8 +63,8 @@ struct CgroupStatsReader {
 
         switch layout {
         case .v2(let root):
-            let directory = try KernelDirectory(path: id == "/" ? root : root + id)
-            return try statsV2(directory, isRoot: id == "/", options: options, previousMemoryStat: previousMemoryStat)
+            var directory = try CgroupDirectory(path: id == "/" ? root : root + id, held: held)
+            return try statsV2(&directory, isRoot: id == "/", options: options, previousMemoryStat: previousMemoryStat)
         case .v1(let controllers): return try statsV1(controllers: controllers, id: id, options: options, previousMemoryStat: previousMemoryStat)
         }
     }
@@ -53,14 +80,14 @@ struct CgroupStatsReader {
         var majorPageFaults: UInt64 = 0
     }
 
-    private mutating func statsV2(_ directory: borrowing KernelDirectory, isRoot: Bool, options: Options,
+    private mutating func statsV2(_ directory: inout CgroupDirectory, isRoot: Bool, options: Options,
                                   previousMemoryStat: MemoryStat?) throws -> (CgroupStats, MemoryStat?) {
         var stats = CgroupStats()
         // cpu.stat: usage_usec, user_usec, system_usec always; the bandwidth counters
         // only with the cpu controller enabled for the cgroup.
         var usage: UInt64 = 0, user: UInt64 = 0, system: UInt64 = 0
         var periods: UInt64?, throttled: UInt64?, throttledTime: UInt64?
-        try read("cpu.stat", in: directory) { buffer in
+        try read("cpu.stat", in: &directory) { buffer in
             KeyedValues.forEach(in: buffer) { key, value in
                 switch true {
                 case key.equals("usage_usec"): usage = value
@@ -80,7 +107,7 @@ struct CgroupStatsReader {
         var memoryStat = previousMemoryStat
         if options.memoryStat || memoryStat == nil {
             var parsed = MemoryStat()
-            try read("memory.stat", in: directory) { buffer in
+            try read("memory.stat", in: &directory) { buffer in
                 KeyedValues.forEach(in: buffer) { key, value in
                     switch true {
                     case key.equals("anon"): parsed.rss = value
@@ -98,19 +125,19 @@ struct CgroupStatsReader {
         let memory = memoryStat ?? MemoryStat()
         // The root has no memory.current or memory.swap.current; runc (and so cAdvisor)
         // takes anon + file for its usage and the host's swap in use from meminfo.
-        let current = isRoot ? memory.rss.saturatingAdd(memory.cache) : try readNumber("memory.current", in: directory) ?? 0
-        let peak = isRoot ? 0 : (try optionalNumber("memory.peak", in: directory) ?? 0)
+        let current = isRoot ? memory.rss.saturatingAdd(memory.cache) : try readNumber("memory.current", in: &directory) ?? 0
+        let peak = isRoot ? 0 : (try optionalNumber("memory.peak", in: &directory) ?? 0)
         let swap: UInt64
         if !options.swap {
             swap = 0
         } else if isRoot {
             swap = try hostSwapInUse()
         } else {
-            swap = try optionalNumber("memory.swap.current", in: directory) ?? 0
+            swap = try optionalNumber("memory.swap.current", in: &directory) ?? 0
         }
         var oomKills: UInt64 = 0
         if !isRoot {
-            try optional("memory.events", in: directory) { buffer in
+            try optional("memory.events", in: &directory) { buffer in
                 KeyedValues.forEach(in: buffer) { key, value in if key.equals("oom_kill") { oomKills = value } }
             }
         }
@@ -120,15 +147,15 @@ struct CgroupStatsReader {
             pageFaults: memory.pageFaults, majorPageFaults: memory.majorPageFaults, oomKills: oomKills)
 
         if options.io {
-            try optional("io.stat", in: directory) { stats.io = Self.parseIOStat($0) }
+            try optional("io.stat", in: &directory) { stats.io = Self.parseIOStat($0) }
         }
         if !isRoot {
-            stats.threads = try optionalNumber("pids.current", in: directory)
-            try optional("cgroup.procs", in: directory, singleRecord: false) { (stats.processes, stats.firstProcess) = KeyedValues.processes($0) }
+            stats.threads = try optionalNumber("pids.current", in: &directory)
+            try optional("cgroup.procs", in: &directory, singleRecord: false, hold: false) { (stats.processes, stats.firstProcess) = KeyedValues.processes($0) }
         }
-        stats.cpuPressure = try optionalPressure("cpu.pressure", in: directory)
-        stats.memoryPressure = try optionalPressure("memory.pressure", in: directory)
-        stats.ioPressure = try optionalPressure("io.pressure", in: directory)
+        stats.cpuPressure = try optionalPressure("cpu.pressure", in: &directory)
+        stats.memoryPressure = try optionalPressure("memory.pressure", in: &directory)
+        stats.ioPressure = try optionalPressure("io.pressure", in: &directory)
         return (stats, memoryStat)
     }
 
@@ -136,19 +163,19 @@ struct CgroupStatsReader {
                                   previousMemoryStat: MemoryStat?) throws -> (CgroupStats, MemoryStat?) {
         var stats = CgroupStats()
         let relative = id == "/" ? "" : id
-        let cpuacct = try KernelDirectory(path: controllers.cpuacct + relative)
-        let memory = try KernelDirectory(path: controllers.memory + relative)
+        var cpuacct = try CgroupDirectory(path: controllers.cpuacct + relative, held: held)
+        var memory = try CgroupDirectory(path: controllers.memory + relative, held: held)
 
-        let usage = try readNumber("cpuacct.usage", in: cpuacct) ?? 0
+        let usage = try readNumber("cpuacct.usage", in: &cpuacct) ?? 0
         var userTicks: UInt64 = 0, systemTicks: UInt64 = 0
-        try read("cpuacct.stat", in: cpuacct) { buffer in
+        try read("cpuacct.stat", in: &cpuacct) { buffer in
             KeyedValues.forEach(in: buffer) { key, value in
                 if key.equals("user") { userTicks = value } else if key.equals("system") { systemTicks = value }
             }
         }
         var periods: UInt64?, throttled: UInt64?, throttledTime: UInt64?
-        try Self.ifPresent(controllers.cpu + relative) { cpu in
-            try optional("cpu.stat", in: cpu) { buffer in
+        try Self.ifPresent(controllers.cpu + relative, held: held) { cpu in
+            try optional("cpu.stat", in: &cpu) { buffer in
                 KeyedValues.forEach(in: buffer) { key, value in
                     switch true {
                     case key.equals("nr_periods"): periods = value
@@ -158,7 +185,7 @@ struct CgroupStatsReader {
                     }
                 }
             }
-            try optional("cgroup.procs", in: cpu, singleRecord: false) { (stats.processes, stats.firstProcess) = KeyedValues.processes($0) }
+            try optional("cgroup.procs", in: &cpu, singleRecord: false, hold: false) { (stats.processes, stats.firstProcess) = KeyedValues.processes($0) }
         }
         // cpuacct.stat counts USER_HZ (100 Hz) ticks; cAdvisor turns them into nanoseconds first.
         stats.cpu = CgroupStats.CPU(usageSeconds: Double(usage) / 1e9, userSeconds: Double(userTicks.saturatingMultiply(10_000_000)) / 1e9,
@@ -168,7 +195,7 @@ struct CgroupStatsReader {
         var memoryStat = previousMemoryStat
         if options.memoryStat || memoryStat == nil {
             var parsed = MemoryStat()
-            try read("memory.stat", in: memory) { buffer in
+            try read("memory.stat", in: &memory) { buffer in
                 KeyedValues.forEach(in: buffer) { key, value in
                     switch true {
                     case key.equals("total_rss"): parsed.rss = value
@@ -186,49 +213,49 @@ struct CgroupStatsReader {
             memoryStat = parsed
         }
         let statValues = memoryStat ?? MemoryStat()
-        let current = try readNumber("memory.usage_in_bytes", in: memory) ?? 0
+        let current = try readNumber("memory.usage_in_bytes", in: &memory) ?? 0
         var oomKills: UInt64 = 0
-        try optional("memory.oom_control", in: memory) { buffer in
+        try optional("memory.oom_control", in: &memory) { buffer in
             KeyedValues.forEach(in: buffer) { key, value in if key.equals("oom_kill") { oomKills = value } }
         }
         stats.memory = CgroupStats.Memory(
-            usage: current, maxUsage: try optionalNumber("memory.max_usage_in_bytes", in: memory) ?? 0,
+            usage: current, maxUsage: try optionalNumber("memory.max_usage_in_bytes", in: &memory) ?? 0,
             workingSet: current > statValues.inactiveFile ? current - statValues.inactiveFile : 0,
             rss: statValues.rss, cache: statValues.cache, mappedFile: statValues.mappedFile, swap: statValues.swap,
-            failcnt: try optionalNumber("memory.failcnt", in: memory) ?? 0,
+            failcnt: try optionalNumber("memory.failcnt", in: &memory) ?? 0,
             pageFaults: statValues.pageFaults, majorPageFaults: statValues.majorPageFaults, oomKills: oomKills)
 
         if options.io {
-            try Self.ifPresent(controllers.blkio + relative) { stats.io = try v1BlockIO($0) }
+            try Self.ifPresent(controllers.blkio + relative, held: held) { stats.io = try v1BlockIO(&$0) }
         }
         if id != "/" {
-            try Self.ifPresent(controllers.pids + relative) { stats.threads = try optionalNumber("pids.current", in: $0) }
+            try Self.ifPresent(controllers.pids + relative, held: held) { stats.threads = try optionalNumber("pids.current", in: &$0) }
         }
         return (stats, memoryStat)
     }
 
     /// Runs `body` with a controller's directory of the cgroup, when that controller
     /// has one (a v1 host may lack the pids or blkio hierarchy).
-    private static func ifPresent(_ path: String, _ body: (borrowing KernelDirectory) throws -> Void) throws {
-        let directory: KernelDirectory
+    private static func ifPresent(_ path: String, held: HeldCgroupFiles?, _ body: (inout CgroupDirectory) throws -> Void) throws {
+        var directory: CgroupDirectory
         do {
-            directory = try KernelDirectory(path: path)
+            directory = try CgroupDirectory(path: path, held: held)
         } catch KernelFileError.missing {
             return
         }
-        try body(directory)
+        try body(&directory)
     }
 
     /// v1 blkio: the throttle policy's recursive files (the CFQ/BFQ ones are empty on
     /// blk-mq kernels), falling back to the non-recursive ones on old kernels.
-    private mutating func v1BlockIO(_ directory: borrowing KernelDirectory) throws -> [CgroupStats.DeviceIO] {
+    private mutating func v1BlockIO(_ directory: inout CgroupDirectory) throws -> [CgroupStats.DeviceIO] {
         var devices: [UInt64: CgroupStats.DeviceIO] = [:]
         let files = [("blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_service_bytes", true),
                      ("blkio.throttle.io_serviced_recursive", "blkio.throttle.io_serviced", false)]
         for (recursive, local, isBytes) in files {
             var found = false
             for file in [recursive, local] where !found {
-                try optional(file, in: directory) { buffer in
+                try optional(file, in: &directory) { buffer in
                     found = true
                     for line in LineIterator(buffer) {
                         var fields = FieldIterator(line)
@@ -296,47 +323,49 @@ struct CgroupStatsReader {
     // MARK: Limits
 
     mutating func spec(of id: String, bootTime: Double) throws -> CgroupSpec {
+        holdReads = false
+        defer { holdReads = true }
         switch layout {
         case .v2(let root):
-            let directory = try KernelDirectory(path: id == "/" ? root : root + id)
+            var directory = try CgroupDirectory(path: id == "/" ? root : root + id, held: held)
             // v2 always has the cpu files' directory; the root has neither cpu.max nor cpu.weight.
             var cpu = CgroupSpec.CPU(quota: nil, period: 0, shares: 0)
-            try optional("cpu.max", in: directory) { buffer in
+            try optional("cpu.max", in: &directory) { buffer in
                 var fields = FieldIterator(buffer[...].trimmingTrailing(0x0A))
                 if let first = fields.next(), !first.equals("max") { cpu.quota = first.uint64 }
                 if let second = fields.next()?.uint64 { cpu.period = second }
             }
             // cAdvisor maps cpu.weight (1...10000) back to shares: 2 + (weight − 1) × 262142 / 9999.
-            if let weight = try optionalNumber("cpu.weight", in: directory), (1...10_000).contains(weight) {
+            if let weight = try optionalNumber("cpu.weight", in: &directory), (1...10_000).contains(weight) {
                 cpu.shares = 2 + (weight - 1) * 262_142 / 9999
             }
             var memory: CgroupSpec.Memory?
-            if faccessat(directory.descriptor, "memory.max", F_OK, 0) == 0 {
+            if try directory.contains("memory.max") {
                 memory = CgroupSpec.Memory(
-                    limit: CgroupSpec.limit(try optionalNumber("memory.max", in: directory)),
-                    reservation: CgroupSpec.limit(try optionalNumber("memory.min", in: directory)),
-                    swapLimit: CgroupSpec.limit(try optionalNumber("memory.swap.max", in: directory)))
+                    limit: CgroupSpec.limit(try optionalNumber("memory.max", in: &directory)),
+                    reservation: CgroupSpec.limit(try optionalNumber("memory.min", in: &directory)),
+                    swapLimit: CgroupSpec.limit(try optionalNumber("memory.swap.max", in: &directory)))
             }
             return CgroupSpec(cpu: cpu, memory: memory,
                               startTime: Self.startTime(directory.path, marker: "cgroup.events", bootTime: bootTime))
         case .v1(let controllers):
             let relative = id == "/" ? "" : id
             var cpu: CgroupSpec.CPU?
-            try Self.ifPresent(controllers.cpu + relative) { directory in
+            try Self.ifPresent(controllers.cpu + relative, held: held) { directory in
                 var quota: UInt64?
-                try optional("cpu.cfs_quota_us", in: directory) { buffer in
+                try optional("cpu.cfs_quota_us", in: &directory) { buffer in
                     let value = try KeyedValues.signed(buffer, file: "")
                     quota = value > 0 ? UInt64(value) : nil
                 }
-                cpu = CgroupSpec.CPU(quota: quota, period: try optionalNumber("cpu.cfs_period_us", in: directory) ?? 0,
-                                     shares: try optionalNumber("cpu.shares", in: directory) ?? 0)
+                cpu = CgroupSpec.CPU(quota: quota, period: try optionalNumber("cpu.cfs_period_us", in: &directory) ?? 0,
+                                     shares: try optionalNumber("cpu.shares", in: &directory) ?? 0)
             }
             var memory: CgroupSpec.Memory?
-            try Self.ifPresent(controllers.memory + relative) { directory in
+            try Self.ifPresent(controllers.memory + relative, held: held) { directory in
                 memory = CgroupSpec.Memory(
-                    limit: CgroupSpec.limit(try optionalNumber("memory.limit_in_bytes", in: directory)),
-                    reservation: CgroupSpec.limit(try optionalNumber("memory.soft_limit_in_bytes", in: directory)),
-                    swapLimit: CgroupSpec.limit(try optionalNumber("memory.memsw.limit_in_bytes", in: directory)))
+                    limit: CgroupSpec.limit(try optionalNumber("memory.limit_in_bytes", in: &directory)),
+                    reservation: CgroupSpec.limit(try optionalNumber("memory.soft_limit_in_bytes", in: &directory)),
+                    swapLimit: CgroupSpec.limit(try optionalNumber("memory.memsw.limit_in_bytes", in: &directory)))
             }
             return CgroupSpec(cpu: cpu, memory: memory,
                               startTime: Self.startTime(controllers.cpu + relative, marker: "cgroup.clone_children", bootTime: bootTime))
@@ -359,11 +388,13 @@ struct CgroupStatsReader {
 
     // MARK: File helpers
 
-    private mutating func read(_ name: String, in directory: borrowing KernelDirectory, singleRecord: Bool = true,
+    /// `hold: false` for `cgroup.procs`: v1 keeps the pid list it built for an open file
+    /// for a second after each read and serves a re-read from it, stale.
+    private mutating func read(_ name: String, in directory: inout CgroupDirectory, singleRecord: Bool = true, hold: Bool = true,
                                _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         filesRead += 1
         do {
-            try reader.withContents(of: name, in: directory, singleRecord: singleRecord, body)
+            try directory.withContents(of: name, reader: &reader, singleRecord: singleRecord, hold: hold && holdReads, body)
         } catch var error as ParseError where error.file.isEmpty {
             // Parsers get no path (building it for every file would allocate); name it here.
             error.file = directory.path + "/" + name
@@ -372,10 +403,10 @@ struct CgroupStatsReader {
     }
 
     /// Like `read`, but a missing file is not an error (a controller or kernel feature absent).
-    private mutating func optional(_ name: String, in directory: borrowing KernelDirectory, singleRecord: Bool = true,
+    private mutating func optional(_ name: String, in directory: inout CgroupDirectory, singleRecord: Bool = true, hold: Bool = true,
                                    _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         do {
-            try read(name, in: directory, singleRecord: singleRecord, body)
+            try read(name, in: &directory, singleRecord: singleRecord, hold: hold, body)
         } catch KernelFileError.missing {
             return
         } catch KernelFileError.unreadable(_, let code) where code == EOPNOTSUPP || code == EINVAL {
@@ -383,21 +414,21 @@ struct CgroupStatsReader {
         }
     }
 
-    private mutating func readNumber(_ name: String, in directory: borrowing KernelDirectory) throws -> UInt64? {
+    private mutating func readNumber(_ name: String, in directory: inout CgroupDirectory) throws -> UInt64? {
         var value: UInt64?
-        try read(name, in: directory) { value = try KeyedValues.single($0, file: "") }
+        try read(name, in: &directory) { value = try KeyedValues.single($0, file: "") }
         return value
     }
 
-    private mutating func optionalNumber(_ name: String, in directory: borrowing KernelDirectory) throws -> UInt64? {
+    private mutating func optionalNumber(_ name: String, in directory: inout CgroupDirectory) throws -> UInt64? {
         var value: UInt64?
-        try optional(name, in: directory) { value = try KeyedValues.single($0, file: "") }
+        try optional(name, in: &directory) { value = try KeyedValues.single($0, file: "") }
         return value
     }
 
-    private mutating func optionalPressure(_ name: String, in directory: borrowing KernelDirectory) throws -> Pressure? {
+    private mutating func optionalPressure(_ name: String, in directory: inout CgroupDirectory) throws -> Pressure? {
         var value: Pressure?
-        try optional(name, in: directory) { value = try Pressure.parse($0, file: "") }
+        try optional(name, in: &directory) { value = try Pressure.parse($0, file: "") }
         return value
     }
 }

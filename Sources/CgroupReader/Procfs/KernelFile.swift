@@ -41,27 +41,25 @@ public struct KernelFileReader: Sendable {
         return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<length])) }
     }
 
-    /// Calls `body` with the contents of `name` in an open directory: one short path
-    /// lookup instead of a walk from `/` for every file of a cgroup.
+    /// Calls `body` with the contents of an open file, read from its start with `pread`.
+    /// A kernel file (seq_file) rebuilds its text when read at offset 0, so a file held
+    /// open from an earlier cycle reads anew with this one call.
     ///
     /// `singleRecord` files (a cgroup file printed by one `seq_show`) come whole from
     /// the first read that does not fill the buffer, which saves the read that would
     /// only confirm the end. Files of many records (`cgroup.procs`, /proc tables) can
     /// return less than asked before their end, so they are read until end-of-file.
     mutating func withContents<Result>(
-        of name: String,
-        in directory: borrowing KernelDirectory,
+        ofOpen descriptor: Int32,
         singleRecord: Bool,
+        path: () -> String,
         _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
     ) throws -> Result {
-        let fd = openat(directory.descriptor, name, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw KernelFileError(openFailure: errno, path: directory.path + "/" + name) }
-        defer { close(fd) }
-        let length = try readAll(fd, singleRecord: singleRecord, path: { directory.path + "/" + name })
+        let length = try readAll(descriptor, singleRecord: singleRecord, fromStart: true, path: path)
         return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<length])) }
     }
 
-    private mutating func readAll(_ fd: Int32, singleRecord: Bool, path: () -> String) throws -> Int {
+    private mutating func readAll(_ fd: Int32, singleRecord: Bool, fromStart: Bool = false, path: () -> String) throws -> Int {
         var length = 0
         while true {
             if length == buffer.count {
@@ -69,7 +67,7 @@ public struct KernelFileReader: Sendable {
             }
             let space = buffer.count - length
             let count = buffer.withUnsafeMutableBytes { raw in
-                read(fd, raw.baseAddress! + length, space)
+                fromStart ? pread(fd, raw.baseAddress! + length, space, off_t(length)) : read(fd, raw.baseAddress! + length, space)
             }
             if count < 0 {
                 let code = errno
@@ -82,26 +80,6 @@ public struct KernelFileReader: Sendable {
             if count == 0 || (singleRecord && count < space) { return length }
         }
     }
-}
-
-/// A directory opened for lookups only (`O_PATH`), closed when the value goes away.
-struct KernelDirectory: ~Copyable {
-    let descriptor: Int32
-    let path: String
-
-    /// Throws `KernelFileError.missing` when the directory does not exist (a cgroup removed).
-    init(path: String) throws {
-        let fd = open(path, Self.pathOnly | O_DIRECTORY | O_CLOEXEC)
-        if fd < 0 { throw KernelFileError(openFailure: errno, path: path) }
-        descriptor = fd
-        self.path = path
-    }
-
-    deinit { close(descriptor) }
-
-    /// `O_PATH` (the same value on every Linux architecture Swift runs on); Glibc's
-    /// module leaves it out because it is a GNU extension.
-    private static let pathOnly: Int32 = 0o10_000_000
 }
 
 extension KernelFileError {
