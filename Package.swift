@@ -43,6 +43,8 @@ let package = Package(
         ),
 
         .target(name: "TelemetryModel"),
+        // The processor's prefetch hint, which Swift cannot spell (the record stores' walks).
+        .target(name: "CPrefetch"),
         .target(name: "CgroupReader", dependencies: ["TelemetryModel"]),
         // HTTP/2 over cleartext or TLS on nghttp2 + OpenSSL; the OTLP exporter and the
         // Kubernetes API client share it.
@@ -61,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "KubeWatch",
-            dependencies: ["TelemetryModel", "HTTP2Transport", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TelemetryModel", "HTTP2Transport", "CPrefetch", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")]
         ),
         // kube-state-metrics' kinds and families: the resource registry, the generator
         // tables, the stores of rendered samples and the watches that fill them.

@@ -7,8 +7,8 @@ import TelemetryModel
 /// kube-state's per-object cost, in process: N objects of a kind decoded from API JSON,
 /// run through the kind's families and kept as records (`ObjectRecords`, exactly what
 /// a watch does), then the whole `/metrics/kubestate` rendered from the records as text.
-/// Reports decode + record CPU and resident memory per object, and render CPU and
-/// series. Budget: at most 1 KB per object (kube-state-metrics holds about 4 KB per pod).
+/// Reports decode + record CPU and resident memory per object, and render CPU (the
+/// fastest of three) and series. Budget: at most 1 KB per object (kube-state-metrics holds about 4 KB per pod).
 /// The harness counts allocations through an interposed malloc, which makes the
 /// ingest figures here about 1.5× what the agent spends.
 let residentPerObject = BenchmarkMetric.custom("RSS per object (bytes)")
@@ -61,6 +61,18 @@ func render(_ stores: [ObjectRecords]) -> (series: Int, bytes: Int) {
     return (sink.series, bytes)
 }
 
+/// The fastest of three renders (this VM's timings vary by a third from one to the
+/// next); returns (series, bytes, CPU ns).
+func fastestRender(_ stores: [ObjectRecords]) -> (series: Int, bytes: Int, cpu: Int) {
+    var best = (series: 0, bytes: 0, cpu: Int.max)
+    for _ in 0..<3 {
+        let start = cpuNanoseconds()
+        let (series, bytes) = render(stores)
+        best = (series, bytes, min(best.cpu, cpuNanoseconds() - start))
+    }
+    return best
+}
+
 /// Fills a store of `kind` with `count` objects; records CPU and memory per object.
 func fill(_ kind: String, _ count: Int, _ make: (Int) -> [UInt8], into benchmark: Benchmark?) throws -> ObjectRecords {
     let records = ObjectRecords(resource: kind)!
@@ -91,9 +103,8 @@ let benchmarks: @Sendable () -> Void = {
     for (kind, count, make) in kinds {
         Benchmark("\(kind), \(count) objects") { benchmark in
             let records = try fill(kind, count, make, into: benchmark)
-            let start = cpuNanoseconds()
-            let (series, bytes) = render([records])
-            benchmark.measurement(renderCPU, (cpuNanoseconds() - start) / 1_000_000)
+            let (series, bytes, cpu) = fastestRender([records])
+            benchmark.measurement(renderCPU, cpu / 1_000_000)
             benchmark.measurement(renderedSeries, series)
             benchmark.measurement(renderedBytes, bytes)
         }
@@ -101,9 +112,8 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("cluster: 10k pods, 1k deployments and replicasets, 100 nodes") { benchmark in
         let stores = [try fill("deployments", 1_000, Objects.deployment, into: nil), try fill("nodes", 100, Objects.node, into: nil),
                       try fill("pods", 10_000, Objects.pod, into: nil), try fill("replicasets", 1_000, Objects.replicaSet, into: nil)]
-        let start = cpuNanoseconds()
-        let (series, bytes) = render(stores)
-        benchmark.measurement(renderCPU, (cpuNanoseconds() - start) / 1_000_000)
+        let (series, bytes, cpu) = fastestRender(stores)
+        benchmark.measurement(renderCPU, cpu / 1_000_000)
         benchmark.measurement(renderedSeries, series)
         benchmark.measurement(renderedBytes, bytes)
     }

@@ -145,7 +145,7 @@ struct Agent {
     func run() async throws {
         let server = MetricsHTTPServer(address: config.kubeMetrics.listenAddress, endpoints: endpoints, logger: logger,
                                        limits: config.kubeMetrics.server)
-        var services: [any Service] = loops.map { $0 as any Service } + [server, HeapTrimmer()]
+        var services: [any Service] = loops.map { $0 as any Service } + [server, HeapTrimmer(), StartupPageRelease(logger: logger)]
         if let push { services.append(push) }
         // Shut down in reverse order: the event stream, then the watches, then the
         // election, so the Lease is released right after the event stream's final

@@ -144,7 +144,9 @@ struct ResourceStream: FamilyStream {
             var labels = self.labels
             var cursors = self.cursors[store]
             self.cursors[store] = []
-            slot = stores[store].read(from: start, maximum: Self.batch) { slot, version, record in
+            slot = stores[store].read(from: start, maximum: Self.batch, lookahead: { slot in
+                slot < cursors.count ? Int(truncatingIfNeeded: cursors[slot] & 0xFFFF_FFFF) : 0
+            }) { slot, version, record in
                 var from = 0
                 if slot < cursors.count, UInt32(truncatingIfNeeded: cursors[slot] >> 32) == version {
                     from = Int(truncatingIfNeeded: cursors[slot] & 0xFFFF_FFFF)

@@ -4,14 +4,14 @@
 public struct RecordReader {
     public let bytes: UnsafeBufferPointer<UInt8>
     public private(set) var offset = 0
-    /// Unowned: a reader lives only inside the store call that made it, while the
-    /// store holds the table (and a render creates a reader per record, which would
-    /// otherwise cost a reference-count round trip each).
-    private unowned(unsafe) let table: StringTable
+    /// Unmanaged: a reader lives only inside the store call that made it, while the
+    /// store holds the table; a render reads a table string per label of every sample,
+    /// and a counted (or `unowned`) reference would cost a retain and release each.
+    private let table: Unmanaged<StringTable>
 
     init(bytes: UnsafeBufferPointer<UInt8>, table: StringTable) {
         self.bytes = bytes
-        self.table = table
+        self.table = Unmanaged.passUnretained(table)
     }
 
     /// A reader of the same record positioned at `offset` (to read a part again).
@@ -22,6 +22,11 @@ public struct RecordReader {
     }
 
     public var isAtEnd: Bool { offset >= bytes.count }
+
+    @inline(__always)
+    private func withTableString(_ id: UInt32, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        table._withUnsafeGuaranteedRef { $0.withUTF8(id, body) }
+    }
 
     public mutating func unsigned() -> UInt64 {
         var value: UInt64 = 0
@@ -77,7 +82,7 @@ public struct RecordReader {
     private mutating func string(head: UInt64, into out: inout [UInt8]) {
         switch head & 3 {
         case 0:
-            table.withUTF8(UInt32(truncatingIfNeeded: head >> 2)) { out.append(contentsOf: $0) }
+            withTableString(UInt32(truncatingIfNeeded: head >> 2)) { out.append(contentsOf: $0) }
         case 1:
             let count = Int(truncatingIfNeeded: head >> 2)
             let end = min(offset + count, bytes.count)
@@ -88,7 +93,7 @@ public struct RecordReader {
             IdentifierPacking.appendUUIDText(UnsafeBufferPointer(rebasing: bytes[offset..<end]), to: &out)
             offset = end
         default:
-            table.withUTF8(UInt32(truncatingIfNeeded: head >> 2)) { out.append(contentsOf: $0) }
+            withTableString(UInt32(truncatingIfNeeded: head >> 2)) { out.append(contentsOf: $0) }
             let end = min(offset + 32, bytes.count)
             IdentifierPacking.appendHexText(UnsafeBufferPointer(rebasing: bytes[offset..<end]), to: &out)
             offset = end
@@ -102,7 +107,7 @@ public struct RecordReader {
         let head = unsigned()
         switch head & 3 {
         case 0:
-            return table.withUTF8(UInt32(truncatingIfNeeded: head >> 2), body)
+            return withTableString(UInt32(truncatingIfNeeded: head >> 2), body)
         case 1:
             let count = Int(truncatingIfNeeded: head >> 2)
             let end = min(offset + count, bytes.count)
@@ -121,7 +126,7 @@ public struct RecordReader {
             let end = min(offset + 32, bytes.count)
             let packed = UnsafeBufferPointer(rebasing: bytes[offset..<end])
             offset = end
-            return table.withUTF8(UInt32(truncatingIfNeeded: head >> 2)) { scheme in
+            return withTableString(UInt32(truncatingIfNeeded: head >> 2)) { scheme in
                 withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scheme.count + 2 * packed.count) { text in
                     _ = text.initialize(from: scheme)
                     IdentifierPacking.writeHexText(packed, to: UnsafeMutableBufferPointer(rebasing: text[scheme.count...]))
@@ -142,13 +147,13 @@ public struct RecordReader {
         let head = unsigned()
         switch head & 3 {
         case 0:
-            if release { table.release(UInt32(truncatingIfNeeded: head >> 2)) }
+            if release { table._withUnsafeGuaranteedRef { $0.release(UInt32(truncatingIfNeeded: head >> 2)) } }
         case 1:
             skip(Int(truncatingIfNeeded: head >> 2))
         case 2:
             skip(16)
         default:
-            if release { table.release(UInt32(truncatingIfNeeded: head >> 2)) }
+            if release { table._withUnsafeGuaranteedRef { $0.release(UInt32(truncatingIfNeeded: head >> 2)) } }
             skip(32)
         }
     }

@@ -23,11 +23,14 @@ public final class StringTable {
         var hash: UInt32
     }
 
-    private var entries: [Entry] = []
+    /// Unchecked exclusivity: every access is under the owning store's lock, and a
+    /// render reads `entries` and `utf8` once per label of every sample, where the
+    /// runtime's check would cost more than the read.
+    @exclusivity(unchecked) private var entries: [Entry] = []
     private var free: [UInt32] = []
     /// The strings' bytes, managed by hand: a render reads them without retaining
     /// an array per string.
-    private var utf8: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var utf8: UnsafeMutablePointer<UInt8>
     private var used = 0
     private var capacity = 4096
     private var garbage = 0
