@@ -159,13 +159,18 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(readsPerRow, collector.fileReadsInLastCycle * 100 / rows)
     }
 
-    // The same run's floor: what the kernel charges for the files the steady cycle read.
-    Benchmark("Syscall floor of the cycle's files") { benchmark in
-        let start = processCPUNanoseconds()
-        for _ in benchmark.scaledIterations { blackHole(floor.replay()) }
-        benchmark.measurement(processCPU, processCPUNanoseconds() - start)
-        benchmark.measurement(readsPerRow, floor.files * 100 / rows)
+    /// A floor benchmark: CPU of `replay` per iteration, and the files it reads per row.
+    func floorBenchmark(_ name: String, _ replay: @escaping @Sendable () -> Int) {
+        Benchmark(name) { benchmark in
+            let start = processCPUNanoseconds()
+            for _ in benchmark.scaledIterations { blackHole(replay()) }
+            benchmark.measurement(processCPU, processCPUNanoseconds() - start)
+            benchmark.measurement(readsPerRow, floor.files * 100 / rows)
+        }
     }
+
+    // The same run's floor: what the kernel charges for the files the steady cycle read.
+    floorBenchmark("Syscall floor of the cycle's files") { floor.replay() }
 
     Benchmark("Container collection cycle, 110 containers, files kept open") { benchmark in
         let start = processCPUNanoseconds()
@@ -175,12 +180,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // Its floor: one `pread` per held file, the rest as in the first replay.
-    Benchmark("Syscall floor of the cycle's files, cgroup files kept open") { benchmark in
-        let start = processCPUNanoseconds()
-        for _ in benchmark.scaledIterations { blackHole(floor.replayHeld()) }
-        benchmark.measurement(processCPU, processCPUNanoseconds() - start)
-        benchmark.measurement(readsPerRow, floor.files * 100 / rows)
-    }
+    floorBenchmark("Syscall floor of the cycle's files, cgroup files kept open") { floor.replayHeld() }
 
     Benchmark.teardown = { node.remove() }
 }
@@ -243,13 +243,8 @@ struct SyscallFloor: @unchecked Sendable {
     /// One replay with the cgroup files held open: the listing, one `pread` per held
     /// file, and open + read + close for the rest.
     func replayHeld() -> Int {
-        var total = 0
+        var total = listDirectories()
         var buffer = [UInt8](repeating: 0, count: 65536)
-        for path in listed {
-            guard let directory = opendir(path) else { continue }
-            while readdir(directory) != nil { total += 1 }
-            closedir(directory)
-        }
         buffer.withUnsafeMutableBytes { raw in
             for fd in held { total += pread(fd, raw.baseAddress, raw.count, 0) }
             for path in unheld {
@@ -262,15 +257,22 @@ struct SyscallFloor: @unchecked Sendable {
         return total
     }
 
-    /// One replay; returns the bytes read so the work cannot be optimised away.
-    func replay() -> Int {
-        var total = 0
-        var buffer = [UInt8](repeating: 0, count: 65536)
+    /// The discovery's part of a replay: every listed directory read through; returns
+    /// the entries seen.
+    private func listDirectories() -> Int {
+        var entries = 0
         for path in listed {
             guard let directory = opendir(path) else { continue }
-            while readdir(directory) != nil { total += 1 }
+            while readdir(directory) != nil { entries += 1 }
             closedir(directory)
         }
+        return entries
+    }
+
+    /// One replay; returns the bytes read so the work cannot be optimised away.
+    func replay() -> Int {
+        var total = listDirectories()
+        var buffer = [UInt8](repeating: 0, count: 65536)
         buffer.withUnsafeMutableBytes { raw in
             for (directory, files) in read {
                 let handle = open(directory, 0o10000000 /* O_PATH */ | O_DIRECTORY | O_CLOEXEC)

@@ -52,12 +52,9 @@ struct CgroupDirectory: ~Copyable {
         if handle < 0 { handle = try Self.openHandle(path) }
         let descriptor = openat(handle, name, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 { throw KernelFileError(openFailure: errno, path: directoryPath + "/" + name) }
-        if hold, let held, let kept = held.hold(descriptor, name: name, in: path, entry: entry) {
-            entry = kept
-        } else {
-            defer { close(descriptor) }
-            return try reader.withContents(ofOpen: descriptor, singleRecord: singleRecord, path: { directoryPath + "/" + name }, body)
-        }
+        let kept = hold ? held?.hold(descriptor, name: name, in: path, entry: entry) : nil
+        if let kept { entry = kept }
+        defer { if kept == nil { close(descriptor) } }
         try reader.withContents(ofOpen: descriptor, singleRecord: singleRecord, path: { directoryPath + "/" + name }, body)
     }
 
