@@ -126,3 +126,31 @@ struct PressureTests {
         #expect(throws: ParseError.self) { try Pressure.parse(text) }
     }
 }
+
+/// The byte-level number and key scanners against the standard library's parsers.
+struct ByteScanningTests {
+    /// The fast decimal path must give exactly what `Double(String)` (strtod) gives.
+    @Test func decimalsMatchTheStandardParser() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["0", "0.00", "1.5", "99.99", "123456789012345", "1234567890.12345", "0.000000000000001",
+                     "9007199254740993", "1234567890123456", "5.", ".5", "1e3", "-1.5", "+1", "1.2.3", "inf", "nan", "0x10", "12a"]
+        for _ in 0..<5000 {
+            let whole = UInt64.random(in: 0...999_999_999, using: &generator)
+            let fraction = String(UInt64.random(in: 0...999_999, using: &generator))
+            texts.append("\(whole).\(fraction)")
+            texts.append("\(whole)")
+        }
+        for text in texts {
+            let scanned = withBytes(of: text) { $0[...].double }
+            #expect(scanned?.bitPattern == Double(text)?.bitPattern, "\(text)")
+        }
+    }
+
+    /// A flat-keyed file: every `key value` line with a decimal value, nothing else.
+    @Test func keyedValuesTakeNumericLinesOnly() {
+        let text = "anon 12\nfile\t34 extra\n\n  indented 5\nbad x1\nneg -3\nhuge 18446744073709551616\nmax 18446744073709551615\nlast 7"
+        var found: [String: UInt64] = [:]
+        withBytes(of: text) { buffer in KeyedValues.forEach(in: buffer) { found[$0.string] = $1 } }
+        #expect(found == ["anon": 12, "file": 34, "indented": 5, "max": .max, "last": 7])
+    }
+}

@@ -172,13 +172,14 @@ struct CAdvisorState {
         var rows: [ContainerRow] = []
         rows.reserveCapacity(cgroups.count)
         var pod: PodInProgress?
-        var seen = Set<String>(), seenContainers = Set<String>(), seenPods = Set<String>()
-        seen.reserveCapacity(cgroups.count)
+        // Counts, not sets: the caches below are pruned only when they outgrow them.
+        var podsSeen = 0, containersRead = 0
+        var hierarchyRead: [String] = []
 
         for cgroup in cgroups {
             if case .pod(let uid) = cgroup.kind {
                 attachFallbackNetwork(for: pod, to: &rows, problems: &problems)
-                seenPods.insert(uid)
+                podsSeen += 1
                 pod = PodInProgress(metadata: podNames[uid] ?? lookUp(uid, in: metadata))
             }
             var row: ContainerRow
@@ -192,17 +193,17 @@ struct CAdvisorState {
                 problems.fail("cgroup", "\(error)")
                 continue
             }
-            seen.insert(cgroup.id)
             switch cgroup.kind {
             case .root:
+                hierarchyRead.append(cgroup.id)
                 if configuration.network { row.setNetwork(readNetwork(pid: 1, problems: &problems)) }
             case .kubepods, .qos:
-                break
+                hierarchyRead.append(cgroup.id)
             case .pod:
                 row.labels = Self.labels(id: cgroup.id, pod: pod?.metadata)
                 pod?.row = rows.count
             case .container(let id, let podUID):
-                seenContainers.insert(id)
+                containersRead += 1
                 // A container the cached names lack (a restart, a new pod's first cycle); sandboxes never have names.
                 if let cached = pod?.metadata, cached.containers[id] == nil, sandboxes[id] != true {
                     pod?.metadata = lookUp(podUID, in: metadata) ?? cached
@@ -225,11 +226,24 @@ struct CAdvisorState {
         attachFallbackNetwork(for: pod, to: &rows, problems: &problems)
         reader.endCycle()
 
-        // Forget what belongs to cgroups that are gone.
-        if specs.count > seen.count { specs = specs.filter { seen.contains($0.key) } }
-        if refresh { hierarchyMemoryStats = hierarchyMemoryStats.filter { seen.contains($0.key) } }
-        if sandboxes.count > seenContainers.count { sandboxes = sandboxes.filter { seenContainers.contains($0.key) } }
-        if podNames.count > seenPods.count { podNames = podNames.filter { seenPods.contains($0.key) } }
+        // Forget what belongs to cgroups that are gone (a row's `id` label is its cgroup's
+        // id, a container row's fourth label its container ID).
+        if specs.count > rows.count {
+            let seen = Set(rows.map { $0.labels[1] })
+            specs = specs.filter { seen.contains($0.key) }
+        }
+        if hierarchyMemoryStats.count > hierarchyRead.count {
+            hierarchyMemoryStats = hierarchyMemoryStats.filter { hierarchyRead.contains($0.key) }
+        }
+        if sandboxes.count > containersRead {
+            let seen = Set(rows.map { $0.labels[3] })
+            sandboxes = sandboxes.filter { seen.contains($0.key) }
+        }
+        if podNames.count > podsSeen {
+            var seen = Set<String>()
+            for cgroup in cgroups { if case .pod(let uid) = cgroup.kind { seen.insert(uid) } }
+            podNames = podNames.filter { seen.contains($0.key) }
+        }
 
         self.reader = reader
         fileReadsInLastCycle = reader.filesRead + network.filesRead - readsBefore

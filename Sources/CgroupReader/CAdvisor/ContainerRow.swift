@@ -9,7 +9,11 @@ import TelemetryModel
 /// one cycle on one thread.
 final class ContainerRow {
     /// Values of `CAdvisorLabels.base`, in that order.
-    var labels: [String]
+    var labels: [String] {
+        didSet { baseLabels = LabelSet(names: CAdvisorLabels.base, values: labels) }
+    }
+    /// `labels` with their names, made once: most families' series carry exactly these.
+    private(set) var baseLabels: LabelSet
     var stats: CgroupStats
     var spec: CgroupSpec
     /// Per device: its label set (with cAdvisor's `/dev/<name>`, empty when it cannot
@@ -24,6 +28,7 @@ final class ContainerRow {
 
     init(labels: [String], stats: CgroupStats, spec: CgroupSpec) {
         self.labels = labels
+        baseLabels = LabelSet(names: CAdvisorLabels.base, values: labels)
         self.stats = stats
         self.spec = spec
         startTimeUnixNano = Self.unixNanoseconds(spec.startTime)
@@ -35,8 +40,6 @@ final class ContainerRow {
         guard nanoseconds > 0 else { return 0 }
         return nanoseconds < 0x1p64 ? UInt64(nanoseconds) : .max
     }
-
-    var baseLabels: LabelSet { LabelSet(names: CAdvisorLabels.base, values: labels) }
 
     /// Call once `labels` are final.
     func setDevices(_ named: [(name: String, io: CgroupStats.DeviceIO)]) {

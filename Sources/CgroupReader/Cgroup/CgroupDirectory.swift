@@ -50,7 +50,9 @@ struct CgroupDirectory: ~Copyable {
             }
         }
         if handle < 0 { handle = try Self.openHandle(path) }
-        let descriptor = openat(handle, name, O_RDONLY | O_CLOEXEC)
+        // withCString, not the implicit conversion: a file name is a small string, and
+        // the implicit conversion copies a small string to the heap for every call.
+        let descriptor = name.withCString { openat(handle, $0, O_RDONLY | O_CLOEXEC) }
         if descriptor < 0 { throw KernelFileError(openFailure: errno, path: directoryPath + "/" + name) }
         let kept = hold ? held?.hold(descriptor, name: name, in: path, entry: entry) : nil
         if let kept { entry = kept }
@@ -62,7 +64,7 @@ struct CgroupDirectory: ~Copyable {
     mutating func contains(_ name: String) throws -> Bool {
         if entry?.descriptor(of: name) != nil { return true }
         if handle < 0 { handle = try Self.openHandle(path) }
-        return faccessat(handle, name, F_OK, 0) == 0
+        return name.withCString { faccessat(handle, $0, F_OK, 0) } == 0
     }
 
     private static func openHandle(_ path: String) throws -> Int32 {

@@ -3,11 +3,36 @@ enum KeyedValues {
     /// Calls `body` with each `key value` line of a flat-keyed file (`cpu.stat`,
     /// `memory.stat`, `memory.events`). Lines whose value is not a number are skipped;
     /// new keys in new kernels are harmless.
+    ///
+    /// One pass over the bytes, not a line split and then a field split: `memory.stat`
+    /// has some forty lines and is read for every cgroup in every cycle.
     static func forEach(in buffer: UnsafeBufferPointer<UInt8>, _ body: (Bytes, UInt64) -> Void) {
-        for line in LineIterator(buffer) {
-            var fields = FieldIterator(line)
-            guard let key = fields.next(), let value = fields.next()?.uint64 else { continue }
-            body(key, value)
+        let end = buffer.count
+        var index = 0
+        while index < end {
+            while index < end, buffer[index].isSpaceOrTab { index += 1 }
+            let keyStart = index
+            while index < end, buffer[index] != 0x0A, !buffer[index].isSpaceOrTab { index += 1 }
+            let keyEnd = index
+            while index < end, buffer[index].isSpaceOrTab { index += 1 }
+            var value: UInt64 = 0, digits = 0, valid = true
+            while index < end, buffer[index] != 0x0A, !buffer[index].isSpaceOrTab {
+                let byte = buffer[index]
+                if byte.isDigit, valid {
+                    let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+                    let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte &- 0x30))
+                    valid = !(overflow1 || overflow2)
+                    value = sum
+                    digits += 1
+                } else {
+                    valid = false
+                }
+                index += 1
+            }
+            // The rest of the line (further fields) is ignored, as before a value.
+            while index < end, buffer[index] != 0x0A { index += 1 }
+            index += 1
+            if keyEnd > keyStart, digits > 0, valid { body(buffer[keyStart..<keyEnd], value) }
         }
     }
 

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Small helpers for parsing kernel text files byte by byte, without building
 /// intermediate Strings for every line and field.
 typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
@@ -61,16 +65,39 @@ extension Slice where Base == UnsafeBufferPointer<UInt8> {
     /// as Go's strconv.ParseFloat does).
     var double: Double? {
         guard !isEmpty, count < 64 else { return nil }
-        return Double(Substring(decoding: self, as: UTF8.self))
+        return plainDecimal ?? Double(Substring(decoding: self, as: UTF8.self))
+    }
+
+    /// `digits[.digits]` with at most 15 digits in all (PSI's `avg10=1.23`), without
+    /// building a String: the digits as an integer and the power of ten are both exact
+    /// doubles, so their quotient is correctly rounded, the value strtod gives
+    /// (Clinger's fast path). Nil for anything else, which the standard parser takes.
+    private var plainDecimal: Double? {
+        var mantissa: UInt64 = 0, digits = 0, fractionDigits = 0
+        var point = false
+        for byte in self {
+            if byte.isDigit {
+                mantissa = mantissa &* 10 &+ UInt64(byte &- 0x30)
+                digits += 1
+                if point { fractionDigits += 1 }
+            } else if byte == UInt8(ascii: "."), !point, digits > 0 {
+                point = true
+            } else {
+                return nil
+            }
+        }
+        guard digits <= 15, !point || fractionDigits > 0 else { return nil }
+        return Double(mantissa) / exactPowerOfTen(fractionDigits)
     }
 
     /// The bytes as text; invalid UTF-8 is replaced with U+FFFD, never passed on.
     var string: String { String(decoding: self, as: UTF8.self) }
 
     func hasPrefix(_ prefix: StaticString) -> Bool {
-        let p = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
-        guard count >= p.count else { return false }
-        return zip(self, p).allSatisfy { $0 == $1 }
+        let length = prefix.utf8CodeUnitCount
+        guard count >= length else { return false }
+        guard length > 0, let start = base.baseAddress else { return true }
+        return memcmp(start + startIndex, prefix.utf8Start, length) == 0
     }
 
     func equals(_ literal: StaticString) -> Bool {
@@ -83,6 +110,13 @@ extension Slice where Base == UnsafeBufferPointer<UInt8> {
         while end > startIndex, self[end - 1] == byte { end -= 1 }
         return self[startIndex..<end]
     }
+}
+
+/// 10^exponent for 0...15, each exactly representable as a Double.
+@inline(__always) private func exactPowerOfTen(_ exponent: Int) -> Double {
+    var power = 1.0
+    for _ in 0..<exponent { power *= 10 }
+    return power
 }
 
 /// Runs a parser over the UTF-8 bytes of a string (fixtures and tests).
