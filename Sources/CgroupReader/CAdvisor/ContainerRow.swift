@@ -53,8 +53,11 @@ final class ContainerRow {
 
     /// The base labels with one more, placed where its name sorts.
     func labels(adding name: CAdvisorLabels.Extra, _ value: String) -> LabelSet {
-        var values = labels
-        values.insert(value, at: name.position)
+        var values: [String] = []
+        values.reserveCapacity(labels.count + 1)
+        values += labels[..<name.position]
+        values.append(value)
+        values += labels[name.position...]
         return LabelSet(names: name.names, values: values)
     }
 }
@@ -89,8 +92,11 @@ enum CAdvisorLabels {
     static let withFailure = ["container", "failure_type", "id", "image", "name", "namespace", "pod", "scope"]
 
     static func failure(_ row: ContainerRow, type: String, scope: String) -> LabelSet {
-        var values = row.labels
-        values.insert(type, at: 1)
+        var values: [String] = []
+        values.reserveCapacity(row.labels.count + 2)
+        values.append(row.labels[0])
+        values.append(type)
+        values += row.labels[1...]
         values.append(scope)
         return LabelSet(names: withFailure, values: values)
     }

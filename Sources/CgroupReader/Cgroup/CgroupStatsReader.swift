@@ -312,10 +312,11 @@ struct CgroupStatsReader {
         let path = procRoot + "/meminfo"
         var total: UInt64 = 0, free: UInt64 = 0
         filesRead += 1
+        // Two lines of fifty, every cycle: scanned, not parsed into a MemInfo.
         try reader.withContents(of: path) { buffer in
-            let info = try MemInfo.parse(buffer, file: path)
-            total = info["SwapTotal"]?.value ?? 0
-            free = info["SwapFree"]?.value ?? 0
+            KeyedValues.forEach(in: buffer) { key, value in
+                if key.equals("SwapTotal:") { total = value } else if key.equals("SwapFree:") { free = value }
+            }
         }
         return total > free ? (total - free).saturatingMultiply(1024) : 0
     }
