@@ -195,6 +195,8 @@ struct SyscallFloor: @unchecked Sendable {
     // Safe: immutable after init; the benchmark runs one iteration at a time.
     let listed: [String]
     let read: [(directory: String, files: [String])]
+    /// `read` with each file name as a C string.
+    let readAsCStrings: [(directory: String, files: [ContiguousArray<CChar>])]
     var files: Int { read.reduce(0) { $0 + $1.files.count } }
     /// The files of `read` a collector keeping files open holds, open for `replayHeld`;
     /// the rest (/proc files, `cgroup.procs`) are opened each time.
@@ -219,6 +221,7 @@ struct SyscallFloor: @unchecked Sendable {
             byDirectory[String(path[..<slash]), default: []].append(String(path[path.index(after: slash)...]))
         }
         read = byDirectory.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted()) }
+        readAsCStrings = read.map { ($0.directory, $0.files.map(\.utf8CString)) }
         let readCount = read.reduce(0) { $0 + $1.files.count }
         // Machine files are read on refresh cycles only, so every file stamped is one the count knows.
         if readCount != collector.fileReadsInLastCycle {
@@ -269,16 +272,18 @@ struct SyscallFloor: @unchecked Sendable {
         return entries
     }
 
-    /// One replay; returns the bytes read so the work cannot be optimised away.
+    /// One replay; returns the bytes read so the work cannot be optimised away. File
+    /// names are passed as C strings made beforehand: a small Swift string converted
+    /// implicitly is copied to the heap on every call, which is not the kernel's cost.
     func replay() -> Int {
         var total = listDirectories()
         var buffer = [UInt8](repeating: 0, count: 65536)
         buffer.withUnsafeMutableBytes { raw in
-            for (directory, files) in read {
+            for (directory, files) in readAsCStrings {
                 let handle = open(directory, 0o10000000 /* O_PATH */ | O_DIRECTORY | O_CLOEXEC)
                 guard handle >= 0 else { continue }
                 for file in files {
-                    let fd = openat(handle, file, O_RDONLY | O_CLOEXEC)
+                    let fd = file.withUnsafeBufferPointer { openat(handle, $0.baseAddress!, O_RDONLY | O_CLOEXEC) }
                     guard fd >= 0 else { continue }
                     total += Glibc.read(fd, raw.baseAddress, raw.count)
                     close(fd)

@@ -10,7 +10,22 @@ struct ContainerFamily: Sendable {
     let help: String
     let type: MetricType
     let unit: String
-    let emit: @Sendable (ContainerRow, ContainerFamilies.Context, inout [Series]) -> Void
+    let rule: Rule
+
+    /// How a row becomes series. The common shapes are cases of their own, so the
+    /// render loops over the rows inside one shape and calls one small closure per row
+    /// (a closure wrapping another cost a third of the render).
+    enum Rule: Sendable {
+        /// One series with the row's base labels when the value exists; a counter's
+        /// carries the row's start time.
+        case single(@Sendable (ContainerRow) -> Double?)
+        /// One series per block device of the row.
+        case perDevice(@Sendable (CgroupStats.DeviceIO) -> UInt64)
+        /// One series per network interface of the row.
+        case perInterface(@Sendable (NetDev.Device) -> UInt64)
+        /// Anything else.
+        case custom(@Sendable (ContainerRow, ContainerFamilies.Context, inout [Series]) -> Void)
+    }
 }
 
 enum ContainerFamilies {
@@ -27,7 +42,30 @@ enum ContainerFamilies {
         for family in table {
             var series: [Series] = []
             series.reserveCapacity(rows.count)
-            for row in rows { family.emit(row, context, &series) }
+            let counter = family.type == .counter
+            switch family.rule {
+            case .single(let value):
+                for row in rows {
+                    guard let value = value(row) else { continue }
+                    series.append(Series(labels: row.baseLabels, value: value, startTimeUnixNano: counter ? row.startTimeUnixNano : nil))
+                }
+            case .perDevice(let value):
+                for row in rows {
+                    for device in row.devices {
+                        series.append(Series(labels: device.labels, value: Double(value(device.io)), startTimeUnixNano: row.startTimeUnixNano))
+                    }
+                }
+            case .perInterface(let value):
+                for row in rows {
+                    guard let network = row.network else { continue }
+                    for interface in network {
+                        series.append(Series(labels: interface.labels, value: Double(value(interface.counters)),
+                                             startTimeUnixNano: row.startTimeUnixNano))
+                    }
+                }
+            case .custom(let emit):
+                for row in rows { emit(row, context, &series) }
+            }
             if !series.isEmpty {
                 families.append(MetricFamily(name: family.name, help: family.help, type: family.type, unit: family.unit, series: series))
             }
@@ -52,11 +90,11 @@ enum ContainerFamilies {
         },
         counter("container_cpu_system_seconds_total", "Cumulative system cpu time consumed in seconds.", "s") { $0.stats.cpu?.systemSeconds },
         ContainerFamily(name: "container_cpu_usage_seconds_total", help: "Cumulative cpu time consumed in seconds.",
-                        type: .counter, unit: "s") { row, _, series in
+                        type: .counter, unit: "s", rule: .custom { row, _, series in
             // The kubelet collects no per-CPU usage: one `cpu="total"` series, once usage is above zero.
             guard let usage = row.stats.cpu?.usageSeconds, usage > 0 else { return }
             series.append(Series(labels: row.labels(adding: .cpu, "total"), value: usage, startTimeUnixNano: row.startTimeUnixNano))
-        },
+        }),
         counter("container_cpu_user_seconds_total", "Cumulative user cpu time consumed in seconds.", "s") { $0.stats.cpu?.userSeconds },
     ]
 
@@ -70,10 +108,8 @@ enum ContainerFamilies {
     ]
 
     private static let lastSeen = ContainerFamily(
-        name: "container_last_seen", help: "Last time a container was seen by the exporter", type: .gauge, unit: "s"
-    ) { row, context, series in
-        series.append(Series(labels: row.baseLabels, value: context.nowSeconds))
-    }
+        name: "container_last_seen", help: "Last time a container was seen by the exporter", type: .gauge, unit: "s",
+        rule: .custom { row, context, series in series.append(Series(labels: row.baseLabels, value: context.nowSeconds)) })
 
     // MARK: Memory
 
@@ -81,7 +117,7 @@ enum ContainerFamilies {
         gauge("container_memory_cache", "Number of bytes of page cache memory.", "By") { $0.stats.memory.map { Double($0.cache) } },
         counter("container_memory_failcnt", "Number of memory usage hits limits", "{failure}") { $0.stats.memory.map { Double($0.failcnt) } },
         ContainerFamily(name: "container_memory_failures_total", help: "Cumulative count of memory allocation failures.",
-                        type: .counter, unit: "{failure}") { row, _, series in
+                        type: .counter, unit: "{failure}", rule: .custom { row, _, series in
             guard let memory = row.stats.memory else { return }
             // cAdvisor reports the cgroup's own fault counters under both scopes.
             for (type, value) in [("pgfault", memory.pageFaults), ("pgmajfault", memory.majorPageFaults)] {
@@ -90,7 +126,7 @@ enum ContainerFamilies {
                                          startTimeUnixNano: row.startTimeUnixNano))
                 }
             }
-        },
+        }),
         gauge("container_memory_mapped_file", "Size of memory mapped files in bytes.", "By") { $0.stats.memory.map { Double($0.mappedFile) } },
         gauge("container_memory_max_usage_bytes", "Maximum memory usage recorded in bytes", "By") { $0.stats.memory.map { Double($0.maxUsage) } },
         gauge("container_memory_rss", "Size of RSS in bytes.", "By") { $0.stats.memory.map { Double($0.rss) } },
@@ -128,17 +164,17 @@ enum ContainerFamilies {
 
     private static let pressure: [ContainerFamily] = [
         stall("container_pressure_cpu_stalled_seconds_total",
-              "Total time duration no tasks in the container could make progress due to CPU congestion.") { $0.cpuPressure?.full },
+              "Total time duration no tasks in the container could make progress due to CPU congestion.") { $0.stats.cpuPressure?.full },
         stall("container_pressure_cpu_waiting_seconds_total",
-              "Total time duration tasks in the container have waited due to CPU congestion.") { $0.cpuPressure?.some },
+              "Total time duration tasks in the container have waited due to CPU congestion.") { $0.stats.cpuPressure?.some },
         stall("container_pressure_io_stalled_seconds_total",
-              "Total time duration no tasks in the container could make progress due to IO congestion.") { $0.ioPressure?.full },
+              "Total time duration no tasks in the container could make progress due to IO congestion.") { $0.stats.ioPressure?.full },
         stall("container_pressure_io_waiting_seconds_total",
-              "Total time duration tasks in the container have waited due to IO congestion.") { $0.ioPressure?.some },
+              "Total time duration tasks in the container have waited due to IO congestion.") { $0.stats.ioPressure?.some },
         stall("container_pressure_memory_stalled_seconds_total",
-              "Total time duration no tasks in the container could make progress due to memory congestion.") { $0.memoryPressure?.full },
+              "Total time duration no tasks in the container could make progress due to memory congestion.") { $0.stats.memoryPressure?.full },
         stall("container_pressure_memory_waiting_seconds_total",
-              "Total time duration tasks in the container have waited due to memory congestion.") { $0.memoryPressure?.some },
+              "Total time duration tasks in the container have waited due to memory congestion.") { $0.stats.memoryPressure?.some },
     ]
 
     private static let processes = gauge("container_processes", "Number of processes running inside the container.", "{process}") {
@@ -169,49 +205,31 @@ enum ContainerFamilies {
 
     private static func gauge(_ name: String, _ help: String, _ unit: String,
                               _ value: @escaping @Sendable (ContainerRow) -> Double?) -> ContainerFamily {
-        ContainerFamily(name: name, help: help, type: .gauge, unit: unit) { row, _, series in
-            if let value = value(row) { series.append(Series(labels: row.baseLabels, value: value)) }
-        }
+        ContainerFamily(name: name, help: help, type: .gauge, unit: unit, rule: .single(value))
     }
 
     private static func counter(_ name: String, _ help: String, _ unit: String,
                                 _ value: @escaping @Sendable (ContainerRow) -> Double?) -> ContainerFamily {
-        ContainerFamily(name: name, help: help, type: .counter, unit: unit) { row, _, series in
-            if let value = value(row) {
-                series.append(Series(labels: row.baseLabels, value: value, startTimeUnixNano: row.startTimeUnixNano))
-            }
-        }
+        ContainerFamily(name: name, help: help, type: .counter, unit: unit, rule: .single(value))
     }
 
     private static func device(_ name: String, _ help: String, _ unit: String,
                                _ value: @escaping @Sendable (CgroupStats.DeviceIO) -> UInt64) -> ContainerFamily {
-        ContainerFamily(name: name, help: help, type: .counter, unit: unit) { row, _, series in
-            for device in row.devices {
-                series.append(Series(labels: device.labels, value: Double(value(device.io)),
-                                     startTimeUnixNano: row.startTimeUnixNano))
-            }
-        }
+        ContainerFamily(name: name, help: help, type: .counter, unit: unit, rule: .perDevice(value))
     }
 
     private static func interface(_ name: String, _ help: String, _ unit: String,
                                   _ value: @escaping @Sendable (NetDev.Device) -> UInt64) -> ContainerFamily {
-        ContainerFamily(name: name, help: help, type: .counter, unit: unit) { row, _, series in
-            for interface in row.network ?? [] {
-                series.append(Series(labels: interface.labels, value: Double(value(interface.counters)),
-                                     startTimeUnixNano: row.startTimeUnixNano))
-            }
-        }
+        ContainerFamily(name: name, help: help, type: .counter, unit: unit, rule: .perInterface(value))
     }
 
     /// PSI `total=` in microseconds; a row whose cgroup has no pressure files gets none
     /// of these series, and a missing `full` line counts as zero, as in cAdvisor.
     private static func stall(_ name: String, _ help: String,
-                              _ line: @escaping @Sendable (CgroupStats) -> Pressure.Line?) -> ContainerFamily {
-        ContainerFamily(name: name, help: help, type: .counter, unit: "s") { row, _, series in
-            let stats = row.stats
-            guard stats.cpuPressure != nil || stats.memoryPressure != nil || stats.ioPressure != nil else { return }
-            series.append(Series(labels: row.baseLabels, value: Double(line(stats)?.totalMicroseconds ?? 0) / 1e6,
-                                 startTimeUnixNano: row.startTimeUnixNano))
+                              _ line: @escaping @Sendable (ContainerRow) -> Pressure.Line?) -> ContainerFamily {
+        counter(name, help, "s") { row in
+            guard row.stats.cpuPressure != nil || row.stats.memoryPressure != nil || row.stats.ioPressure != nil else { return nil }
+            return Double(line(row)?.totalMicroseconds ?? 0) / 1e6
         }
     }
 }
