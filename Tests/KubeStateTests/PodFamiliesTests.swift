@@ -201,3 +201,17 @@ struct FamilyFilterTests {
         #expect(layout.families.map(\.name) == ["kube_pod_info", "kube_pod_owner"])
     }
 }
+
+/// `ip_family` as Go's `netip.ParseAddr` decides it: dotted quads without leading
+/// zeros, IPv4-mapped IPv6 counted as 4, nothing for what Go rejects.
+struct IPAddressFamilyTests {
+    @Test(arguments: [
+        ("0.0.0.0", "4"), ("255.255.255.255", "4"), ("10.244.1.17", "4"), ("1.0.0.0", "4"), ("1.2.3.0", "4"),
+        ("256.1.1.1", nil), ("01.1.1.1", nil), ("10.00.1.1", nil), ("1.2.3.04", nil), ("1.1.1", nil), ("1.1.1.1.1", nil),
+        ("1..1.1", nil), ("1.1.1.1.", nil), (".1.1.1", nil), ("", nil), ("1.2.3.a", nil), ("1000.1.1.1", nil), ("1.2.3.-1", nil),
+        ("::ffff:1.2.3.4", "4"), ("::ffff:01.2.3.4", nil), ("2001:db8::1", "6"), ("fd00:10:244:1::11", "6"), ("::1.2.3.4", "6"),
+    ] as [(String, String?)])
+    func familyOf(address: String, family: String?) {
+        #expect(IPAddressFamily.of(address) == family, "\(address)")
+    }
+}

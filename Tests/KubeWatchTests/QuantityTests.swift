@@ -27,4 +27,15 @@ struct QuantityTests {
     func refusesExponentsAtTheEdgeOfInt(text: String) {
         #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: text) }
     }
+
+    /// The direct conversion of values within Int64 must round as the standard library's does.
+    @Test func doubleConversionMatchesTheStandardLibrary() {
+        let edges: [Int128] = [0, 1, -1, 1 << 53, (1 << 53) + 1, (1 << 62) + 513, Int128(Int64.max), Int128(Int64.min),
+                               Int128(Int64.max) + 1, Int128(Int64.min) - 1, .max, .min]
+        var generator = SystemRandomNumberGenerator()
+        let random = (0..<2000).map { _ in Int128(Int64.random(in: .min ... .max, using: &generator)) }
+        for value in edges + random {
+            #expect(Quantity.double(value).bitPattern == Double(value).bitPattern, "\(value)")
+        }
+    }
 }

@@ -9,16 +9,28 @@ enum IPAddressFamily {
         return mapped ? "4" : "6"
     }
 
-    static func parseIPv4(_ text: Substring) -> [UInt8]? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var bytes: [UInt8] = []
-        for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  part.count == 1 || part.first != "0", let value = Int(part), value <= 255 else { return nil }
-            bytes.append(UInt8(value))
+    /// The address as a 32-bit number. Byte by byte: every pod's IPs go through here
+    /// on every change of the pod.
+    static func parseIPv4(_ text: Substring) -> UInt32? {
+        var address: UInt32 = 0, octet: UInt32 = 0, digits = 0, octets = 0, leadingZero = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, octets < 3 else { return nil }
+                address = address << 8 | octet
+                octets += 1
+                octet = 0
+                digits = 0
+                leadingZero = false
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3, !leadingZero else { return nil }
+            leadingZero = digits == 0 && byte == UInt8(ascii: "0")
+            octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+            digits += 1
+            guard octet <= 255 else { return nil }
         }
-        return bytes
+        guard digits > 0, octets == 3 else { return nil }
+        return address << 8 | octet
     }
 
     static func parseIPv6(_ text: String) -> [UInt8]? {
@@ -40,8 +52,8 @@ enum IPAddressFamily {
             for (index, field) in fields.enumerated() {
                 if last && index == fields.count - 1 && field.contains(".") {
                     guard let v4 = parseIPv4(field) else { return false }
-                    out.append(UInt16(v4[0]) << 8 | UInt16(v4[1]))
-                    out.append(UInt16(v4[2]) << 8 | UInt16(v4[3]))
+                    out.append(UInt16(truncatingIfNeeded: v4 >> 16))
+                    out.append(UInt16(truncatingIfNeeded: v4))
                     continue
                 }
                 guard !field.isEmpty, field.count <= 4, let value = UInt16(field, radix: 16) else { return false }

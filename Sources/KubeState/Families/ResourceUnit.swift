@@ -9,12 +9,12 @@ enum ResourceUnit {
     static func pod(_ resource: String, _ quantity: Quantity) -> [(unit: String, value: Double)] {
         switch resource {
         case "cpu": return [("core", cores(quantity))]
-        case "memory", "storage", "ephemeral-storage": return [("byte", Double(quantity.value))]
+        case "memory", "storage", "ephemeral-storage": return [("byte", quantity.doubleValue)]
         default:
             var matches: [(unit: String, value: Double)] = []
-            if resource.hasPrefix("hugepages-") { matches.append(("byte", Double(quantity.value))) }
-            if resource.hasPrefix("attachable-volumes-") { matches.append(("byte", Double(quantity.value))) }
-            if isExtended(resource) { matches.append(("integer", Double(quantity.value))) }
+            if resource.hasPrefix("hugepages-") { matches.append(("byte", quantity.doubleValue)) }
+            if resource.hasPrefix("attachable-volumes-") { matches.append(("byte", quantity.doubleValue)) }
+            if isExtended(resource) { matches.append(("integer", quantity.doubleValue)) }
             return matches
         }
     }
@@ -30,9 +30,8 @@ enum ResourceUnit {
     /// `convertValueToFloat64`: thousandths as a fraction, or whole units when the
     /// thousandths would not fit 64 bits.
     static func cores(_ quantity: Quantity) -> Double {
-        let value = quantity.value
-        if value > maxMilliValue { return Double(value) }
-        return Double(quantity.milliValue) / 1000
+        if quantity.value > maxMilliValue { return quantity.doubleValue }
+        return quantity.doubleMilliValue / 1000
     }
 
     /// `resource.MaxMilliValue`: the largest value whose thousandths fit an Int64.

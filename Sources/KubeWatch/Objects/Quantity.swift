@@ -28,6 +28,7 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         var exponent = 0
         var digits = 0
         var seenPoint = false
+        let precisionLimit = Int128(10).power(36)
         while let byte = bytes.first, byte == UInt8(ascii: ".") || (byte >= 0x30 && byte <= 0x39) {
             bytes = bytes.dropFirst()
             if byte == UInt8(ascii: ".") {
@@ -37,7 +38,7 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
             }
             digits += 1
             // Beyond 36 significant digits, keep the magnitude and drop precision.
-            if significand < Int128(10).power(36) {
+            if significand < precisionLimit {
                 significand = significand * 10 + Int128(byte - 0x30)
                 if seenPoint { exponent -= 1 }
             } else if !seenPoint {
@@ -97,6 +98,19 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
     public var value: Int128 { scaledValue(scale: 0) }
     /// `MilliValue()`: thousandths, rounded up.
     public var milliValue: Int128 { scaledValue(scale: 3) }
+
+    /// `value` as a Double.
+    public var doubleValue: Double { Self.double(value) }
+    /// `milliValue` as a Double.
+    public var doubleMilliValue: Double { Self.double(milliValue) }
+
+    /// `Double(Int128)` is the standard library's generic integer conversion, not
+    /// specialized (a fifth of a pod's family time went there); a value within Int64,
+    /// as every quantity a cluster sets is, converts directly and rounds the same way.
+    public static func double(_ value: Int128) -> Double {
+        if value >= Int128(Int64.min), value <= Int128(Int64.max) { return Double(Int64(truncatingIfNeeded: value)) }
+        return Double(value)
+    }
 
     public var description: String { "\(significand)e\(exponent)" }
 }

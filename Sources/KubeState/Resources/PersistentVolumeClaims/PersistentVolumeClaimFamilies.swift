@@ -15,7 +15,7 @@ extension PersistentVolumeClaim {
             KubeStateRules.stateSet(claim.status.phase, ["Lost", "Bound", "Pending"], into: &out)
         },
         .gauge("kube_persistentvolumeclaim_resource_requests_storage_bytes", "The capacity of storage requested by the persistent volume claim.", .stable) {
-            $0.spec.storageRequest.map { Double($0.value) }
+            $0.spec.storageRequest.map { $0.doubleValue }
         },
         .accessModes("kube_persistentvolumeclaim_access_mode", "The access mode(s) specified by the persistent volume claim.", .stable) {
             $0.spec.accessModes

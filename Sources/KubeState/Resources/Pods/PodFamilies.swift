@@ -143,10 +143,10 @@ extension Pod {
         .annotations("kube_pod_annotations"),
         .labels("kube_pod_labels"),
         .gauge("kube_pod_overhead_cpu_cores", "The pod overhead in regards to cpu cores associated with running a pod.") { pod in
-            pod.spec.overhead.first { $0.name == "cpu" }.map { Double($0.quantity.milliValue) / 1000 }
+            pod.spec.overhead.first { $0.name == "cpu" }.map { $0.quantity.doubleMilliValue / 1000 }
         },
         .gauge("kube_pod_overhead_memory_bytes", "The pod overhead in regards to memory associated with running a pod.") { pod in
-            pod.spec.overhead.first { $0.name == "memory" }.map { Double($0.quantity.value) }
+            pod.spec.overhead.first { $0.name == "memory" }.map { $0.quantity.doubleValue }
         },
         .owner("kube_pod_owner", "Information about the Pod's owner.", .stable),
         Family("kube_pod_resourceclaim_info", "Information about a DRA ResourceClaim referenced by a pod, one series per pod.spec.resourceClaims entry; claim_name is the pod-local reference and resourceclaim_name is the resolved ResourceClaim object name.",
