@@ -216,6 +216,7 @@ def main():
         time.sleep(0.5)
     time.sleep(options.quiet)
     baseline = status(empty.pid, "VmRSS")
+    baseline_split = (status(empty.pid, "RssAnon"), status(empty.pid, "RssFile"))
     empty.stop()
 
     run = Run(options, options.pods)
@@ -256,6 +257,7 @@ def main():
         push_span = (push[-1]["time"] - push[0]["time"]) if push else 0
         time.sleep(options.quiet)
         steady = status(run.pid, "VmRSS")
+        steady_split = (status(run.pid, "RssAnon"), status(run.pid, "RssFile"))
         peak = status(run.pid, "VmHWM")
 
         # A relist: keep the watch away (three failed watches), drop the connection,
@@ -301,7 +303,7 @@ def main():
             listed += sum(len(documents) for documents in json.load(handle).values())
     print(f"pods: {pods}  objects listed (pods, nodes and --objects): {listed}  held by this agent: {held:.0f}  "
           f"resources: {options.resources}  shard {options.shard} of {options.total_shards}  binary: {options.binary}")
-    print(f"baseline RSS (no objects): {baseline / mib:.1f} MiB")
+    print(f"baseline RSS (no objects): {baseline / mib:.1f} MiB (anonymous {baseline_split[0] / mib:.1f}, file {baseline_split[1] / mib:.1f})")
     print(f"initial list: {list_wall:.2f} s wall, {list_cpu:.2f} s agent CPU = {(list_cpu - startup_cpu) / pods * 1e6:.1f} µs per pod, "
           f"{(list_cpu - startup_cpu) / listed * 1e6:.1f} µs per object listed (start-up without objects: {startup_cpu:.2f} s)")
     print(f"RSS after the list: {after_list / mib:.1f} MiB; high-water mark during the list: {list_peak / mib:.1f} MiB")
@@ -309,7 +311,8 @@ def main():
           f"{scrape_cpu:.2f} s agent CPU; gzip: {len(compressed) / mib:.1f} MiB, {gzip_cpu:.2f} s agent CPU")
     print(f"push: {points} points in {calls} requests, {push_span:.2f} s from first to last request")
     print(f"steady RSS after scrape, push and {options.quiet:.0f} s quiet: {steady / mib:.1f} MiB "
-          f"= {(steady - baseline) / pods:.0f} B per pod, {(steady - baseline) / max(held, 1):.0f} B per object held, above baseline")
+          f"= {(steady - baseline) / pods:.0f} B per pod, {(steady - baseline) / max(held, 1):.0f} B per object held, above baseline "
+          f"(anonymous {steady_split[0] / mib:.1f} MiB, file {steady_split[1] / mib:.1f} MiB)")
     print(f"peak RSS over the run: {peak / mib:.1f} MiB = {peak / max(steady, 1):.2f}x steady "
           f"({(peak - baseline) / max(steady - baseline, 1):.2f}x above baseline)")
     print(f"relist after a 410: {relist_wall:.1f} s; high-water mark {relist_peak / mib:.1f} MiB = {relist_peak / max(steady, 1):.2f}x steady; "
