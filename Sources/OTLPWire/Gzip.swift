@@ -92,31 +92,33 @@ public final class GzipStream {
     }
 
     public func compress(_ input: [UInt8]) -> [UInt8] {
+        input.withUnsafeBytes { compress($0) }
+    }
+
+    public func compress(_ input: UnsafeRawBufferPointer) -> [UInt8] {
         run(input, flush: Z_NO_FLUSH)
     }
 
     public func finish() -> [UInt8] {
-        run([], flush: Z_FINISH)
+        run(UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_FINISH)
     }
 
-    private func run(_ input: [UInt8], flush: Int32) -> [UInt8] {
+    private func run(_ source: UnsafeRawBufferPointer, flush: Int32) -> [UInt8] {
         var produced: [UInt8] = []
-        input.withUnsafeBufferPointer { source in
-            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-            stream.avail_in = uInt(source.count)
-            while true {
-                let (status, count): (Int32, Int) = output.withUnsafeMutableBufferPointer { destination in
-                    stream.next_out = destination.baseAddress
-                    stream.avail_out = uInt(destination.count)
-                    let status = deflate(&stream, flush)
-                    return (status, destination.count - Int(stream.avail_out))
-                }
-                produced.append(contentsOf: output[0..<count])
-                // More to come while the output buffer came back full (or, finishing, until the end).
-                if status == Z_STREAM_END || status < 0 { break }
-                if flush == Z_FINISH { continue }
-                if stream.avail_in == 0 && count < output.count { break }
+        stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        stream.avail_in = uInt(source.count)
+        while true {
+            let (status, count): (Int32, Int) = output.withUnsafeMutableBufferPointer { destination in
+                stream.next_out = destination.baseAddress
+                stream.avail_out = uInt(destination.count)
+                let status = deflate(&stream, flush)
+                return (status, destination.count - Int(stream.avail_out))
             }
+            produced.append(contentsOf: output[0..<count])
+            // More to come while the output buffer came back full (or, finishing, until the end).
+            if status == Z_STREAM_END || status < 0 { break }
+            if flush == Z_FINISH { continue }
+            if stream.avail_in == 0 && count < output.count { break }
         }
         return produced
     }

@@ -30,6 +30,17 @@ struct StringsFormat: RecordFormat {
         }
         return (strings, record.double())
     }
+
+    /// The strings as a render reads them: in place, through `withString`.
+    static func readInPlace(_ record: inout RecordReader) -> [String] {
+        let count = record.unsigned()
+        var strings: [String] = []
+        for _ in 0..<count {
+            _ = record.unsigned()
+            record.withString { strings.append(String(decoding: $0, as: UTF8.self)) }
+        }
+        return strings
+    }
 }
 
 struct RecordStoreTests {
@@ -43,6 +54,7 @@ struct RecordStoreTests {
         let store = RecordStore(format: StringsFormat())
         store.upsert("x") { StringsFormat.write([(text, true), (text, false)], into: &$0) }
         #expect(store.read(key: "x") { StringsFormat.read(&$0).strings } == [text, text])
+        #expect(store.read(key: "x") { StringsFormat.readInPlace(&$0) } == [text, text])
         store.remove("x")
         #expect(store.footprint.sharedStrings == 0)
     }

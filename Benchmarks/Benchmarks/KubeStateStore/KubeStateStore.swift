@@ -54,10 +54,10 @@ func render(_ stores: [ObjectRecords]) -> (series: Int, bytes: Int) {
     for store in stores {
         var stream = store.makeStream()
         while stream.next(into: &sink) {
-            if sink.writer.byteCount >= 256 * 1024 { bytes += sink.writer.takeBytes().count }
+            if sink.writer.byteCount >= 256 * 1024 { bytes += sink.writer.drainBytes { $0.count } }
         }
     }
-    bytes += sink.writer.takeBytes().count
+    bytes += sink.writer.drainBytes { $0.count }
     return (sink.series, bytes)
 }
 

@@ -240,9 +240,9 @@ private final class ChunkedRender: @unchecked Sendable {
             }
         }
         rendered += state.writer.byteCount
-        let text = state.writer.takeBytes()
-        guard let gzip = state.gzip else { return allocator.buffer(bytes: text) }
-        return allocator.buffer(bytes: gzip.compress(text) + (finished ? gzip.finish() : []))
+        let (allocator, finished) = (allocator, finished)
+        guard let gzip = state.gzip else { return state.writer.drainBytes { allocator.buffer(bytes: $0) } }
+        return allocator.buffer(bytes: state.writer.drainBytes { gzip.compress($0) } + (finished ? gzip.finish() : []))
     }
 }
 

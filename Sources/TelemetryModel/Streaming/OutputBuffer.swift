@@ -61,5 +61,11 @@ final class OutputBuffer {
         return Array(UnsafeBufferPointer(start: base, count: count))
     }
 
+    /// Calls `body` with the bytes so far, in place; the buffer then starts empty again.
+    func drain<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        defer { count = 0 }
+        return try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
     var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }
