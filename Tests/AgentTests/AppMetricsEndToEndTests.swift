@@ -257,7 +257,9 @@ struct AppMetricsEndToEndTests {
         defer { bad.stop() }
         let canary = try PythonServer(script: "prometheus_app.py", arguments: [])
         defer { canary.stop() }
-        let refusedPort = try LocalPort.free()
+        let refused = try RefusedPort()
+        let refusedPort = refused.port
+        defer { withExtendedLifetime(refused) {} }  // refusing until the test ends
 
         let badPaths = ["/ok": "bad-ok", "/status-500": "bad-status", "/slow": "bad-slow", "/huge": "bad-huge", "/many-samples": "bad-many",
                         "/garbage": "bad-garbage", "/invalid-utf8": "bad-utf8", "/duplicate": "bad-duplicate"]

@@ -20,7 +20,9 @@ struct EndpointSecretTests {
     /// the environment, and the errors of a failing export.
     @Test(arguments: ["grpc", "http/protobuf"])
     func theUserinfoIsNeverLogged(_ transportProtocol: String) async throws {
-        let port = try LocalPort.free()  // nothing listens: every export fails
+        let refused = try RefusedPort()  // nothing listens: every export fails
+        let port = refused.port
+        defer { withExtendedLifetime(refused) {} }  // refusing until the test ends
         let fromFile = try load("""
             kube_metrics:
               streaming:

@@ -39,7 +39,9 @@ struct ScrapingTests {
         // Python exporter can take seconds to write 30 000 samples, which must fail on
         // the sample limit, not on time.
         let roomy = try HTTPScraper(settings: Self.settings(timeout: .seconds(60)))
-        let refusedPort = try LocalPort.free()
+        let refused = try RefusedPort()
+        let refusedPort = refused.port
+        defer { withExtendedLifetime(refused) {} }  // refusing until the test ends
         let cases: [(ScrapeTarget, String)] = [
             (Self.target(port: bad.port, path: "/ok"), "success"),
             (Self.target(port: bad.port, path: "/status-500"), "http_status"),

@@ -326,7 +326,9 @@ struct OTLPExporterTests {
     }
 
     @Test func aFullQueueDropsTheOldestAndCountsIt() async throws {
-        let port = try LocalPort.free()  // nothing listens: batches stay queued
+        let refused = try RefusedPort()  // nothing listens: batches stay queued
+        let port = refused.port
+        defer { withExtendedLifetime(refused) {} }  // refusing until the test ends
         let batch = markedBatch(0)
         let (exporter, task) = try makeExporter(port: port, retry: RetryPolicy(initialInterval: .seconds(60)), queueBytes: batch.message.count * 3)
         defer { task.cancel() }  // a failed expectation must not leave the sender running
