@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What a cgroup in the kubelet's tree is, read from its path. The kubelet names them
 /// (cgroupfs driver / systemd driver):
 ///
@@ -33,40 +37,55 @@ public enum KubeletCgroup: Sendable, Equatable {
     }
 
     /// `pod<uid>` (cgroupfs) or `kubepods[-qos]-pod<uid_>.slice` (systemd), UID with dashes.
-    /// Byte-wise: every cgroup of the node is classified every cycle, and Character
-    /// operations (grapheme breaking, generic searches) cost more than the reads.
+    /// On the name's bytes: every cgroup of the node is classified every cycle, and
+    /// String and UTF8View operations (index arithmetic, generic searches) cost more
+    /// than the reads.
     static func podUID(in name: String) -> String? {
-        var rest = Substring(name).utf8
-        if rest.hasSuffix(".slice") {
-            rest = rest.dropLast(6)
-            guard let marker = rest.indexAfter("-pod") else { return nil }
-            rest = rest[marker...]
-        } else {
-            guard rest.hasPrefix("pod") else { return nil }
-            rest = rest.dropFirst(3)
+        var name = name
+        return name.withUTF8 { bytes -> String? in
+            var start = 0, end = bytes.count
+            if hasSuffix(bytes, ".slice") {
+                end -= 6
+                guard let marker = endOfFirst("-pod", in: bytes, before: end) else { return nil }
+                start = marker
+            } else {
+                guard matches(bytes, "pod", at: 0) else { return nil }
+                start = 3
+            }
+            let uid = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            guard isPodUID(uid) else { return nil }
+            return String(unsafeUninitializedCapacity: uid.count) { out in
+                for index in 0..<uid.count { out[index] = uid[index] == UInt8(ascii: "_") ? UInt8(ascii: "-") : uid[index] }
+                return uid.count
+            }
         }
-        guard isPodUID(rest) else { return nil }
-        return String(decoding: rest.map { $0 == UInt8(ascii: "_") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
     }
 
     /// The 64-hex container ID of a runtime's cgroup, nil for anything else (CRI-O's
     /// `crio-conmon-*` monitor, systemd `.mount` units, nested helpers).
     static func containerID(in name: String) -> String? {
-        var rest = Substring(name).utf8
-        if rest.hasSuffix(".scope") { rest = rest.dropLast(6) }
-        for prefix in ["cri-containerd-", "crio-", "docker-"] where rest.hasPrefix(prefix) {
-            rest = rest.dropFirst(prefix.utf8.count)
-            break
+        var name = name
+        return name.withUTF8 { bytes -> String? in
+            var start = 0, end = bytes.count
+            if hasSuffix(bytes, ".scope") { end -= 6 }
+            for prefix in runtimePrefixes where matches(bytes, prefix, at: 0, before: end) {
+                start = prefix.utf8CodeUnitCount
+                break
+            }
+            guard end - start == 64 else { return nil }
+            for index in start..<end where !bytes[index].isLowercaseHex { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }
-        guard rest.count == 64, rest.allSatisfy(\.isLowercaseHex) else { return nil }
-        return String(Substring(rest))
     }
 
+    private static let runtimePrefixes: [StaticString] = ["cri-containerd-", "crio-", "docker-"]
+
     /// 8-4-4-4-12 hex with dashes (underscores in systemd unit names), or 32 hex (static pods).
-    private static func isPodUID(_ bytes: Substring.UTF8View) -> Bool {
+    private static func isPodUID(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         if bytes.count == 32 { return bytes.allSatisfy(\.isLowercaseHex) }
         guard bytes.count == 36 else { return false }
-        for (index, byte) in bytes.enumerated() {
+        for index in 0..<36 {
+            let byte = bytes[index]
             if index == 8 || index == 13 || index == 18 || index == 23 {
                 guard byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") else { return false }
             } else if !byte.isLowercaseHex {
@@ -75,24 +94,25 @@ public enum KubeletCgroup: Sendable, Equatable {
         }
         return true
     }
-}
 
-extension Substring.UTF8View {
-    fileprivate func hasPrefix(_ prefix: String) -> Bool {
-        starts(with: prefix.utf8)
+    /// Whether `pattern` sits at `offset` and ends by `limit` (the end of `bytes` by default).
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ pattern: StaticString, at offset: Int, before limit: Int? = nil) -> Bool {
+        let count = pattern.utf8CodeUnitCount
+        guard offset >= 0, offset + count <= (limit ?? bytes.count), let base = bytes.baseAddress else { return count == 0 }
+        return memcmp(base + offset, pattern.utf8Start, count) == 0
     }
 
-    fileprivate func hasSuffix(_ suffix: String) -> Bool {
-        count >= suffix.utf8.count && self[index(endIndex, offsetBy: -suffix.utf8.count)...].elementsEqual(suffix.utf8)
+    private static func hasSuffix(_ bytes: UnsafeBufferPointer<UInt8>, _ suffix: StaticString) -> Bool {
+        matches(bytes, suffix, at: bytes.count - suffix.utf8CodeUnitCount)
     }
 
-    /// Where the first occurrence of `marker` ends.
-    fileprivate func indexAfter(_ marker: String) -> Index? {
-        let pattern = Array(marker.utf8)
-        var start = startIndex
-        while start != endIndex {
-            if self[start...].starts(with: pattern) { return index(start, offsetBy: pattern.count) }
-            start = index(after: start)
+    /// Where the first occurrence of `marker` that ends by `limit` ends.
+    private static func endOfFirst(_ marker: StaticString, in bytes: UnsafeBufferPointer<UInt8>, before limit: Int) -> Int? {
+        let count = marker.utf8CodeUnitCount
+        var start = 0
+        while start + count <= limit {
+            if matches(bytes, marker, at: start, before: limit) { return start + count }
+            start += 1
         }
         return nil
     }
