@@ -6,22 +6,10 @@ import Glibc
 
 public enum LocalPort {
     /// A TCP port on 127.0.0.1 that nothing listens on right now (the kernel picks it).
+    /// The port may be taken by anyone once this returns; a test that needs it to stay
+    /// refused holds a `RefusedPort` instead.
     public static func free() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw CommandError.missing("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw CommandError.missing("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        try RefusedPort().port
     }
 
     /// Polls until `url` answers, or fails after `timeout`.

@@ -15,24 +15,13 @@ enum KeyedValues {
             while index < end, buffer[index] != 0x0A, !buffer[index].isSpaceOrTab { index += 1 }
             let keyEnd = index
             while index < end, buffer[index].isSpaceOrTab { index += 1 }
-            var value: UInt64 = 0, digits = 0, valid = true
-            while index < end, buffer[index] != 0x0A, !buffer[index].isSpaceOrTab {
-                let byte = buffer[index]
-                if byte.isDigit, valid {
-                    let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-                    let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte &- 0x30))
-                    valid = !(overflow1 || overflow2)
-                    value = sum
-                    digits += 1
-                } else {
-                    valid = false
-                }
-                index += 1
-            }
-            // The rest of the line (further fields) is ignored, as before a value.
+            let valueStart = index
+            while index < end, buffer[index] != 0x0A, !buffer[index].isSpaceOrTab { index += 1 }
+            let value = buffer[valueStart..<index].uint64
+            // The rest of the line (further fields) is ignored.
             while index < end, buffer[index] != 0x0A { index += 1 }
             index += 1
-            if keyEnd > keyStart, digits > 0, valid { body(buffer[keyStart..<keyEnd], value) }
+            if keyEnd > keyStart, let value { body(buffer[keyStart..<keyEnd], value) }
         }
     }
 

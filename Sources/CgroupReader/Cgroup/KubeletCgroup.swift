@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// What a cgroup in the kubelet's tree is, read from its path. The kubelet names them
 /// (cgroupfs driver / systemd driver):
 ///
@@ -42,22 +38,18 @@ public enum KubeletCgroup: Sendable, Equatable {
     /// than the reads.
     static func podUID(in name: String) -> String? {
         var name = name
-        return name.withUTF8 { bytes -> String? in
-            var start = 0, end = bytes.count
-            if hasSuffix(bytes, ".slice") {
-                end -= 6
-                guard let marker = endOfFirst("-pod", in: bytes, before: end) else { return nil }
-                start = marker
+        return name.withUTF8 { utf8 -> String? in
+            var uid = utf8[...]
+            if uid.hasSuffix(".slice") {
+                uid = uid.dropLast(6)
+                guard let marker = uid.endOfFirst("-pod") else { return nil }
+                uid = uid[marker...]
             } else {
-                guard matches(bytes, "pod", at: 0) else { return nil }
-                start = 3
+                guard uid.hasPrefix("pod") else { return nil }
+                uid = uid.dropFirst(3)
             }
-            let uid = UnsafeBufferPointer(rebasing: bytes[start..<end])
             guard isPodUID(uid) else { return nil }
-            return String(unsafeUninitializedCapacity: uid.count) { out in
-                for index in 0..<uid.count { out[index] = uid[index] == UInt8(ascii: "_") ? UInt8(ascii: "-") : uid[index] }
-                return uid.count
-            }
+            return String(decoding: uid.lazy.map { $0 == UInt8(ascii: "_") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
         }
     }
 
@@ -65,27 +57,25 @@ public enum KubeletCgroup: Sendable, Equatable {
     /// `crio-conmon-*` monitor, systemd `.mount` units, nested helpers).
     static func containerID(in name: String) -> String? {
         var name = name
-        return name.withUTF8 { bytes -> String? in
-            var start = 0, end = bytes.count
-            if hasSuffix(bytes, ".scope") { end -= 6 }
-            for prefix in runtimePrefixes where matches(bytes, prefix, at: 0, before: end) {
-                start = prefix.utf8CodeUnitCount
+        return name.withUTF8 { utf8 -> String? in
+            var id = utf8[...]
+            if id.hasSuffix(".scope") { id = id.dropLast(6) }
+            for prefix in runtimePrefixes where id.hasPrefix(prefix) {
+                id = id.dropFirst(prefix.utf8CodeUnitCount)
                 break
             }
-            guard end - start == 64 else { return nil }
-            for index in start..<end where !bytes[index].isLowercaseHex { return nil }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            guard id.count == 64, id.allSatisfy(\.isLowercaseHex) else { return nil }
+            return String(decoding: id, as: UTF8.self)
         }
     }
 
     private static let runtimePrefixes: [StaticString] = ["cri-containerd-", "crio-", "docker-"]
 
     /// 8-4-4-4-12 hex with dashes (underscores in systemd unit names), or 32 hex (static pods).
-    private static func isPodUID(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func isPodUID(_ bytes: Bytes) -> Bool {
         if bytes.count == 32 { return bytes.allSatisfy(\.isLowercaseHex) }
         guard bytes.count == 36 else { return false }
-        for index in 0..<36 {
-            let byte = bytes[index]
+        for (index, byte) in bytes.enumerated() {
             if index == 8 || index == 13 || index == 18 || index == 23 {
                 guard byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") else { return false }
             } else if !byte.isLowercaseHex {
@@ -93,28 +83,6 @@ public enum KubeletCgroup: Sendable, Equatable {
             }
         }
         return true
-    }
-
-    /// Whether `pattern` sits at `offset` and ends by `limit` (the end of `bytes` by default).
-    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ pattern: StaticString, at offset: Int, before limit: Int? = nil) -> Bool {
-        let count = pattern.utf8CodeUnitCount
-        guard offset >= 0, offset + count <= (limit ?? bytes.count), let base = bytes.baseAddress else { return count == 0 }
-        return memcmp(base + offset, pattern.utf8Start, count) == 0
-    }
-
-    private static func hasSuffix(_ bytes: UnsafeBufferPointer<UInt8>, _ suffix: StaticString) -> Bool {
-        matches(bytes, suffix, at: bytes.count - suffix.utf8CodeUnitCount)
-    }
-
-    /// Where the first occurrence of `marker` that ends by `limit` ends.
-    private static func endOfFirst(_ marker: StaticString, in bytes: UnsafeBufferPointer<UInt8>, before limit: Int) -> Int? {
-        let count = marker.utf8CodeUnitCount
-        var start = 0
-        while start + count <= limit {
-            if matches(bytes, marker, at: start, before: limit) { return start + count }
-            start += 1
-        }
-        return nil
     }
 }
 

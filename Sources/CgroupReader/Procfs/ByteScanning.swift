@@ -100,6 +100,20 @@ extension Slice where Base == UnsafeBufferPointer<UInt8> {
         return memcmp(start + startIndex, prefix.utf8Start, length) == 0
     }
 
+    func hasSuffix(_ suffix: StaticString) -> Bool {
+        count >= suffix.utf8CodeUnitCount && self[(endIndex - suffix.utf8CodeUnitCount)...].hasPrefix(suffix)
+    }
+
+    /// Where the first occurrence of `marker` ends.
+    func endOfFirst(_ marker: StaticString) -> Int? {
+        var start = startIndex
+        while endIndex - start >= marker.utf8CodeUnitCount {
+            if self[start...].hasPrefix(marker) { return start + marker.utf8CodeUnitCount }
+            start += 1
+        }
+        return nil
+    }
+
     func equals(_ literal: StaticString) -> Bool {
         count == literal.utf8CodeUnitCount && hasPrefix(literal)
     }

@@ -61,8 +61,6 @@ enum IdentifierPacking {
     /// The lower-case hex digit of a nibble (computed: a table would be a lazily
     /// initialised global, checked on every use).
     @inline(__always)
-    private static let hexDigits: StaticString = "0123456789abcdef"
-
     private static func digit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
     }
@@ -86,10 +84,9 @@ enum IdentifierPacking {
 
     /// Writes a UUID's 36 characters into `out` (room for 36).
     static func writeUUIDText(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>) {
-        // The usual case on raw pointers with a digit table: a render spells a pod's UID
-        // once per family section it writes, some forty times per pod and scrape.
+        // The usual case on raw pointers, without the general loop's bounds checks: a
+        // render spells a pod's UID once per family section, some forty times per pod.
         if bytes.count == 16, out.count >= 36, let source = bytes.baseAddress, let target = out.baseAddress {
-            let digits = hexDigits.utf8Start
             var index = 0
             for position in 0..<16 {
                 if position == 4 || position == 6 || position == 8 || position == 10 {
@@ -97,8 +94,8 @@ enum IdentifierPacking {
                     index &+= 1
                 }
                 let byte = source[position]
-                target[index] = digits[Int(byte >> 4)]
-                target[index &+ 1] = digits[Int(byte & 0xF)]
+                target[index] = digit(byte >> 4)
+                target[index &+ 1] = digit(byte & 0xF)
                 index &+= 2
             }
             return

@@ -1,5 +1,5 @@
 /// Writes families as Prometheus text 0.0.4 or OpenMetrics 1.0.0 into a byte buffer
-/// that its owner drains as it fills (`drainBytes`, `takeBytes`), so an exposition of any size is
+/// that its owner drains as it fills (`drainBytes`), so an exposition of any size is
 /// streamed in bounded pieces.
 ///
 /// HELP and TYPE are written once per family, also for families without samples
@@ -31,11 +31,6 @@ public struct ExpositionWriter: FamilySink {
 
     /// How many bytes have been written and not yet taken.
     public var byteCount: Int { buffer.count }
-
-    /// Hands over what has been written so far and starts an empty buffer.
-    public mutating func takeBytes() -> [UInt8] {
-        buffer.take()
-    }
 
     /// Calls `body` with what has been written so far, in place (valid only during the
     /// call), and starts an empty buffer: a response copies each chunk once, into the

@@ -55,12 +55,6 @@ final class OutputBuffer {
         bytes.withUnsafeBufferPointer { append($0) }
     }
 
-    /// The bytes so far, handed over; the buffer starts empty again.
-    func take() -> [UInt8] {
-        defer { count = 0 }
-        return Array(UnsafeBufferPointer(start: base, count: count))
-    }
-
     /// Calls `body` with the bytes so far, in place; the buffer then starts empty again.
     func drain<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         defer { count = 0 }
