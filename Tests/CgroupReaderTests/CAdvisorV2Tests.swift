@@ -130,6 +130,27 @@ struct CAdvisorV2Tests {
         #expect(expected.subtracting(actual).sorted() == [])
     }
 
+    /// A row takes the label sets of the last cycle's row of its cgroup while its labels
+    /// are the same; once they change (the pod's names arrive) every family follows,
+    /// the ones that add a label (cpu, device, interface, failure type) included.
+    @Test func labelSetsCarriedBetweenCyclesFollowAChangeOfNames() throws {
+        let host = try Self.containerdNode()
+        let collector = CAdvisorCollector(configuration: host.configuration())
+        _ = collector.collect()
+        collector.connect(Self.metadata)
+        let named = Exposition(collector.collect())
+        let steady = Exposition(collector.collect())
+        let fresh = CAdvisorCollector(configuration: host.configuration())
+        fresh.connect(Self.metadata)
+        let expected = Exposition(fresh.collect())
+        for id in ["/", Self.podPath, Self.sandboxPath, Self.appPath] {
+            let want = expected.samples(id: id).filter { !$0.hasPrefix("container_last_seen") }
+            #expect(want.contains { $0.contains("namespace=\"shop\"") } == (id != "/"))
+            #expect(named.samples(id: id).filter { !$0.hasPrefix("container_last_seen") } == want, "\(id)")
+            #expect(steady.samples(id: id).filter { !$0.hasPrefix("container_last_seen") } == want, "\(id)")
+        }
+    }
+
     @Test func sandboxCarriesThePodNetworkAndRootTheHosts() throws {
         let host = try Self.containerdNode()
         let collector = CAdvisorCollector(configuration: host.configuration())

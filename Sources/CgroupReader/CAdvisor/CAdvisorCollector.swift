@@ -85,6 +85,8 @@ struct CAdvisorState {
     /// pod's name, nor a container ID its container's: the source (a decode from the
     /// watch's store) is asked again only for a pod not seen yet or a new container.
     private var podNames: [String: PodMetadata] = [:]
+    /// This cycle's rows, for the next to take their label sets from.
+    private var lastRows: [ContainerRow] = []
     private(set) var fileReadsInLastCycle = 0
     var filesHeldOpen: Int { reader?.heldFiles ?? 0 }
 
@@ -172,6 +174,7 @@ struct CAdvisorState {
         var rows: [ContainerRow] = []
         rows.reserveCapacity(cgroups.count)
         var pod: PodInProgress?
+        var previousRows = PreviousRows(lastRows)
         // Counts, not sets: the caches below are pruned only when they outgrow them.
         var podsSeen = 0, containersRead = 0
         var hierarchyRead: [String] = []
@@ -194,10 +197,7 @@ struct CAdvisorState {
                 continue
             }
             switch cgroup.kind {
-            case .root:
-                hierarchyRead.append(cgroup.id)
-                if configuration.network { row.setNetwork(readNetwork(pid: 1, problems: &problems)) }
-            case .kubepods, .qos:
+            case .root, .kubepods, .qos:
                 hierarchyRead.append(cgroup.id)
             case .pod:
                 row.labels = Self.labels(id: cgroup.id, pod: pod?.metadata)
@@ -209,6 +209,12 @@ struct CAdvisorState {
                     pod?.metadata = lookUp(podUID, in: metadata) ?? cached
                 }
                 row.labels = Self.labels(id: cgroup.id, containerID: id, pod: pod?.metadata)
+            }
+            if let previous = previousRows.row(id: cgroup.id) { row.adoptLabels(from: previous) }
+            switch cgroup.kind {
+            case .root:
+                if configuration.network { row.setNetwork(readNetwork(pid: 1, problems: &problems)) }
+            case .container(let id, _):
                 if configuration.network, let pid = row.stats.firstProcess {
                     if isSandbox(id, pid: pid) {
                         row.setNetwork(readNetwork(pid: pid, problems: &problems))
@@ -217,6 +223,8 @@ struct CAdvisorState {
                         pod?.candidatePID = pid
                     }
                 }
+            case .kubepods, .qos, .pod:
+                break
             }
             if configuration.diskIO {
                 row.setDevices(row.stats.io.map { (deviceNames.name(major: $0.major, minor: $0.minor), $0) })
@@ -246,6 +254,7 @@ struct CAdvisorState {
         }
 
         self.reader = reader
+        lastRows = rows
         fileReadsInLastCycle = reader.filesRead + network.filesRead - readsBefore
         families += ContainerFamilies.render(rows, context: ContainerFamilies.Context(nowSeconds: now.rounded(.down)))
         families.sort { $0.name < $1.name }

@@ -6,7 +6,7 @@ import TelemetryModel
 /// A class, not a struct: every one of the forty-odd families visits every row, and
 /// passing a struct of this size to a family's closure copied it each time (a retain
 /// and a release of each array in it), a tenth of the cycle's CPU. A row lives within
-/// one cycle on one thread.
+/// one cycle on one thread, and is read once more by the next cycle (`adoptLabels`).
 final class ContainerRow {
     /// Values of `CAdvisorLabels.base`, in that order.
     var labels: [String] {
@@ -26,6 +26,16 @@ final class ContainerRow {
     /// The counters' start: the cgroup's creation, in Unix nanoseconds.
     var startTimeUnixNano: UInt64
 
+    /// The label sets of `container_cpu_usage_seconds_total` and
+    /// `container_memory_failures_total`, made on first use.
+    private var cpuLabelSet: LabelSet?
+    private var failureLabelSets: [LabelSet]?
+    /// The last cycle's device and interface label sets of the same cgroup, while its
+    /// labels are the same (`adoptLabels`): `setDevices` and `setNetwork` take them
+    /// instead of making new ones when the names match.
+    private var previousDevices: [(labels: LabelSet, io: CgroupStats.DeviceIO)] = []
+    private var previousNetwork: [(labels: LabelSet, counters: NetDev.Device)] = []
+
     init(labels: [String], stats: CgroupStats, spec: CgroupSpec) {
         self.labels = labels
         baseLabels = LabelSet(names: CAdvisorLabels.base, values: labels)
@@ -41,14 +51,55 @@ final class ContainerRow {
         return nanoseconds < 0x1p64 ? UInt64(nanoseconds) : .max
     }
 
+    /// Takes the label sets the last cycle's row of the same cgroup made, when its
+    /// labels are the same: a steady node's label sets are then made once, not every
+    /// cycle (they were a thousand of a cycle's four thousand allocations). Call once
+    /// `labels` are final, before `setDevices` and `setNetwork`.
+    func adoptLabels(from previous: ContainerRow) {
+        guard previous.labels == labels else { return }
+        baseLabels = previous.baseLabels
+        cpuLabelSet = previous.cpuLabelSet
+        failureLabelSets = previous.failureLabelSets
+        previousDevices = previous.devices
+        previousNetwork = previous.network ?? []
+    }
+
     /// Call once `labels` are final.
     func setDevices(_ named: [(name: String, io: CgroupStats.DeviceIO)]) {
-        devices = named.map { (labels(adding: .device, $0.name), $0.io) }
+        devices = named.enumerated().map { index, device in
+            if index < previousDevices.count, previousDevices[index].labels.values[CAdvisorLabels.Extra.device.position] == device.name {
+                return (previousDevices[index].labels, device.io)
+            }
+            return (labels(adding: .device, device.name), device.io)
+        }
+        previousDevices = []
     }
 
     /// Call once `labels` are final.
     func setNetwork(_ interfaces: [NetDev.Device]?) {
-        network = interfaces?.map { (labels(adding: .interface, $0.name), $0) }
+        network = interfaces?.enumerated().map { index, interface in
+            if index < previousNetwork.count, previousNetwork[index].counters.name == interface.name {
+                return (previousNetwork[index].labels, interface)
+            }
+            return (labels(adding: .interface, interface.name), interface)
+        }
+        previousNetwork = []
+    }
+
+    /// The base labels with `cpu="total"`.
+    var cpuLabels: LabelSet {
+        if let cpuLabelSet { return cpuLabelSet }
+        let made = labels(adding: .cpu, "total")
+        cpuLabelSet = made
+        return made
+    }
+
+    /// `CAdvisorLabels.failures`' label sets, in that order.
+    var failureLabels: [LabelSet] {
+        if let failureLabelSets { return failureLabelSets }
+        let made = CAdvisorLabels.failures.map { CAdvisorLabels.failure(self, type: $0.type, scope: $0.scope) }
+        failureLabelSets = made
+        return made
     }
 
     /// The base labels with one more, placed where its name sorts.
@@ -90,6 +141,9 @@ enum CAdvisorLabels {
     static let withDevice = ["container", "device", "id", "image", "name", "namespace", "pod"]
     static let withInterface = ["container", "id", "image", "interface", "name", "namespace", "pod"]
     static let withFailure = ["container", "failure_type", "id", "image", "name", "namespace", "pod", "scope"]
+    /// cAdvisor reports the cgroup's own fault counters under both scopes.
+    static let failures: [(type: String, scope: String)] = [("pgfault", "container"), ("pgfault", "hierarchy"),
+                                                            ("pgmajfault", "container"), ("pgmajfault", "hierarchy")]
 
     static func failure(_ row: ContainerRow, type: String, scope: String) -> LabelSet {
         var values: [String] = []

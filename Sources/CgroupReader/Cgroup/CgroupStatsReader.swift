@@ -90,12 +90,12 @@ struct CgroupStatsReader {
         try read("cpu.stat", in: &directory) { buffer in
             KeyedValues.forEach(in: buffer) { key, value in
                 switch true {
-                case key.equals("usage_usec"): usage = value
-                case key.equals("user_usec"): user = value
-                case key.equals("system_usec"): system = value
-                case key.equals("nr_periods"): periods = value
-                case key.equals("nr_throttled"): throttled = value
-                case key.equals("throttled_usec"): throttledTime = value
+                case key.equals("usage_usec"): usage = value.uint64 ?? usage
+                case key.equals("user_usec"): user = value.uint64 ?? user
+                case key.equals("system_usec"): system = value.uint64 ?? system
+                case key.equals("nr_periods"): periods = value.uint64
+                case key.equals("nr_throttled"): throttled = value.uint64
+                case key.equals("throttled_usec"): throttledTime = value.uint64
                 default: break
                 }
             }
@@ -110,12 +110,12 @@ struct CgroupStatsReader {
             try read("memory.stat", in: &directory) { buffer in
                 KeyedValues.forEach(in: buffer) { key, value in
                     switch true {
-                    case key.equals("anon"): parsed.rss = value
-                    case key.equals("file"): parsed.cache = value
-                    case key.equals("file_mapped"): parsed.mappedFile = value
-                    case key.equals("inactive_file"): parsed.inactiveFile = value
-                    case key.equals("pgfault"): parsed.pageFaults = value
-                    case key.equals("pgmajfault"): parsed.majorPageFaults = value
+                    case key.equals("anon"): parsed.rss = value.uint64 ?? parsed.rss
+                    case key.equals("file"): parsed.cache = value.uint64 ?? parsed.cache
+                    case key.equals("file_mapped"): parsed.mappedFile = value.uint64 ?? parsed.mappedFile
+                    case key.equals("inactive_file"): parsed.inactiveFile = value.uint64 ?? parsed.inactiveFile
+                    case key.equals("pgfault"): parsed.pageFaults = value.uint64 ?? parsed.pageFaults
+                    case key.equals("pgmajfault"): parsed.majorPageFaults = value.uint64 ?? parsed.majorPageFaults
                     default: break
                     }
                 }
@@ -138,7 +138,7 @@ struct CgroupStatsReader {
         var oomKills: UInt64 = 0
         if !isRoot {
             try optional("memory.events", in: &directory) { buffer in
-                KeyedValues.forEach(in: buffer) { key, value in if key.equals("oom_kill") { oomKills = value } }
+                KeyedValues.forEach(in: buffer) { key, value in if key.equals("oom_kill") { oomKills = value.uint64 ?? oomKills } }
             }
         }
         stats.memory = CgroupStats.Memory(
@@ -170,7 +170,7 @@ struct CgroupStatsReader {
         var userTicks: UInt64 = 0, systemTicks: UInt64 = 0
         try read("cpuacct.stat", in: &cpuacct) { buffer in
             KeyedValues.forEach(in: buffer) { key, value in
-                if key.equals("user") { userTicks = value } else if key.equals("system") { systemTicks = value }
+                if key.equals("user") { userTicks = value.uint64 ?? userTicks } else if key.equals("system") { systemTicks = value.uint64 ?? systemTicks }
             }
         }
         var periods: UInt64?, throttled: UInt64?, throttledTime: UInt64?
@@ -178,9 +178,9 @@ struct CgroupStatsReader {
             try optional("cpu.stat", in: &cpu) { buffer in
                 KeyedValues.forEach(in: buffer) { key, value in
                     switch true {
-                    case key.equals("nr_periods"): periods = value
-                    case key.equals("nr_throttled"): throttled = value
-                    case key.equals("throttled_time"): throttledTime = value
+                    case key.equals("nr_periods"): periods = value.uint64
+                    case key.equals("nr_throttled"): throttled = value.uint64
+                    case key.equals("throttled_time"): throttledTime = value.uint64
                     default: break
                     }
                 }
@@ -198,14 +198,14 @@ struct CgroupStatsReader {
             try read("memory.stat", in: &memory) { buffer in
                 KeyedValues.forEach(in: buffer) { key, value in
                     switch true {
-                    case key.equals("total_rss"): parsed.rss = value
-                    case key.equals("total_cache"): parsed.cache = value
-                    case key.equals("total_mapped_file"): parsed.mappedFile = value
-                    case key.equals("total_swap"): parsed.swap = value
-                    case key.equals("total_inactive_file"): parsed.inactiveFile = value
+                    case key.equals("total_rss"): parsed.rss = value.uint64 ?? parsed.rss
+                    case key.equals("total_cache"): parsed.cache = value.uint64 ?? parsed.cache
+                    case key.equals("total_mapped_file"): parsed.mappedFile = value.uint64 ?? parsed.mappedFile
+                    case key.equals("total_swap"): parsed.swap = value.uint64 ?? parsed.swap
+                    case key.equals("total_inactive_file"): parsed.inactiveFile = value.uint64 ?? parsed.inactiveFile
                     // cAdvisor reports the local fault counters for both scopes.
-                    case key.equals("pgfault"): parsed.pageFaults = value
-                    case key.equals("pgmajfault"): parsed.majorPageFaults = value
+                    case key.equals("pgfault"): parsed.pageFaults = value.uint64 ?? parsed.pageFaults
+                    case key.equals("pgmajfault"): parsed.majorPageFaults = value.uint64 ?? parsed.majorPageFaults
                     default: break
                     }
                 }
@@ -216,7 +216,7 @@ struct CgroupStatsReader {
         let current = try readNumber("memory.usage_in_bytes", in: &memory) ?? 0
         var oomKills: UInt64 = 0
         try optional("memory.oom_control", in: &memory) { buffer in
-            KeyedValues.forEach(in: buffer) { key, value in if key.equals("oom_kill") { oomKills = value } }
+            KeyedValues.forEach(in: buffer) { key, value in if key.equals("oom_kill") { oomKills = value.uint64 ?? oomKills } }
         }
         stats.memory = CgroupStats.Memory(
             usage: current, maxUsage: try optionalNumber("memory.max_usage_in_bytes", in: &memory) ?? 0,
@@ -315,7 +315,7 @@ struct CgroupStatsReader {
         // Two lines of fifty, every cycle: scanned, not parsed into a MemInfo.
         try reader.withContents(of: path) { buffer in
             KeyedValues.forEach(in: buffer) { key, value in
-                if key.equals("SwapTotal:") { total = value } else if key.equals("SwapFree:") { free = value }
+                if key.equals("SwapTotal:") { total = value.uint64 ?? total } else if key.equals("SwapFree:") { free = value.uint64 ?? free }
             }
         }
         return total > free ? (total - free).saturatingMultiply(1024) : 0

@@ -1,12 +1,14 @@
 /// Parsers for the small text formats of cgroup files.
 enum KeyedValues {
-    /// Calls `body` with each `key value` line of a flat-keyed file (`cpu.stat`,
-    /// `memory.stat`, `memory.events`). Lines whose value is not a number are skipped;
-    /// new keys in new kernels are harmless.
+    /// Calls `body` with the key and the value's bytes of each `key value` line of a
+    /// flat-keyed file (`cpu.stat`, `memory.stat`, `memory.events`); the caller parses
+    /// the values of the keys it wants (`Bytes.uint64`: nil when not a number). New keys
+    /// in new kernels are harmless.
     ///
-    /// One pass over the bytes, not a line split and then a field split: `memory.stat`
-    /// has some forty lines and is read for every cgroup in every cycle.
-    static func forEach(in buffer: UnsafeBufferPointer<UInt8>, _ body: (Bytes, UInt64) -> Void) {
+    /// One pass over the bytes, not a line split and then a field split, and no number
+    /// parsed that nobody asked for: `memory.stat` has some forty lines, of which the
+    /// families use six, and is read for every cgroup in every cycle.
+    static func forEach(in buffer: UnsafeBufferPointer<UInt8>, _ body: (_ key: Bytes, _ value: Bytes) -> Void) {
         let end = buffer.count
         var index = 0
         while index < end {
@@ -17,11 +19,11 @@ enum KeyedValues {
             while index < end, buffer[index].isSpaceOrTab { index += 1 }
             let valueStart = index
             while index < end, buffer[index] != 0x0A, !buffer[index].isSpaceOrTab { index += 1 }
-            let value = buffer[valueStart..<index].uint64
+            let valueEnd = index
             // The rest of the line (further fields) is ignored.
             while index < end, buffer[index] != 0x0A { index += 1 }
             index += 1
-            if keyEnd > keyStart, let value { body(buffer[keyStart..<keyEnd], value) }
+            if keyEnd > keyStart, valueEnd > valueStart { body(buffer[keyStart..<keyEnd], buffer[valueStart..<valueEnd]) }
         }
     }
 

@@ -4,17 +4,14 @@
 ///     some avg10=0.00 avg60=0.00 avg300=0.00 total=2784656
 ///     full avg10=0.00 avg60=0.00 avg300=0.00 total=0
 public struct Pressure: Sendable, Equatable {
+    /// One line's stall total. The `avg10`/`avg60`/`avg300` averages are checked for
+    /// shape but not kept: node_exporter and cAdvisor export only the totals, and
+    /// parsing three decimals per line was most of this file's cost in the container cycle.
     public struct Line: Sendable, Equatable {
-        public var avg10: Double
-        public var avg60: Double
-        public var avg300: Double
         /// Total stall time in microseconds.
         public var totalMicroseconds: UInt64
 
-        public init(avg10: Double, avg60: Double, avg300: Double, totalMicroseconds: UInt64) {
-            self.avg10 = avg10
-            self.avg60 = avg60
-            self.avg300 = avg300
+        public init(totalMicroseconds: UInt64) {
             self.totalMicroseconds = totalMicroseconds
         }
     }
@@ -36,28 +33,26 @@ public struct Pressure: Sendable, Equatable {
             lineNumber += 1
             var fields = FieldIterator(line)
             guard let kind = fields.next() else { continue }
-            var avg10: Double?, avg60: Double?, avg300: Double?, total: UInt64?
+            var averages = 0
+            var total: UInt64?
             for field in fields {
                 guard let equals = field.firstIndex(of: UInt8(ascii: "=")) else {
                     throw ParseError(file: file, line: lineNumber, reason: "expected key=value, got \"\(field.string)\"")
                 }
-                let key = field[..<equals], value = field[(equals + 1)...]
-                switch true {
-                case key.equals("avg10"): avg10 = value.double
-                case key.equals("avg60"): avg60 = value.double
-                case key.equals("avg300"): avg300 = value.double
-                case key.equals("total"): total = value.uint64
-                default: continue
+                let key = field[..<equals]
+                if key.equals("total") {
+                    total = field[(equals + 1)...].uint64
+                } else if key.equals("avg10") || key.equals("avg60") || key.equals("avg300") {
+                    averages += 1
                 }
             }
-            guard let avg10, let avg60, let avg300, let total else {
+            guard averages == 3, let total else {
                 throw ParseError(file: file, line: lineNumber, reason: "missing avg10, avg60, avg300 or total")
             }
-            let parsed = Line(avg10: avg10, avg60: avg60, avg300: avg300, totalMicroseconds: total)
             if kind.equals("some") {
-                result.some = parsed
+                result.some = Line(totalMicroseconds: total)
             } else if kind.equals("full") {
-                result.full = parsed
+                result.full = Line(totalMicroseconds: total)
             } else {
                 throw ParseError(file: file, line: lineNumber, reason: "unknown line \"\(kind.string)\"")
             }
