@@ -57,6 +57,16 @@ struct JSONReaderTests {
         #expect(try Self.parse([0x22, 0x5C, 0x6E, 0xC3, 0x28, 0x22]) == .string("\n\u{FFFD}("))
     }
 
+    /// Strings are scanned eight bytes at a time: escapes at every position relative
+    /// to those eight, and strings that end exactly on one.
+    @Test func escapesAtEveryPositionOfALongString() throws {
+        for before in 0..<17 {
+            let x = String(repeating: "x", count: before), y = String(repeating: "y", count: 16 - before)
+            #expect(try Self.parse(#"{"k":""# + x + #"\"\\"# + y + #"","n":1}"#) == .object(["k": .string(x + "\"\\" + y), "n": .number(1)]))
+            #expect(try Self.parse(#"[""# + x + #"",""# + y + #""]"#) == .array([.string(x), .string(y)]))
+        }
+    }
+
     @Test func keysCompareWithoutAllocating() throws {
         let text = Array(#"{"name": "a", "namespace": "b", "nam": "c"}"#.utf8)
         var found: [String] = []

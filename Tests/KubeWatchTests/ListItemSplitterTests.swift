@@ -51,6 +51,21 @@ struct ListItemSplitterTests {
         #expect(bytewise == whole)
     }
 
+    /// Strings longer than the eight bytes the scan looks at at once, with escaped
+    /// quotes and backslashes at every position relative to those eight and to the cut.
+    @Test func longStringsWithEscapesAtEveryPosition() throws {
+        var items: [String] = []
+        for before in 0..<18 {
+            let name = String(repeating: "x", count: before) + #"\"]}\\"# + String(repeating: "y", count: 17 - before)
+            items.append(#"{"name":""# + name + #"","v":[{"k":"}"}]}"#)
+        }
+        let bytes = Array((#"{"items":["# + items.joined(separator: ",") + "]}").utf8)
+        #expect(try Self.split([bytes]).0.items == items)
+        for cut in stride(from: 1, to: bytes.count, by: 3) {
+            #expect(try Self.split([Array(bytes[..<cut]), Array(bytes[cut...])]).0.items == items, "cut at \(cut)")
+        }
+    }
+
     /// A Table's rows are its items; an empty or null list has none.
     @Test func tableRowsAndEmptyLists() throws {
         let (table, _) = try Self.split([Array(#"{"columnDefinitions":[{"name":"Name"}],"rows":[{"cells":["a"]}]}"#.utf8)])

@@ -146,27 +146,13 @@ public struct JSONReader: ~Copyable {
     }
 
     /// The index of the quote that ends a string whose content starts at `start`
-    /// (`end` when there is none), looking at eight bytes at a time.
+    /// (`end` when there is none).
     private static func endOfString(_ base: UnsafePointer<UInt8>, from start: Int, end: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let quotes = ones &* UInt64(UInt8(ascii: "\"")), backslashes = ones &* UInt64(UInt8(ascii: "\\"))
         var index = start
         while true {
-            while index + 8 <= end {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                let q = word ^ quotes, b = word ^ backslashes
-                if ((q &- ones) & ~q | (b &- ones) & ~b) & highs != 0 { break }
-                index += 8
-            }
-            while index < end {
-                let byte = base[index]
-                if byte == UInt8(ascii: "\"") { return index }
-                if byte == UInt8(ascii: "\\") {
-                    index += 2
-                    break
-                }
-                index += 1
-            }
+            index = JSONByteScan.nextQuoteOrBackslash(base, from: index, end: end)
+            guard index < end, base[index] == UInt8(ascii: "\\") else { return index }
+            index += 2
             if index >= end { return end }
         }
     }

@@ -210,19 +210,31 @@ struct ListItemSplitter {
             }
             return nil
         }
+        // The scan's state in locals (stored properties are memory the loop would
+        // reload and store at every byte), written back when the chunk ends mid-piece.
+        var depth = self.depth, inString = self.inString, escape = self.escape
         while index < count {
-            let byte = base[index]
-            index += 1
             if inString {
                 if escape {
                     escape = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escape = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                    if depth == 0 { return index }
+                    index += 1
+                    continue
                 }
-            } else if byte == UInt8(ascii: "\"") {
+                index = JSONByteScan.nextQuoteOrBackslash(base, from: index, end: count)
+                guard index < count else { break }
+                if base[index] == UInt8(ascii: "\\") {
+                    escape = true
+                    index += 1
+                    continue
+                }
+                inString = false
+                index += 1
+                if depth == 0 { return index }
+                continue
+            }
+            let byte = base[index]
+            index += 1
+            if byte == UInt8(ascii: "\"") {
                 inString = true
             } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
                 depth += 1
@@ -231,6 +243,9 @@ struct ListItemSplitter {
                 if depth == 0 { return index }
             }
         }
+        self.depth = depth
+        self.inString = inString
+        self.escape = escape
         return nil
     }
 
