@@ -8,7 +8,9 @@ struct GzipTests {
 
     @Test func roundTrips() throws {
         let compressed = try Gzip.compress(sample)
-        #expect(compressed.count < sample.count / 4)
+        #expect(compressed.count < sample.count / 3)
+        // The default is the fastest level; a higher one is honoured and packs tighter.
+        #expect(try Gzip.compress(sample, level: 6).count < compressed.count)
         #expect(compressed.prefix(2) == [0x1F, 0x8B])  // gzip magic, not a zlib header
         #expect(try Gzip.decompress(compressed, limit: sample.count) == sample)
         #expect(try Gzip.decompress(try Gzip.compress([]), limit: 0) == [])
