@@ -46,14 +46,32 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
         case gauge = 5, sum = 7, histogram = 9, summary = 11
     }
 
-    /// Data point fields of the current family (Gauge/Sum field 1).
+    /// Point fields (Gauge/Sum field 1) of the request being filled, every family's in
+    /// order; the current family's begin at `familyStart`.
     private var points: [UInt8] = []
-    /// Finished Metric fields (ScopeMetrics field 2) of the current scope.
-    private var metrics: [UInt8] = []
-    /// Finished ScopeMetrics fields (ResourceMetrics field 2) of the current resource.
-    private var scopes: [UInt8] = []
-    /// Finished ResourceMetrics fields (request field 1) of the current request.
-    private var resources: [UInt8] = []
+    private var familyStart = 0
+
+    /// The request being filled, as parts written out in one pass when it closes: each
+    /// family's points stay where they were written, and the framing around them (the
+    /// resource and scope fields, headers whose lengths are known only when their part
+    /// closes, trailers) goes to `framing`. Copying each level into its parent as it
+    /// closed moved every byte of a request three times.
+    private enum Part {
+        case framing(Range<Int>)
+        case points(Range<Int>)
+    }
+
+    private var parts: [Part] = []
+    private var framing: [UInt8] = []
+    /// Where the open scope's and resource's headers go in `parts` (placeholders until
+    /// they close), and their content so far in bytes; nil while nothing of theirs has
+    /// been written to this request.
+    private var scopeHeader: Int?
+    private var scopeContent = 0
+    private var resourceHeader: Int?
+    private var resourceContent = 0
+    /// Bytes of the request's closed metrics, scopes and resources.
+    private var closedBytes = 0
     private var requestPoints = 0
     private var finished: [EncodedRequest] = []
 
@@ -279,63 +297,127 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
 
     /// An upper bound on the request's size with what is open now.
     private var estimate: Int {
-        fixedOverhead + resources.count + scopes.count + metrics.count + points.count
+        fixedOverhead + closedBytes + points.count - familyStart
+    }
+
+    /// Adds what `framing` gained since `start` as the next part.
+    private mutating func framingPart(from start: Int) {
+        if framing.count > start { parts.append(.framing(start..<framing.count)) }
+    }
+
+    /// Writes the open resource's and scope's placeholders and fields to the request,
+    /// if they are not in it yet: they are written only once one of their families is.
+    private mutating func openScope() {
+        if resourceHeader == nil {
+            resourceHeader = parts.count
+            parts.append(.framing(0..<0))
+            let start = framing.count
+            framing.append(contentsOf: resourceField)
+            framingPart(from: start)
+        }
+        if scopeHeader == nil {
+            scopeHeader = parts.count
+            parts.append(.framing(0..<0))
+            let start = framing.count
+            framing.append(contentsOf: scopeField)
+            framingPart(from: start)
+        }
     }
 
     private mutating func closeMetric() {
-        guard !points.isEmpty else { return }
+        guard points.count > familyStart else { return }
+        openScope()
         // Sum: aggregation_temporality = 2, is_monotonic = 3; Histogram: aggregation_temporality = 2
         let trailerSize = switch kind {
         case .sum: 3 + ProtobufSize.varint(resourceTemporality.wireValue)
         case .histogram: 1 + ProtobufSize.varint(resourceTemporality.wireValue)
         case .gauge, .summary: 0
         }
-        let containerSize = points.count + trailerSize
+        let containerSize = points.count - familyStart + trailerSize
         let content = metricHeader.count + ProtobufSize.message(kind.rawValue, contentSize: containerSize) + metricMetadata.count
-        metrics.appendMessageHeader(2, contentSize: content)
-        metrics.append(contentsOf: metricHeader)
-        metrics.appendMessageHeader(kind.rawValue, contentSize: containerSize)
-        metrics.append(contentsOf: points)
+        var start = framing.count
+        framing.appendMessageHeader(2, contentSize: content)
+        framing.append(contentsOf: metricHeader)
+        framing.appendMessageHeader(kind.rawValue, contentSize: containerSize)
+        framingPart(from: start)
+        parts.append(.points(familyStart..<points.count))
+        start = framing.count
         if kind == .sum || kind == .histogram {
-            metrics.appendTag(2, .varint)
-            metrics.appendVarint(resourceTemporality.wireValue)
+            framing.appendTag(2, .varint)
+            framing.appendVarint(resourceTemporality.wireValue)
         }
         if kind == .sum {
-            metrics.appendTag(3, .varint)
-            metrics.appendVarint(1)
+            framing.appendTag(3, .varint)
+            framing.appendVarint(1)
         }
-        metrics.append(contentsOf: metricMetadata)
-        points.removeAll(keepingCapacity: true)
+        framing.append(contentsOf: metricMetadata)
+        framingPart(from: start)
+        familyStart = points.count
+        let size = ProtobufSize.message(2, contentSize: content)
+        scopeContent += size
+        closedBytes += size
     }
 
     private mutating func closeScope() {
         closeMetric()
-        guard !metrics.isEmpty else { return }
-        scopes.appendMessageHeader(2, contentSize: scopeField.count + metrics.count)
-        scopes.append(contentsOf: scopeField)
-        scopes.append(contentsOf: metrics)
-        metrics.removeAll(keepingCapacity: true)
+        guard let header = scopeHeader else { return }
+        // ResourceMetrics.scope_metrics = 2; ScopeMetrics: scope = 1, metrics = 2
+        let content = scopeField.count + scopeContent
+        let start = framing.count
+        framing.appendMessageHeader(2, contentSize: content)
+        parts[header] = .framing(start..<framing.count)
+        let size = ProtobufSize.message(2, contentSize: content)
+        closedBytes += size - scopeContent
+        resourceContent += size
+        scopeHeader = nil
+        scopeContent = 0
     }
 
     private mutating func closeResource() {
         closeScope()
-        guard !scopes.isEmpty else { return }
+        guard let header = resourceHeader else { return }
         // ExportMetricsServiceRequest.resource_metrics = 1; ResourceMetrics: resource = 1, scope_metrics = 2
-        let content = resourceField.count + scopes.count
-        if resources.isEmpty { resources.reserveCapacity(content + 6) }
-        resources.appendMessageHeader(1, contentSize: content)
-        resources.append(contentsOf: resourceField)
-        resources.append(contentsOf: scopes)
-        // Kept for the next request: grown again from empty, it was copied and faulted
-        // in about twice over for every request.
-        scopes.removeAll(keepingCapacity: true)
+        let content = resourceField.count + resourceContent
+        let start = framing.count
+        framing.appendMessageHeader(1, contentSize: content)
+        parts[header] = .framing(start..<framing.count)
+        closedBytes += ProtobufSize.message(1, contentSize: content) - resourceContent
+        resourceHeader = nil
+        resourceContent = 0
     }
 
     private mutating func closeRequest() {
         closeResource()
-        guard !resources.isEmpty else { return }
-        finished.append(EncodedRequest(bytes: resources, points: requestPoints))
-        resources = []
+        guard !parts.isEmpty else { return }
+        var size = 0
+        for part in parts {
+            switch part {
+            case .framing(let range), .points(let range): size += range.count
+            }
+        }
+        assert(size == closedBytes, "the request's parts add up to \(size) bytes, its accounting to \(closedBytes)")
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { output, initialized in
+            guard let destination = output.baseAddress else { return }
+            framing.withUnsafeBufferPointer { framing in
+                points.withUnsafeBufferPointer { points in
+                    for part in parts {
+                        let (source, range) = switch part {
+                        case .framing(let range): (framing, range)
+                        case .points(let range): (points, range)
+                        }
+                        guard let base = source.baseAddress, !range.isEmpty else { continue }
+                        (destination + initialized).update(from: base + range.lowerBound, count: range.count)
+                        initialized += range.count
+                    }
+                }
+            }
+        }
+        finished.append(EncodedRequest(bytes: bytes, points: requestPoints))
+        parts.removeAll(keepingCapacity: true)
+        framing.removeAll(keepingCapacity: true)
+        points.removeAll(keepingCapacity: true)
+        familyStart = 0
+        closedBytes = 0
         requestPoints = 0
     }
 
