@@ -193,6 +193,25 @@ struct CAdvisorV2Tests {
         #expect(!root.contains { $0.hasPrefix("container_spec_memory_") })
     }
 
+    /// Whether a container is its pod's sandbox is asked of /proc once: the answer stays
+    /// with the cgroup's row from cycle to cycle (`comm` is not read again).
+    @Test func aSandboxIsRecognisedOnceAndRemembered() throws {
+        let host = try Self.containerdNode()
+        let collector = CAdvisorCollector(configuration: host.configuration())
+        collector.connect(Self.metadata)
+        let hasNetwork = { (exposition: Exposition, id: String) in
+            exposition.samples(id: id).contains { $0.hasPrefix("container_network_receive_bytes_total") }
+        }
+        let first = Exposition(collector.collect())
+        #expect(hasNetwork(first, Self.sandboxPath) && !hasNetwork(first, Self.podPath))
+        try host.write("proc/100/comm", "renamed\n")
+        let second = Exposition(collector.collect())
+        #expect(hasNetwork(second, Self.sandboxPath) && !hasNetwork(second, Self.podPath))
+        // A collector that has not seen it yet asks, and takes it for an ordinary container.
+        let fresh = Exposition(CAdvisorCollector(configuration: host.configuration()).collect())
+        #expect(!hasNetwork(fresh, Self.sandboxPath) && hasNetwork(fresh, Self.podPath))
+    }
+
     @Test func discoversTheKubeletTreeAndNothingElse() throws {
         let host = try Self.containerdNode()
         let exposition = Exposition(CAdvisorCollector(configuration: host.configuration()).collect())

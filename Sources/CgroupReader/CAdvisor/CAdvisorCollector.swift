@@ -63,8 +63,9 @@ public final class CAdvisorCollector: Collector {
     }
 }
 
-/// Everything a cycle reuses from the last: readers and their buffers, limits read
-/// on refresh cycles only, which containers are sandboxes.
+/// Everything a cycle reuses from the last: readers and their buffers, pod names, and
+/// the last cycle's rows, which hold what is known of each cgroup between cycles (its
+/// limits, read on refresh cycles only, whether it is a sandbox, its label sets).
 struct CAdvisorState {
     let configuration: CAdvisorCollector.Configuration
     private var layout: CgroupLayout?
@@ -78,14 +79,12 @@ struct CAdvisorState {
     /// of Telegen's own namespace, so other containers seem to have none.
     private let outsideProcPIDNamespace: String?
     private var cycle = 0
-    private var specs: [String: CgroupSpec] = [:]
-    private var hierarchyMemoryStats: [String: CgroupStatsReader.MemoryStat] = [:]
-    private var sandboxes: [String: Bool] = [:]
     /// Names by pod UID, as the metadata source last gave them. A UID never changes its
     /// pod's name, nor a container ID its container's: the source (a decode from the
     /// watch's store) is asked again only for a pod not seen yet or a new container.
     private var podNames: [String: PodMetadata] = [:]
-    /// This cycle's rows, for the next to take their label sets from.
+    /// The last cycle's rows: a cgroup's row is found again by walking them in step
+    /// with discovery (`PreviousRows`), not by hashing its path into caches of their own.
     private var lastRows: [ContainerRow] = []
     private(set) var fileReadsInLastCycle = 0
     var filesHeldOpen: Int { reader?.heldFiles ?? 0 }
@@ -175,9 +174,8 @@ struct CAdvisorState {
         rows.reserveCapacity(cgroups.count)
         var pod: PodInProgress?
         var previousRows = PreviousRows(lastRows)
-        // Counts, not sets: the caches below are pruned only when they outgrow them.
-        var podsSeen = 0, containersRead = 0
-        var hierarchyRead: [String] = []
+        // A count, not a set: the names cache is pruned only when it outgrows it.
+        var podsSeen = 0
 
         for cgroup in cgroups {
             if case .pod(let uid) = cgroup.kind {
@@ -185,9 +183,10 @@ struct CAdvisorState {
                 podsSeen += 1
                 pod = PodInProgress(metadata: podNames[uid] ?? lookUp(uid, in: metadata))
             }
+            let previous = previousRows.row(id: cgroup.id)
             var row: ContainerRow
             do {
-                row = try read(cgroup, reader: &reader, layout: layout, refresh: refresh)
+                row = try read(cgroup, previous: previous, reader: &reader, layout: layout, refresh: refresh)
             } catch Skip.vanished {
                 problems.skip("vanished")
                 continue
@@ -196,27 +195,27 @@ struct CAdvisorState {
                 problems.fail("cgroup", "\(error)")
                 continue
             }
+            row.isSandbox = previous?.isSandbox
             switch cgroup.kind {
             case .root, .kubepods, .qos:
-                hierarchyRead.append(cgroup.id)
+                break
             case .pod:
                 row.labels = Self.labels(id: cgroup.id, pod: pod?.metadata)
                 pod?.row = rows.count
             case .container(let id, let podUID):
-                containersRead += 1
                 // A container the cached names lack (a restart, a new pod's first cycle); sandboxes never have names.
-                if let cached = pod?.metadata, cached.containers[id] == nil, sandboxes[id] != true {
+                if let cached = pod?.metadata, cached.containers[id] == nil, row.isSandbox != true {
                     pod?.metadata = lookUp(podUID, in: metadata) ?? cached
                 }
                 row.labels = Self.labels(id: cgroup.id, containerID: id, pod: pod?.metadata)
             }
-            if let previous = previousRows.row(id: cgroup.id) { row.adoptLabels(from: previous) }
+            if let previous { row.adoptLabels(from: previous) }
             switch cgroup.kind {
             case .root:
                 if configuration.network { row.setNetwork(readNetwork(pid: 1, problems: &problems)) }
-            case .container(let id, _):
+            case .container:
                 if configuration.network, let pid = row.stats.firstProcess {
-                    if isSandbox(id, pid: pid) {
+                    if isSandbox(row, pid: pid) {
                         row.setNetwork(readNetwork(pid: pid, problems: &problems))
                         pod?.hasSandbox = true
                     } else if pod?.candidatePID == nil {
@@ -234,19 +233,7 @@ struct CAdvisorState {
         attachFallbackNetwork(for: pod, to: &rows, problems: &problems)
         reader.endCycle()
 
-        // Forget what belongs to cgroups that are gone (a row's `id` label is its cgroup's
-        // id, a container row's fourth label its container ID).
-        if specs.count > rows.count {
-            let seen = Set(rows.map { $0.labels[1] })
-            specs = specs.filter { seen.contains($0.key) }
-        }
-        if hierarchyMemoryStats.count > hierarchyRead.count {
-            hierarchyMemoryStats = hierarchyMemoryStats.filter { hierarchyRead.contains($0.key) }
-        }
-        if sandboxes.count > containersRead {
-            let seen = Set(rows.map { $0.labels[3] })
-            sandboxes = sandboxes.filter { seen.contains($0.key) }
-        }
+        // Forget the names of pods that are gone.
         if podNames.count > podsSeen {
             var seen = Set<String>()
             for cgroup in cgroups { if case .pod(let uid) = cgroup.kind { seen.insert(uid) } }
@@ -296,8 +283,10 @@ struct CAdvisorState {
         }
     }
 
-    private mutating func read(_ cgroup: DiscoveredCgroup, reader: inout CgroupStatsReader, layout: CgroupLayout,
-                               refresh: Bool) throws -> ContainerRow {
+    /// Reads a cgroup; `previous`, its row of the last cycle, gives the limits (until a
+    /// refresh cycle) and a hierarchy level's last `memory.stat`.
+    private mutating func read(_ cgroup: DiscoveredCgroup, previous: ContainerRow?, reader: inout CgroupStatsReader,
+                               layout: CgroupLayout, refresh: Bool) throws -> ContainerRow {
         let id = cgroup.id
         // The hierarchy levels' memory.stat sums every cgroup below: read it on refresh cycles only.
         let isHierarchyLevel: Bool
@@ -311,16 +300,11 @@ struct CAdvisorState {
         options.swap = (machine?.swapBytes ?? 1) > 0
         do {
             let (stats, memoryStat) = try reader.stats(of: id, options: options,
-                                                        previousMemoryStat: isHierarchyLevel ? hierarchyMemoryStats[id] : nil)
-            if isHierarchyLevel { hierarchyMemoryStats[id] = memoryStat }
-            let spec: CgroupSpec
-            if let cached = specs[id], !refresh {
-                spec = cached
-            } else {
-                spec = try reader.spec(of: id, bootTime: bootTime)
-                specs[id] = spec
-            }
-            return ContainerRow(labels: ["", id, "", "", "", ""], stats: stats, spec: spec)
+                                                        previousMemoryStat: isHierarchyLevel ? previous?.hierarchyMemoryStat : nil)
+            let spec = try previous.flatMap { refresh ? nil : $0.spec } ?? reader.spec(of: id, bootTime: bootTime)
+            let row = ContainerRow(labels: ["", id, "", "", "", ""], stats: stats, spec: spec)
+            if isHierarchyLevel { row.hierarchyMemoryStat = memoryStat }
+            return row
         } catch KernelFileError.missing(let path) {
             // A file of a live cgroup missing is a failure; of a removed one, normal.
             if access(Self.directory(of: id, layout: layout), F_OK) != 0 {
@@ -339,10 +323,12 @@ struct CAdvisorState {
         rows[index].setNetwork(readNetwork(pid: pid, problems: &problems))
     }
 
-    private mutating func isSandbox(_ containerID: String, pid: Int32) -> Bool {
-        if let known = sandboxes[containerID] { return known }
+    /// Whether a container is its pod's sandbox (its first process is `pause`), asked
+    /// of /proc once per container: the answer stays on its row from cycle to cycle.
+    private mutating func isSandbox(_ row: ContainerRow, pid: Int32) -> Bool {
+        if let known = row.isSandbox { return known }
         guard let pause = network.isPause(pid: pid) else { return false }
-        sandboxes[containerID] = pause
+        row.isSandbox = pause
         return pause
     }
 

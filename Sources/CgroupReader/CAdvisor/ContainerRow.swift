@@ -6,7 +6,9 @@ import TelemetryModel
 /// A class, not a struct: every one of the forty-odd families visits every row, and
 /// passing a struct of this size to a family's closure copied it each time (a retain
 /// and a release of each array in it), a tenth of the cycle's CPU. A row lives within
-/// one cycle on one thread, and is read once more by the next cycle (`adoptLabels`).
+/// one cycle on one thread, and is read once more by the next cycle: what is known of a
+/// cgroup between cycles (its limits, whether it is a sandbox, its label sets) is its
+/// last row.
 final class ContainerRow {
     /// Values of `CAdvisorLabels.base`, in that order.
     var labels: [String] {
@@ -25,6 +27,12 @@ final class ContainerRow {
     private(set) var network: [(labels: LabelSet, counters: NetDev.Device)]?
     /// The counters' start: the cgroup's creation, in Unix nanoseconds.
     var startTimeUnixNano: UInt64
+    /// Whether the container is its pod's sandbox, once known (carried to the next
+    /// cycle's row of the cgroup).
+    var isSandbox: Bool?
+    /// A hierarchy level's (root, `kubepods`, QoS) `memory.stat`, read on refresh cycles
+    /// only and carried to the next cycle's row.
+    var hierarchyMemoryStat: CgroupStatsReader.MemoryStat?
 
     /// The label sets of `container_cpu_usage_seconds_total` and
     /// `container_memory_failures_total`, made on first use.
