@@ -189,6 +189,65 @@ struct OTLPDistributionEncodingTests {
         #expect(requests.reduce(0) { $0 + $1.points } == 160)
     }
 
+    /// A request closed anywhere (in the middle of a family, between scopes, between
+    /// resources) carries exactly what one request would: the same points in the same
+    /// order, each under the same resource, scope and metric fields.
+    @Test func splitRequestsCarryWhatOneRequestCarries() throws {
+        let histogram = HistogramValue(bounds: [0.5, 5], bucketCounts: [3, 2, 1], count: 6, sum: 9.5)
+        let body: (inout OTLPMetricsStreamEncoder) -> Void = { encoder in
+            for target in 0..<3 {
+                encoder.beginResource(Self.agent.merging([("service.instance.id", "target-\(target)")]), temporality: .cumulative)
+                for scope in ["telegen.apps", "telegen.other"] {
+                    encoder.beginScope(OTLPScope(name: scope, version: "1"), timeUnixNano: 1_000 + UInt64(target))
+                    var stream = MetricFamiliesStream([
+                        MetricFamily(name: "requests_total", help: "Requests.", type: .counter, unit: "1", series: (0..<40).map {
+                            Series(labels: LabelSet(names: ["path", "code"], values: ["/p\($0)", $0 % 3 == 0 ? "" : "200"]),
+                                   value: Double($0), startTimeUnixNano: 7)
+                        }),
+                        MetricFamily(name: "latency", help: "", type: .histogram, series: (0..<5).map {
+                            Series(labels: LabelSet(names: ["n"], values: ["\($0)"]), distribution: .histogram(histogram), startTimeUnixNano: 1)
+                        }),
+                        MetricFamily(name: "up", help: "Up.", type: .gauge, series: [Series(value: 1)]),
+                    ])
+                    stream.render(into: &encoder)
+                }
+            }
+        }
+        // One line per point: its resource, scope and metric (without their children)
+        // and the point itself, in order.
+        func lines(_ requests: [OTLPMetricsStreamEncoder.EncodedRequest]) throws -> [String] {
+            func json(_ object: [String: Any], without key: String) throws -> String {
+                var object = object
+                object[key] = nil
+                return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+            }
+            var lines: [String] = []
+            for request in try decode(requests) {
+                for resource in request["resources"] as? [[String: Any]] ?? [] {
+                    for scope in resource["scopes"] as? [[String: Any]] ?? [] {
+                        for metric in scope["metrics"] as? [[String: Any]] ?? [] {
+                            for point in metric["points"] as? [[String: Any]] ?? [] {
+                                lines.append(try [json(resource, without: "scopes"), json(scope, without: "metrics"),
+                                                  json(metric, without: "points"), json(point, without: "")].joined(separator: " | "))
+                            }
+                        }
+                    }
+                }
+            }
+            return lines
+        }
+        let whole = encode(body)
+        #expect(whole.count == 1)
+        let expected = try lines(whole)
+        #expect(expected.count == 3 * 2 * 46)
+        for limit in [700, 1_500, 4_000] {
+            let split = encode(body, maximumRequestBytes: limit)
+            #expect(split.count > 1 && split.allSatisfy { $0.bytes.count <= limit }, "limit \(limit)")
+            #expect(split.reduce(0) { $0 + $1.points } == expected.count)
+            #expect(try lines(split) == expected, "limit \(limit)")
+        }
+    }
+
     @Test func aPointOfTheWrongKindIsCountedNotWritten() throws {
         var encoder = OTLPMetricsStreamEncoder(resource: Self.agent)
         encoder.beginScope(OTLPScope(name: "s", version: ""), timeUnixNano: 1)

@@ -231,6 +231,7 @@ struct CAdvisorState {
             rows.append(row)
         }
         attachFallbackNetwork(for: pod, to: &rows, problems: &problems)
+        for row in rows { row.forgetPreviousLabelSets() }
         reader.endCycle()
 
         // Forget the names of pods that are gone.

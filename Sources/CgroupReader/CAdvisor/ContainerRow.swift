@@ -72,6 +72,14 @@ final class ContainerRow {
         previousNetwork = previous.network ?? []
     }
 
+    /// Drops the device and interface label sets taken from the last cycle's row at the
+    /// end of the cycle, those not used too (a row without network or devices now), so
+    /// that the rows kept for the next cycle hold only their own.
+    func forgetPreviousLabelSets() {
+        previousDevices = []
+        previousNetwork = []
+    }
+
     /// Call once `labels` are final.
     func setDevices(_ named: [(name: String, io: CgroupStats.DeviceIO)]) {
         devices = named.enumerated().map { index, device in

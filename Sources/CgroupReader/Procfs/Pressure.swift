@@ -4,9 +4,10 @@
 ///     some avg10=0.00 avg60=0.00 avg300=0.00 total=2784656
 ///     full avg10=0.00 avg60=0.00 avg300=0.00 total=0
 public struct Pressure: Sendable, Equatable {
-    /// One line's stall total. The `avg10`/`avg60`/`avg300` averages are checked for
-    /// shape but not kept: node_exporter and cAdvisor export only the totals, and
-    /// parsing three decimals per line was most of this file's cost in the container cycle.
+    /// One line's stall total. The `avg10`/`avg60`/`avg300` keys must be present, but
+    /// their values are neither parsed nor kept: node_exporter and cAdvisor export only
+    /// the totals, and parsing three decimals per line was most of this file's cost in
+    /// the container cycle.
     public struct Line: Sendable, Equatable {
         /// Total stall time in microseconds.
         public var totalMicroseconds: UInt64

@@ -9,10 +9,11 @@ enum JSONByteScan {
         let quotes = ones &* UInt64(UInt8(ascii: "\"")), backslashes = ones &* UInt64(UInt8(ascii: "\\"))
         var index = start
         while index + 8 <= end {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            // Little-endian whatever the machine, so that the lowest byte is the first.
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
             let q = word ^ quotes, b = word ^ backslashes
             // A zero byte of q or b is a match; the lowest flagged byte is exact (a
-            // borrow can only flag bytes above a real match), and x86 is little-endian.
+            // borrow can only flag bytes above a real match).
             let found = ((q &- ones) & ~q | (b &- ones) & ~b) & highs
             if found != 0 { return index + found.trailingZeroBitCount / 8 }
             index += 8

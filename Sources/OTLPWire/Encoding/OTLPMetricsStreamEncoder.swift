@@ -406,7 +406,7 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
                         case .points(let range): (points, range)
                         }
                         guard let base = source.baseAddress, !range.isEmpty else { continue }
-                        (destination + initialized).update(from: base + range.lowerBound, count: range.count)
+                        (destination + initialized).initialize(from: base + range.lowerBound, count: range.count)
                         initialized += range.count
                     }
                 }
