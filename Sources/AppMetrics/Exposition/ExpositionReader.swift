@@ -1,3 +1,5 @@
+import TelemetryModel
+
 /// The line grammar of both formats, over the body's bytes: comments and metadata, sample
 /// lines with labels, values, timestamps and (OpenMetrics) exemplars. Sample lines go to a
 /// `FamilyAssembler`. One pass, no recursion, no per-line allocation; every index is
@@ -260,8 +262,8 @@ struct ExpositionReader {
         while true {
             // Eight bytes at a time up to the next quote, backslash or newline.
             while j + 8 <= n {
-                let w = ByteScan.word(p, j)
-                let stops = ByteScan.matches(w, UInt8(ascii: "\"")) | ByteScan.matches(w, UInt8(ascii: "\\")) | ByteScan.matches(w, UInt8(ascii: "\n"))
+                let w = ByteWords.load(p, j)
+                let stops = ByteWords.matches(w, UInt8(ascii: "\"")) | ByteWords.matches(w, UInt8(ascii: "\\")) | ByteWords.matches(w, UInt8(ascii: "\n"))
                 if stops == 0 {
                     high |= w
                     j += 8

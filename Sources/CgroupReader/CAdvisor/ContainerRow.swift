@@ -88,7 +88,6 @@ final class ContainerRow {
             }
             return (labels(adding: .device, device.name), device.io)
         }
-        previousDevices = []
     }
 
     /// Call once `labels` are final.
@@ -99,7 +98,6 @@ final class ContainerRow {
             }
             return (labels(adding: .interface, interface.name), interface)
         }
-        previousNetwork = []
     }
 
     /// The base labels with `cpu="total"`.

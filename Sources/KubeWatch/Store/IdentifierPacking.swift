@@ -82,33 +82,21 @@ enum IdentifierPacking {
         }
     }
 
-    /// Writes a UUID's 36 characters into `out` (room for 36).
+    /// Writes a UUID's 36 characters into `out`; anything but 16 bytes and room for 36
+    /// writes nothing. On raw pointers, without bounds checks per byte: a render spells a
+    /// pod's UID once per family section, some forty times per pod.
     static func writeUUIDText(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>) {
-        // The usual case on raw pointers, without the general loop's bounds checks: a
-        // render spells a pod's UID once per family section, some forty times per pod.
-        if bytes.count == 16, out.count >= 36, let source = bytes.baseAddress, let target = out.baseAddress {
-            var index = 0
-            for position in 0..<16 {
-                if position == 4 || position == 6 || position == 8 || position == 10 {
-                    target[index] = UInt8(ascii: "-")
-                    index &+= 1
-                }
-                let byte = source[position]
-                target[index] = digit(byte >> 4)
-                target[index &+ 1] = digit(byte & 0xF)
-                index &+= 2
-            }
-            return
-        }
+        guard bytes.count == 16, out.count >= 36, let source = bytes.baseAddress, let target = out.baseAddress else { return }
         var index = 0
-        for (position, byte) in bytes.enumerated() where index + 1 < out.count {
+        for position in 0..<16 {
             if position == 4 || position == 6 || position == 8 || position == 10 {
-                out[index] = UInt8(ascii: "-")
-                index += 1
+                target[index] = UInt8(ascii: "-")
+                index &+= 1
             }
-            out[index] = digit(byte >> 4)
-            out[index + 1] = digit(byte & 0xF)
-            index += 2
+            let byte = source[position]
+            target[index] = digit(byte >> 4)
+            target[index &+ 1] = digit(byte & 0xF)
+            index &+= 2
         }
     }
 

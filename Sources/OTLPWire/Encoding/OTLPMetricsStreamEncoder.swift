@@ -308,20 +308,28 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
     /// Writes the open resource's and scope's placeholders and fields to the request,
     /// if they are not in it yet: they are written only once one of their families is.
     private mutating func openScope() {
-        if resourceHeader == nil {
-            resourceHeader = parts.count
-            parts.append(.framing(0..<0))
-            let start = framing.count
-            framing.append(contentsOf: resourceField)
-            framingPart(from: start)
-        }
-        if scopeHeader == nil {
-            scopeHeader = parts.count
-            parts.append(.framing(0..<0))
-            let start = framing.count
-            framing.append(contentsOf: scopeField)
-            framingPart(from: start)
-        }
+        if resourceHeader == nil { resourceHeader = openHeader(followedBy: resourceField) }
+        if scopeHeader == nil { scopeHeader = openHeader(followedBy: scopeField) }
+    }
+
+    /// A placeholder part for a header written only when its part closes
+    /// (`closeHeader`), then `field`; returns the placeholder's index.
+    private mutating func openHeader(followedBy field: [UInt8]) -> Int {
+        let placeholder = parts.count
+        parts.append(.framing(0..<0))
+        let start = framing.count
+        framing.append(contentsOf: field)
+        framingPart(from: start)
+        return placeholder
+    }
+
+    /// Writes the header of length-delimited field `field` into its placeholder; returns
+    /// the whole field's size.
+    private mutating func closeHeader(_ placeholder: Int, field: Int, contentSize: Int) -> Int {
+        let start = framing.count
+        framing.appendMessageHeader(field, contentSize: contentSize)
+        parts[placeholder] = .framing(start..<framing.count)
+        return ProtobufSize.message(field, contentSize: contentSize)
     }
 
     private mutating func closeMetric() {
@@ -362,11 +370,7 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
         closeMetric()
         guard let header = scopeHeader else { return }
         // ResourceMetrics.scope_metrics = 2; ScopeMetrics: scope = 1, metrics = 2
-        let content = scopeField.count + scopeContent
-        let start = framing.count
-        framing.appendMessageHeader(2, contentSize: content)
-        parts[header] = .framing(start..<framing.count)
-        let size = ProtobufSize.message(2, contentSize: content)
+        let size = closeHeader(header, field: 2, contentSize: scopeField.count + scopeContent)
         closedBytes += size - scopeContent
         resourceContent += size
         scopeHeader = nil
@@ -377,11 +381,7 @@ public struct OTLPMetricsStreamEncoder: FamilySink {
         closeScope()
         guard let header = resourceHeader else { return }
         // ExportMetricsServiceRequest.resource_metrics = 1; ResourceMetrics: resource = 1, scope_metrics = 2
-        let content = resourceField.count + resourceContent
-        let start = framing.count
-        framing.appendMessageHeader(1, contentSize: content)
-        parts[header] = .framing(start..<framing.count)
-        closedBytes += ProtobufSize.message(1, contentSize: content) - resourceContent
+        closedBytes += closeHeader(header, field: 1, contentSize: resourceField.count + resourceContent) - resourceContent
         resourceHeader = nil
         resourceContent = 0
     }

@@ -183,15 +183,12 @@ public struct ExpositionWriter: FamilySink {
     /// time (a byte loop was most of a scrape's CPU).
     static func needsEscaping(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = value.baseAddress else { return false }
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        @inline(__always) func hasByte(_ word: UInt64, _ byte: UInt8) -> Bool {
-            let x = word ^ (ones &* UInt64(byte))
-            return (x &- ones) & ~x & highs != 0
-        }
         var index = 0
         while index + 8 <= value.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            if hasByte(word, UInt8(ascii: "\\")) || hasByte(word, UInt8(ascii: "\"")) || hasByte(word, UInt8(ascii: "\n")) { return true }
+            let word = ByteWords.load(base, index)
+            if ByteWords.matches(word, UInt8(ascii: "\\")) | ByteWords.matches(word, UInt8(ascii: "\"")) | ByteWords.matches(word, UInt8(ascii: "\n")) != 0 {
+                return true
+            }
             index += 8
         }
         while index < value.count {
