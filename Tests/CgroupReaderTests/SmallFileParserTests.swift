@@ -118,10 +118,16 @@ struct PressureTests {
         #expect(pressure.full?.totalMicroseconds == 6_355_106)
         let cpuOnly = try Pressure.parse("some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n")
         #expect(cpuOnly.full == nil)
+        // Tabs, repeated blanks, a blank line, keys in another order and no final newline.
+        let loose = try Pressure.parse("\tsome  total=9 avg300=0.00\tavg60=0.00 avg10=0.00\n\n  \nfull avg10=1 avg60=2 avg300=3 total=18446744073709551615")
+        #expect(loose.some?.totalMicroseconds == 9)
+        #expect(loose.full?.totalMicroseconds == .max)
     }
 
     @Test(arguments: ["", "some avg10=0.00\n", "some total=x avg10=0 avg60=0 avg300=0\n",
-                      "half avg10=0 avg60=0 avg300=0 total=1\n", "some avg10 avg60=0 avg300=0 total=1\n"])
+                      "half avg10=0 avg60=0 avg300=0 total=1\n", "some avg10 avg60=0 avg300=0 total=1\n",
+                      "some avg10=0 avg60=0 avg300=0 total=18446744073709551616\n", "some avg10=0 avg60=0 avg10=0 avg300=0 total=1\n",
+                      "some avg10=0 avg60=0 avg300=0\nfull avg10=0 avg60=0 avg300=0 total=1\n", "\n \n"])
     func rejects(text: String) {
         #expect(throws: ParseError.self) { try Pressure.parse(text) }
     }
@@ -153,5 +159,28 @@ struct ByteScanningTests {
         var found: [String: UInt64?] = [:]
         withBytes(of: text) { buffer in KeyedValues.forEach(in: buffer) { found[$0.string] = .some($1.uint64) } }
         #expect(found == ["anon": 12, "file": 34, "indented": 5, "bad": nil, "neg": nil, "huge": nil, "max": .max, "last": 7])
+    }
+
+    /// The eight-bytes-at-a-time field scan against a plain split, with keys and values
+    /// of every length around the word size and separators at every position in a word.
+    @Test func keyedValuesMatchAPlainSplit() {
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<200 {
+            var text = String(repeating: " ", count: round % 9)
+            var expected: [(String, String)] = []
+            for line in 0..<(1 + round % 7) {
+                let key = String(repeating: "k", count: 1 + Int.random(in: 0..<24, using: &generator)) + "\(line)"
+                let value = String(Int.random(in: 0..<Int(Int32.max), using: &generator))
+                let separator = ["\t", " ", "  ", " \t "][Int.random(in: 0..<4, using: &generator)]
+                let trailing = ["", " more fields", "\tx"][Int.random(in: 0..<3, using: &generator)]
+                text += key + separator + value + trailing + "\n"
+                expected.append((key, value))
+            }
+            if round % 2 == 0 { text.removeLast() }
+            var found: [(String, String)] = []
+            withBytes(of: text) { buffer in KeyedValues.forEach(in: buffer) { found.append(($0.string, $1.string)) } }
+            #expect(found.map(\.0) == expected.map(\.0), "\(text)")
+            #expect(found.map(\.1) == expected.map(\.1), "\(text)")
+        }
     }
 }
