@@ -17,19 +17,27 @@ extension Collector {
 /// What one collection cycle produced: the families, and the parts that failed.
 /// A failed part costs its own families only; the rest are still published.
 public struct CollectionResult: Sendable {
-    public var families: [MetricFamily]
+    /// The cycle's families, as scrapes and pushes render them.
+    public var source: any FamilySource
     public var failures: [CollectionFailure]
     /// Objects (cgroups, API objects) left out of this cycle, by reason (`vanished`,
     /// `unreadable`, `malformed`): the agent counts them in its self-metrics.
     public var skipped: [String: Int]
 
-    public init(families: [MetricFamily], failures: [CollectionFailure] = [], skipped: [String: Int] = [:]) {
-        self.families = families
+    public init(source: any FamilySource, failures: [CollectionFailure] = [], skipped: [String: Int] = [:]) {
+        self.source = source
         self.failures = failures
         self.skipped = skipped
     }
 
-    public var seriesCount: Int { families.reduce(0) { $0 + $1.series.count } }
+    public init(families: [MetricFamily], failures: [CollectionFailure] = [], skipped: [String: Int] = [:]) {
+        self.init(source: families, failures: failures, skipped: skipped)
+    }
+
+    /// The families as typed values; a source that renders from rows renders them here.
+    public var families: [MetricFamily] { source.families }
+
+    public var seriesCount: Int { source.seriesCount }
 }
 
 public struct CollectionFailure: Error, Sendable, CustomStringConvertible {

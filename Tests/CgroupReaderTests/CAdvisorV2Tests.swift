@@ -151,6 +151,43 @@ struct CAdvisorV2Tests {
         }
     }
 
+    /// A cycle's result is rendered by scrapes and pushes after the collector has moved
+    /// on (it holds the cycle's rows, not series): it keeps its own cycle's names and
+    /// values whatever later cycles read, and its stream, its typed form and its count
+    /// agree.
+    @Test func aPublishedCycleRendersItsOwnValuesAfterLaterCycles() throws {
+        let host = try Self.containerdNode()
+        let collector = CAdvisorCollector(configuration: host.configuration())
+        func streamed(_ result: CollectionResult) -> String {
+            var writer = ExpositionWriter(format: .prometheusText)
+            var stream = result.source.makeStream()
+            var bytes: [UInt8] = []
+            while stream.next(into: &writer) { writer.drainBytes { bytes += $0 } }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let first = collector.collect()
+        let firstText = streamed(first)
+        collector.connect(Self.metadata)
+        try host.write("cgroup\(Self.appPath)/memory.current", "123456789\n")
+        let second = collector.collect()
+        let secondText = streamed(second)
+        #expect(secondText.contains("namespace=\"shop\""))
+        #expect(secondText.contains("""
+            container_memory_usage_bytes{container="app",id="\(Self.appPath)",image="registry.example/shop/app:1.2",\
+            name="\(Self.app)",namespace="shop",pod="web-0"} 1.23456789e+08\n
+            """))
+        #expect(streamed(first) == firstText)
+        #expect(!firstText.contains("namespace=\"shop\""))
+
+        for result in [first, second] {
+            let families = result.families
+            #expect(streamed(result) == String(decoding: ExpositionEncoder(format: .prometheusText).encode(families), as: UTF8.self))
+            #expect(result.seriesCount == families.reduce(0) { $0 + $1.series.count })
+            #expect(families.map(\.name) == families.map(\.name).sorted())
+            #expect(!families.contains { $0.series.isEmpty })
+        }
+    }
+
     @Test func sandboxCarriesThePodNetworkAndRootTheHosts() throws {
         let host = try Self.containerdNode()
         let collector = CAdvisorCollector(configuration: host.configuration())

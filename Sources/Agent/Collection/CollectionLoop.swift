@@ -58,7 +58,7 @@ struct CollectionLoop: Service {
             queue.async { continuation.resume(returning: collector.collect()) }
         }
         let elapsed = clock.now - start
-        store.publish(result.families, from: collector.name, at: WallClock.nowUnixNano())
+        store.publish(result.source, from: collector.name, at: WallClock.nowUnixNano())
         let change = selfMetrics.recordCollection(collector: collector.name, duration: elapsed, result: result)
         // A part that keeps failing is logged when it starts and when it recovers, not every
         // cycle; the error counter still counts every failure.

@@ -5,15 +5,16 @@ import Synchronization
 /// scrapes and the OTLP push read from here and never trigger a collection.
 final class SnapshotStore: Sendable {
     struct Snapshot: Sendable {
-        var families: [MetricFamily]
+        /// Rendered anew by each scrape and push.
+        var source: any FamilySource
         /// Wall-clock time of the collection, Unix nanoseconds.
         var collectedAtUnixNano: UInt64
     }
 
     private let snapshots = Mutex<[String: Snapshot]>([:])
 
-    func publish(_ families: [MetricFamily], from collector: String, at unixNano: UInt64) {
-        let snapshot = Snapshot(families: families, collectedAtUnixNano: unixNano)
+    func publish(_ source: any FamilySource, from collector: String, at unixNano: UInt64) {
+        let snapshot = Snapshot(source: source, collectedAtUnixNano: unixNano)
         snapshots.withLock { $0[collector] = snapshot }
     }
 

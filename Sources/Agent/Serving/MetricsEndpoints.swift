@@ -90,8 +90,8 @@ struct MetricsEndpoints: Sendable {
         ConcatenatedStream(parts.compactMap { part -> (any FamilyStream)? in
             switch part {
             case "kubestate": kubeState?.makeStream()
-            case "self": MetricFamiliesStream(selfMetrics.families() + (store.snapshot(of: "process")?.families ?? []))
-            default: store.snapshot(of: part).map { MetricFamiliesStream($0.families) }
+            case "self": MetricFamiliesStream(selfMetrics.families() + (store.snapshot(of: "process")?.source.families ?? []))
+            default: store.snapshot(of: part)?.source.makeStream()
             }
         })
     }

@@ -101,7 +101,8 @@ struct MetricsPushLoop: Service {
                 }
                 state.lastSent[collector] = snapshot.collectedAtUnixNano
                 time = snapshot.collectedAtUnixNano
-                stream = MetricFamiliesStream(collector == "process" ? selfMetrics.families() + snapshot.families : snapshot.families)
+                stream = collector == "process" ? MetricFamiliesStream(selfMetrics.families() + snapshot.source.families)
+                                                : snapshot.source.makeStream()
             }
             sink.inner.beginScope(scope, timeUnixNano: time)
             sink.time = time

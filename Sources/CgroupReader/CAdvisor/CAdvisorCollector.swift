@@ -139,7 +139,7 @@ struct CAdvisorState {
         cycle += 1
         let refresh = (cycle - 1) % max(configuration.refreshEvery, 1) == 0
         var problems = CycleProblems()
-        var families: [MetricFamily] = []
+        var machineFamilies: [MetricFamily] = []
 
         if machine == nil || refresh {
             do {
@@ -150,7 +150,7 @@ struct CAdvisorState {
             }
         }
         if let machine {
-            families += Self.machineFamilies(machine)
+            machineFamilies = Self.machineFamilies(machine)
             // An identifier file that exists but cannot be read (product_uuid is 0400 root:
             // CAP_DAC_READ_SEARCH) leaves its label empty; that is a failure every cycle.
             for unreadable in machine.unreadable { problems.fail("machine", "\(unreadable) (its machine_* label is empty)") }
@@ -165,7 +165,7 @@ struct CAdvisorState {
         }
         guard let layout, var reader else {
             problems.fail("cgroup", "no cgroup v1 or v2 hierarchy at \(configuration.cgroupRoot)")
-            return CollectionResult(families: families, failures: problems.failures)
+            return CollectionResult(families: machineFamilies, failures: problems.failures)
         }
         let readsBefore = reader.filesRead + network.filesRead
 
@@ -231,7 +231,7 @@ struct CAdvisorState {
             rows.append(row)
         }
         attachFallbackNetwork(for: pod, to: &rows, problems: &problems)
-        for row in rows { row.forgetPreviousLabelSets() }
+        for row in rows { row.finish() }
         reader.endCycle()
 
         // Forget the names of pods that are gone.
@@ -244,9 +244,9 @@ struct CAdvisorState {
         self.reader = reader
         lastRows = rows
         fileReadsInLastCycle = reader.filesRead + network.filesRead - readsBefore
-        families += ContainerFamilies.render(rows, context: ContainerFamilies.Context(nowSeconds: now.rounded(.down)))
-        families.sort { $0.name < $1.name }
-        return CollectionResult(families: families, failures: problems.failures, skipped: problems.skipped)
+        let snapshot = ContainerSnapshot(rows: rows, context: ContainerFamilies.Context(nowSeconds: now.rounded(.down)),
+                                         machine: machineFamilies)
+        return CollectionResult(source: snapshot, failures: problems.failures, skipped: problems.skipped)
     }
 
     /// Asks the source for a pod's names, remembering what it says.

@@ -6,11 +6,15 @@ import TelemetryModel
 /// cAdvisor's: CFS counters and the quota only with a quota set, CPU usage only once
 /// it is above zero, network only on rows that own a network namespace.
 struct ContainerFamily: Sendable {
-    let name: String
-    let help: String
-    let type: MetricType
-    let unit: String
+    let header: FamilyHeader
     let rule: Rule
+
+    var name: String { header.name }
+
+    init(name: String, help: String, type: MetricType, unit: String, rule: Rule) {
+        header = FamilyHeader(name: name, help: help, type: type, unit: unit)
+        self.rule = rule
+    }
 
     /// How a row becomes series. The common shapes are cases of their own, so the
     /// render loops over the rows inside one shape and calls one small closure per row
@@ -23,57 +27,41 @@ struct ContainerFamily: Sendable {
         case perDevice(@Sendable (CgroupStats.DeviceIO) -> UInt64)
         /// One series per network interface of the row.
         case perInterface(@Sendable (NetDev.Device) -> UInt64)
-        /// Anything else.
-        case custom(@Sendable (ContainerRow, ContainerFamilies.Context, inout [Series]) -> Void)
+        /// Anything else: calls `emit` with each series' labels, value and start.
+        case custom(@Sendable (ContainerRow, ContainerFamilies.Context, _ emit: (SampleLabels, Double, UInt64?) -> Void) -> Void)
+    }
+
+    /// Calls `emit` with each series the family has in `rows`, row by row. The label
+    /// sets are the rows' own, kept in the written form: a render copies no label in.
+    /// Rows must be finished (`ContainerRow.finish`).
+    func forEachSeries(in rows: [ContainerRow], context: ContainerFamilies.Context,
+                       _ emit: (_ labels: SampleLabels, _ value: Double, _ startTimeUnixNano: UInt64?) -> Void) {
+        switch rule {
+        case .single(let value):
+            let counter = header.type == .counter
+            for row in rows {
+                guard let labels = row.baseLabels, let value = value(row) else { continue }
+                emit(labels, value, counter ? row.startTimeUnixNano : nil)
+            }
+        case .perDevice(let value):
+            for row in rows {
+                for device in row.devices { emit(device.labels, Double(value(device.io)), row.startTimeUnixNano) }
+            }
+        case .perInterface(let value):
+            for row in rows {
+                guard let network = row.network else { continue }
+                for interface in network { emit(interface.labels, Double(value(interface.counters)), row.startTimeUnixNano) }
+            }
+        case .custom(let series):
+            for row in rows { series(row, context, emit) }
+        }
     }
 }
 
 enum ContainerFamilies {
-    struct Context {
+    struct Context: Sendable {
         /// `container_last_seen`: the cycle's time in whole seconds.
         var nowSeconds: Double
-    }
-
-    /// Renders the rows; families without series are left out, as the kubelet's
-    /// registry drops them.
-    ///
-    /// Rows outside, families inside: iterating an array of class references retains
-    /// each element, so visiting the rows once per family cost a retain and a release
-    /// per family and row (a third of the render).
-    static func render(_ rows: [ContainerRow], context: Context) -> [MetricFamily] {
-        let table = Self.table
-        var series = [[Series]](repeating: [], count: table.count)
-        for index in series.indices { series[index].reserveCapacity(rows.count) }
-        for row in rows {
-            for index in table.indices {
-                let counter = table[index].type == .counter
-                switch table[index].rule {
-                case .single(let value):
-                    guard let value = value(row) else { continue }
-                    series[index].append(Series(labels: row.baseLabels, value: value,
-                                                startTimeUnixNano: counter ? row.startTimeUnixNano : nil))
-                case .perDevice(let value):
-                    for device in row.devices {
-                        series[index].append(Series(labels: device.labels, value: Double(value(device.io)),
-                                                    startTimeUnixNano: row.startTimeUnixNano))
-                    }
-                case .perInterface(let value):
-                    guard let network = row.network else { continue }
-                    for interface in network {
-                        series[index].append(Series(labels: interface.labels, value: Double(value(interface.counters)),
-                                                    startTimeUnixNano: row.startTimeUnixNano))
-                    }
-                case .custom(let emit):
-                    emit(row, context, &series[index])
-                }
-            }
-        }
-        var families: [MetricFamily] = []
-        families.reserveCapacity(table.count)
-        for (family, series) in zip(table, series) where !series.isEmpty {
-            families.append(MetricFamily(name: family.name, help: family.help, type: family.type, unit: family.unit, series: series))
-        }
-        return families
     }
 
     /// Sorted by name, as the registry writes them.
@@ -93,10 +81,10 @@ enum ContainerFamilies {
         },
         counter("container_cpu_system_seconds_total", "Cumulative system cpu time consumed in seconds.", "s") { $0.stats.cpu?.systemSeconds },
         ContainerFamily(name: "container_cpu_usage_seconds_total", help: "Cumulative cpu time consumed in seconds.",
-                        type: .counter, unit: "s", rule: .custom { row, _, series in
+                        type: .counter, unit: "s", rule: .custom { row, _, emit in
             // The kubelet collects no per-CPU usage: one `cpu="total"` series, once usage is above zero.
-            guard let usage = row.stats.cpu?.usageSeconds, usage > 0 else { return }
-            series.append(Series(labels: row.cpuLabels, value: usage, startTimeUnixNano: row.startTimeUnixNano))
+            guard let usage = row.stats.cpu?.usageSeconds, usage > 0, let labels = row.cpuLabels else { return }
+            emit(labels, usage, row.startTimeUnixNano)
         }),
         counter("container_cpu_user_seconds_total", "Cumulative user cpu time consumed in seconds.", "s") { $0.stats.cpu?.userSeconds },
     ]
@@ -112,7 +100,9 @@ enum ContainerFamilies {
 
     private static let lastSeen = ContainerFamily(
         name: "container_last_seen", help: "Last time a container was seen by the exporter", type: .gauge, unit: "s",
-        rule: .custom { row, context, series in series.append(Series(labels: row.baseLabels, value: context.nowSeconds)) })
+        rule: .custom { row, context, emit in
+            if let labels = row.baseLabels { emit(labels, context.nowSeconds, nil) }
+        })
 
     // MARK: Memory
 
@@ -120,13 +110,12 @@ enum ContainerFamilies {
         gauge("container_memory_cache", "Number of bytes of page cache memory.", "By") { $0.stats.memory.map { Double($0.cache) } },
         counter("container_memory_failcnt", "Number of memory usage hits limits", "{failure}") { $0.stats.memory.map { Double($0.failcnt) } },
         ContainerFamily(name: "container_memory_failures_total", help: "Cumulative count of memory allocation failures.",
-                        type: .counter, unit: "{failure}", rule: .custom { row, _, series in
+                        type: .counter, unit: "{failure}", rule: .custom { row, _, emit in
             guard let memory = row.stats.memory else { return }
             // `CAdvisorLabels.failures`' order: pgfault, then pgmajfault, each for both scopes.
             let labels = row.failureLabels
             for index in labels.indices {
-                let value = index < 2 ? memory.pageFaults : memory.majorPageFaults
-                series.append(Series(labels: labels[index], value: Double(value), startTimeUnixNano: row.startTimeUnixNano))
+                emit(labels[index], Double(index < 2 ? memory.pageFaults : memory.majorPageFaults), row.startTimeUnixNano)
             }
         }),
         gauge("container_memory_mapped_file", "Size of memory mapped files in bytes.", "By") { $0.stats.memory.map { Double($0.mappedFile) } },

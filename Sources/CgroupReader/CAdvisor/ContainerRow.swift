@@ -5,26 +5,27 @@ import TelemetryModel
 ///
 /// A class, not a struct: every one of the forty-odd families visits every row, and
 /// passing a struct of this size to a family's closure copied it each time (a retain
-/// and a release of each array in it), a tenth of the cycle's CPU. A row lives within
-/// one cycle on one thread, and is read once more by the next cycle: what is known of a
-/// cgroup between cycles (its limits, whether it is a sandbox, its label sets) is its
-/// last row.
+/// and a release of each array in it), a tenth of the cycle's CPU. A row is changed
+/// only by the cycle that makes it, up to `finish()`; then it is published
+/// (`ContainerSnapshot`, read by scrapes and pushes on any thread) and read once more
+/// by the next cycle: what is known of a cgroup between cycles (its limits, whether it
+/// is a sandbox, its label sets) is its last row.
 final class ContainerRow {
     /// Values of `CAdvisorLabels.base`, in that order.
-    var labels: [String] {
-        didSet { baseLabels = LabelSet(names: CAdvisorLabels.base, values: labels) }
-    }
-    /// `labels` with their names, made once: most families' series carry exactly these.
-    private(set) var baseLabels: LabelSet
+    var labels: [String]
+    /// `labels` with their names, in the form a render writes (`SampleLabels`): most
+    /// families' series carry exactly these. Made by `finish()` unless taken from the
+    /// last cycle's row; nil only before.
+    private(set) var baseLabels: SampleLabels?
     var stats: CgroupStats
     var spec: CgroupSpec
-    /// Per device: its label set (with cAdvisor's `/dev/<name>`, empty when it cannot
-    /// be named), made once and shared by the four `container_fs_*` families.
-    private(set) var devices: [(labels: LabelSet, io: CgroupStats.DeviceIO)] = []
+    /// Per device: its name (cAdvisor's `/dev/<name>`, empty when it cannot be named)
+    /// and its label set, made once and shared by the four `container_fs_*` families.
+    private(set) var devices: [(name: String, labels: SampleLabels, io: CgroupStats.DeviceIO)] = []
     /// Interfaces of the row's network namespace, each with its label set shared by the
     /// eight network families; nil for rows cAdvisor gives no network series
     /// (everything but the root and the pod sandboxes).
-    private(set) var network: [(labels: LabelSet, counters: NetDev.Device)]?
+    private(set) var network: [(labels: SampleLabels, counters: NetDev.Device)]?
     /// The counters' start: the cgroup's creation, in Unix nanoseconds.
     var startTimeUnixNano: UInt64
     /// Whether the container is its pod's sandbox, once known (carried to the next
@@ -34,19 +35,19 @@ final class ContainerRow {
     /// only and carried to the next cycle's row.
     var hierarchyMemoryStat: CgroupStatsReader.MemoryStat?
 
-    /// The label sets of `container_cpu_usage_seconds_total` and
-    /// `container_memory_failures_total`, made on first use.
-    private var cpuLabelSet: LabelSet?
-    private var failureLabelSets: [LabelSet]?
+    /// The label sets of `container_cpu_usage_seconds_total` (the base labels with
+    /// `cpu="total"`) and `container_memory_failures_total` (`CAdvisorLabels.failures`'
+    /// order), made by `finish()` unless taken from the last cycle's row.
+    private(set) var cpuLabels: SampleLabels?
+    private(set) var failureLabels: [SampleLabels] = []
     /// The last cycle's device and interface label sets of the same cgroup, while its
     /// labels are the same (`adoptLabels`): `setDevices` and `setNetwork` take them
     /// instead of making new ones when the names match.
-    private var previousDevices: [(labels: LabelSet, io: CgroupStats.DeviceIO)] = []
-    private var previousNetwork: [(labels: LabelSet, counters: NetDev.Device)] = []
+    private var previousDevices: [(name: String, labels: SampleLabels, io: CgroupStats.DeviceIO)] = []
+    private var previousNetwork: [(labels: SampleLabels, counters: NetDev.Device)] = []
 
     init(labels: [String], stats: CgroupStats, spec: CgroupSpec) {
         self.labels = labels
-        baseLabels = LabelSet(names: CAdvisorLabels.base, values: labels)
         self.stats = stats
         self.spec = spec
         startTimeUnixNano = Self.unixNanoseconds(spec.startTime)
@@ -66,16 +67,22 @@ final class ContainerRow {
     func adoptLabels(from previous: ContainerRow) {
         guard previous.labels == labels else { return }
         baseLabels = previous.baseLabels
-        cpuLabelSet = previous.cpuLabelSet
-        failureLabelSets = previous.failureLabelSets
+        cpuLabels = previous.cpuLabels
+        failureLabels = previous.failureLabels
         previousDevices = previous.devices
         previousNetwork = previous.network ?? []
     }
 
-    /// Drops the device and interface label sets taken from the last cycle's row at the
-    /// end of the cycle, those not used too (a row without network or devices now), so
-    /// that the rows kept for the next cycle hold only their own.
-    func forgetPreviousLabelSets() {
+    /// The cycle's last change to the row, before it is published: makes the label
+    /// sets it did not take from the last cycle's row, and drops the device and
+    /// interface label sets it took and did not use (a row without network or devices
+    /// now), so that the rows kept for the next cycle hold only their own.
+    func finish() {
+        if baseLabels == nil { baseLabels = SampleLabels(LabelSet(names: CAdvisorLabels.base, values: labels)) }
+        if cpuLabels == nil { cpuLabels = SampleLabels(labels(adding: .cpu, "total")) }
+        if failureLabels.isEmpty {
+            failureLabels = CAdvisorLabels.failures.map { SampleLabels(CAdvisorLabels.failure(self, type: $0.type, scope: $0.scope)) }
+        }
         previousDevices = []
         previousNetwork = []
     }
@@ -83,10 +90,10 @@ final class ContainerRow {
     /// Call once `labels` are final.
     func setDevices(_ named: [(name: String, io: CgroupStats.DeviceIO)]) {
         devices = named.enumerated().map { index, device in
-            if index < previousDevices.count, previousDevices[index].labels.values[CAdvisorLabels.Extra.device.position] == device.name {
-                return (previousDevices[index].labels, device.io)
+            if index < previousDevices.count, previousDevices[index].name == device.name {
+                return (device.name, previousDevices[index].labels, device.io)
             }
-            return (labels(adding: .device, device.name), device.io)
+            return (device.name, SampleLabels(labels(adding: .device, device.name)), device.io)
         }
     }
 
@@ -96,24 +103,8 @@ final class ContainerRow {
             if index < previousNetwork.count, previousNetwork[index].counters.name == interface.name {
                 return (previousNetwork[index].labels, interface)
             }
-            return (labels(adding: .interface, interface.name), interface)
+            return (SampleLabels(labels(adding: .interface, interface.name)), interface)
         }
-    }
-
-    /// The base labels with `cpu="total"`.
-    var cpuLabels: LabelSet {
-        if let cpuLabelSet { return cpuLabelSet }
-        let made = labels(adding: .cpu, "total")
-        cpuLabelSet = made
-        return made
-    }
-
-    /// `CAdvisorLabels.failures`' label sets, in that order.
-    var failureLabels: [LabelSet] {
-        if let failureLabelSets { return failureLabelSets }
-        let made = CAdvisorLabels.failures.map { CAdvisorLabels.failure(self, type: $0.type, scope: $0.scope) }
-        failureLabelSets = made
-        return made
     }
 
     /// The base labels with one more, placed where its name sorts.

@@ -69,9 +69,7 @@ public struct MetricFamiliesStream: FamilyStream {
         sink.beginFamily(family.header)
         var labels = SampleLabels()
         for series in family.series {
-            labels.removeValues()
-            labels.names = series.labels.names
-            for value in series.labels.values { labels.appendValue(value) }
+            labels.fill(from: series.labels)
             if let distribution = series.distribution {
                 sink.distribution(labels, distribution, startTimeUnixNano: series.startTimeUnixNano, timeUnixNano: series.timeUnixNano)
             } else if series.timeUnixNano != 0 {

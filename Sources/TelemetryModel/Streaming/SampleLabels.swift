@@ -22,9 +22,11 @@ public struct SampleLabels {
         var endCount = 0
         var endCapacity = 16
 
-        init() {
-            bytes = .allocate(capacity: byteCapacity)
-            ends = .allocate(capacity: endCapacity)
+        init(byteCapacity: Int = 256, endCapacity: Int = 16) {
+            self.byteCapacity = max(byteCapacity, 1)
+            self.endCapacity = max(endCapacity, 1)
+            bytes = .allocate(capacity: self.byteCapacity)
+            ends = .allocate(capacity: self.endCapacity)
         }
 
         init(copying other: Storage) {
@@ -74,8 +76,11 @@ public struct SampleLabels {
 
     public init() {}
 
+    /// The labels of `labels`, in buffers of exactly their size: for label sets kept
+    /// in this form between renders (a container row's), each written by every render
+    /// without being copied in first.
     public init(_ labels: LabelSet) {
-        self.init()
+        storage = Storage(byteCapacity: labels.values.reduce(0) { $0 + $1.utf8.count }, endCapacity: labels.count)
         names = labels.names
         for value in labels.values { appendValue(value) }
     }
@@ -93,6 +98,13 @@ public struct SampleLabels {
         let storage = unique()
         storage.byteCount = 0
         storage.endCount = 0
+    }
+
+    /// Makes these the labels of `labels`, keeping the buffers.
+    public mutating func fill(from labels: LabelSet) {
+        removeValues()
+        names = labels.names
+        for value in labels.values { appendValue(value) }
     }
 
     /// Drops values after the first `count` (a renderer's identity labels stay).
