@@ -34,6 +34,7 @@ struct NetDevTests {
         #expect(throws: ParseError.self) { try NetDev.parse(header + "eth0: 1 2 3\n") }
         #expect(throws: ParseError.self) { try NetDev.parse(header + "eth0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n") }
         #expect(throws: ParseError.self) { try NetDev.parse(header + "eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 x\n") }
+        #expect(throws: ParseError.self) { try NetDev.parse(header + "eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n") }
         #expect(throws: ParseError.self) { try NetDev.parse(header + "   : 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n") }
         #expect(try NetDev.parse(header).devices.isEmpty)
     }
@@ -159,6 +160,20 @@ struct ByteScanningTests {
         var found: [String: UInt64?] = [:]
         withBytes(of: text) { buffer in KeyedValues.forEach(in: buffer) { found[$0.string] = .some($1.uint64) } }
         #expect(found == ["anon": 12, "file": 34, "indented": 5, "bad": nil, "neg": nil, "huge": nil, "max": .max, "last": 7])
+    }
+
+    /// With initials, lines whose key starts with another lowercase letter are stepped
+    /// over whole (long ones too), and keys starting with anything else are kept.
+    @Test func keyedValuesFilteredByInitials() {
+        let text = "anon 1\nkernel_stack_with_a_long_name_past_eight_bytes 2\n  file\t3\nzswap 4 x\nInactive 5\n_x 6\npgfault 7\nslab 8"
+        var found: [String] = []
+        withBytes(of: text) { buffer in
+            KeyedValues.forEach(in: buffer, initials: KeyedValues.Initials("afp")) { key, value in found.append(key.string + "=" + value.string) }
+        }
+        #expect(found == ["anon=1", "file=3", "Inactive=5", "_x=6", "pgfault=7"])
+        var all: [String] = []
+        withBytes(of: text) { buffer in KeyedValues.forEach(in: buffer) { key, _ in all.append(key.string) } }
+        #expect(all.count == 8)
     }
 
     /// The eight-bytes-at-a-time field scan against a plain split, with keys and values

@@ -64,6 +64,27 @@ enum ContainerFamilies {
         var nowSeconds: Double
     }
 
+    /// How many series the families have in `rows` (finished rows), as a render
+    /// writes them, without writing them: the agent's self-metrics ask every cycle.
+    /// Rows outside, families inside: visiting the rows once per family retains and
+    /// releases each row once per family, most of what counting cost.
+    static func seriesCount(in rows: [ContainerRow], context: Context) -> Int {
+        var count = 0
+        table.withUnsafeBufferPointer { families in
+            for row in rows {
+                for index in families.indices {
+                    switch families[index].rule {
+                    case .single(let value): if value(row) != nil { count += 1 }
+                    case .perDevice: count += row.devices.count
+                    case .perInterface: count += row.network?.count ?? 0
+                    case .custom(let series): series(row, context) { _, _, _ in count += 1 }
+                    }
+                }
+            }
+        }
+        return count
+    }
+
     /// Sorted by name, as the registry writes them.
     static let table: [ContainerFamily] = cpu + fs + [lastSeen] + memory + network + [oomEvents] + pressure + [processes] + spec + [threads]
 

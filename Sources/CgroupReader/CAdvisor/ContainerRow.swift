@@ -17,8 +17,8 @@ final class ContainerRow {
     /// families' series carry exactly these. Made by `finish()` unless taken from the
     /// last cycle's row; nil only before.
     private(set) var baseLabels: SampleLabels?
-    var stats: CgroupStats
-    var spec: CgroupSpec
+    let stats: CgroupStats
+    let spec: CgroupSpec
     /// Per device: its name (cAdvisor's `/dev/<name>`, empty when it cannot be named)
     /// and its label set, made once and shared by the four `container_fs_*` families.
     private(set) var devices: [(name: String, labels: SampleLabels, io: CgroupStats.DeviceIO)] = []
@@ -27,7 +27,7 @@ final class ContainerRow {
     /// (everything but the root and the pod sandboxes).
     private(set) var network: [(labels: SampleLabels, counters: NetDev.Device)]?
     /// The counters' start: the cgroup's creation, in Unix nanoseconds.
-    var startTimeUnixNano: UInt64
+    let startTimeUnixNano: UInt64
     /// Whether the container is its pod's sandbox, once known (carried to the next
     /// cycle's row of the cgroup).
     var isSandbox: Bool?

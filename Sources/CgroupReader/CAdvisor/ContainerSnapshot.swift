@@ -24,11 +24,7 @@ struct ContainerSnapshot: FamilySource, @unchecked Sendable {
     func makeStream() -> any FamilyStream { Stream(self) }
 
     var seriesCount: Int {
-        var count = machine.seriesCount
-        for family in ContainerFamilies.table {
-            family.forEachSeries(in: rows, context: context) { _, _, _ in count += 1 }
-        }
-        return count
+        machine.seriesCount + ContainerFamilies.seriesCount(in: rows, context: context)
     }
 
     /// One family per `next`, in the table's order (sorted by name); a family without

@@ -8,6 +8,11 @@ import Glibc
 /// A cgroup that disappears while it is read throws `KernelFileError.missing`: the
 /// container ended, which the caller counts but does not treat as a failure.
 struct CgroupStatsReader {
+    /// The initials of the `memory.stat` keys read below (`anon`, `file`, `file_mapped`,
+    /// `inactive_file`, `pgfault`, `pgmajfault`; v1's `total_*` and the same faults).
+    static let memoryStatInitialsV2 = KeyedValues.Initials("afip")
+    static let memoryStatInitialsV1 = KeyedValues.Initials("tp")
+
     let layout: CgroupLayout
     /// The host's /proc: the v2 root cgroup has no swap counter, so its swap comes from meminfo.
     let procRoot: String
@@ -108,7 +113,7 @@ struct CgroupStatsReader {
         if options.memoryStat || memoryStat == nil {
             var parsed = MemoryStat()
             try read("memory.stat", in: &directory) { buffer in
-                KeyedValues.forEach(in: buffer) { key, value in
+                KeyedValues.forEach(in: buffer, initials: Self.memoryStatInitialsV2) { key, value in
                     switch true {
                     case key.equals("anon"): parsed.rss = value.uint64 ?? parsed.rss
                     case key.equals("file"): parsed.cache = value.uint64 ?? parsed.cache
@@ -196,7 +201,7 @@ struct CgroupStatsReader {
         if options.memoryStat || memoryStat == nil {
             var parsed = MemoryStat()
             try read("memory.stat", in: &memory) { buffer in
-                KeyedValues.forEach(in: buffer) { key, value in
+                KeyedValues.forEach(in: buffer, initials: Self.memoryStatInitialsV1) { key, value in
                     switch true {
                     case key.equals("total_rss"): parsed.rss = value.uint64 ?? parsed.rss
                     case key.equals("total_cache"): parsed.cache = value.uint64 ?? parsed.cache

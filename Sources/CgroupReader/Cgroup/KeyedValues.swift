@@ -10,12 +10,21 @@ enum KeyedValues {
     /// One pass over the bytes, not a line split and then a field split, and no number
     /// parsed that nobody asked for: `memory.stat` has some forty lines, of which the
     /// families use six, and is read for every cgroup in every cycle.
-    static func forEach(in buffer: UnsafeBufferPointer<UInt8>, _ body: (_ key: Bytes, _ value: Bytes) -> Void) {
+    ///
+    /// With `initials`, a line whose key starts with a lowercase letter not among them
+    /// is stepped over without being split (`memory.stat`'s six wanted keys start with
+    /// four letters, and half its lines with others).
+    static func forEach(in buffer: UnsafeBufferPointer<UInt8>, initials: Initials = .any,
+                        _ body: (_ key: Bytes, _ value: Bytes) -> Void) {
         guard let base = buffer.baseAddress else { return }
         let end = buffer.count
         var index = 0
         while index < end {
             while index < end, base[index].isSpaceOrTab { index += 1 }
+            if index < end, !initials.admits(base[index]) {
+                index = lineEnd(base, from: index, end: end) + 1
+                continue
+            }
             let keyStart = index
             index = fieldEnd(base, from: index, end: end)
             let keyEnd = index
@@ -44,6 +53,44 @@ enum KeyedValues {
         }
         while index < end, base[index] != 0x0A, !base[index].isSpaceOrTab { index += 1 }
         return index
+    }
+
+    /// Where the line holding `start` ends: its newline, or `end`.
+    @inline(__always)
+    private static func lineEnd(_ base: UnsafePointer<UInt8>, from start: Int, end: Int) -> Int {
+        var index = start
+        while end - index >= 8 {
+            let newlines = ByteWords.matches(ByteWords.load(base, index), 0x0A)
+            if newlines != 0 { return index + newlines.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < end, base[index] != 0x0A { index += 1 }
+        return index
+    }
+
+    /// The lowercase letters keys of interest start with (`forEach`'s filter); a key
+    /// starting with any other byte is always taken.
+    struct Initials {
+        private let letters: UInt32
+
+        static let any = Initials(letters: .max)
+
+        private init(letters: UInt32) {
+            self.letters = letters
+        }
+
+        init(_ initials: String) {
+            letters = initials.utf8.reduce(0) { mask, byte in
+                let letter = byte &- UInt8(ascii: "a")
+                return letter < 26 ? mask | (1 << UInt32(letter)) : mask
+            }
+        }
+
+        @inline(__always)
+        func admits(_ byte: UInt8) -> Bool {
+            let letter = byte &- UInt8(ascii: "a")
+            return letter >= 26 || letters & (1 << UInt32(letter)) != 0
+        }
     }
 
     /// A file holding one number, or `max` (returned as nil).

@@ -35,21 +35,22 @@ public struct NetDev: Sendable, Equatable {
             guard let nameStart = line[..<colon].firstIndex(where: { !$0.isSpaceOrTab }) else {
                 throw ParseError(file: file, line: lineNumber, reason: "empty interface name")
             }
-            var counters: [UInt64] = []
-            counters.reserveCapacity(16)
+            // Straight into the two halves: every pod's network namespace is read each cycle.
+            var receive: [UInt64] = [], transmit: [UInt64] = []
+            receive.reserveCapacity(8)
+            transmit.reserveCapacity(8)
+            var count = 0
             for field in FieldIterator(line[(colon + 1)...]) {
                 guard let value = field.uint64 else {
                     throw ParseError(file: file, line: lineNumber, reason: "bad counter \"\(field.string)\"")
                 }
-                counters.append(value)
+                if count < 8 { receive.append(value) } else { transmit.append(value) }
+                count += 1
             }
-            guard counters.count == 16 else {
-                throw ParseError(file: file, line: lineNumber, reason: "\(counters.count) counters, want 16")
+            guard count == 16 else {
+                throw ParseError(file: file, line: lineNumber, reason: "\(count) counters, want 16")
             }
-            devices.append(Device(
-                name: line[nameStart..<colon].string,
-                receive: Array(counters[0..<8]),
-                transmit: Array(counters[8..<16])))
+            devices.append(Device(name: line[nameStart..<colon].string, receive: receive, transmit: transmit))
         }
         return NetDev(devices: devices)
     }
