@@ -136,6 +136,22 @@ struct PressureTests {
 
 /// The byte-level number and key scanners against the standard library's parsers.
 struct ByteScanningTests {
+    /// A slice equals a literal only byte for byte and length for length, wherever the
+    /// slice starts in its buffer.
+    @Test func equalsComparesEveryByteAndTheLength() {
+        withBytes(of: "xxpgfault pgmajfault total= \n") { buffer in
+            #expect(buffer[2..<9].equals("pgfault"))
+            #expect(!buffer[2..<9].equals("pgfaulT"))
+            #expect(!buffer[2..<9].equals("pgfaul"))
+            #expect(!buffer[2..<10].equals("pgfault"))
+            #expect(buffer[10..<20].equals("pgmajfault"))
+            #expect(!buffer[10..<20].equals("xgmajfault"))
+            #expect(buffer[21..<26].equals("total"))
+            #expect(buffer[5..<5].equals(""))
+            #expect(!buffer[5..<5].equals("a"))
+        }
+    }
+
     /// The fast decimal path must give exactly what `Double(String)` (strtod) gives.
     @Test func decimalsMatchTheStandardParser() {
         var generator = SystemRandomNumberGenerator()

@@ -114,8 +114,17 @@ extension Slice where Base == UnsafeBufferPointer<UInt8> {
         return nil
     }
 
+    /// Byte by byte, not through `memcmp`: the literals are keys of a few bytes
+    /// (`memory.stat`'s, PSI's), compared on every line, where the call costs more
+    /// than the comparison.
     func equals(_ literal: StaticString) -> Bool {
-        count == literal.utf8CodeUnitCount && hasPrefix(literal)
+        let length = literal.utf8CodeUnitCount
+        guard count == length else { return false }
+        guard length > 0, let start = base.baseAddress else { return true }
+        let bytes = start + startIndex
+        let expected = literal.utf8Start
+        for offset in 0..<length where bytes[offset] != expected[offset] { return false }
+        return true
     }
 
     /// The bytes with trailing spaces, tabs and a trailing colon removed.
