@@ -26,6 +26,35 @@ struct KernelFileReaderTests {
         #expect(text.count > 64)
     }
 
+    /// When a read that comes back short ends the file: for records of bounded length,
+    /// only when it left room for one more within a page (the kernel's seq_file buffer
+    /// stops a read short when the next record would overflow it). A pipe fed in two
+    /// writes gives the short reads.
+    @Test(arguments: [(first: 100, records: KernelFileReader.Records.unbounded, whole: true),
+                      (first: 100, records: .atMost(bytes: 16), whole: false),
+                      (first: 4090, records: .atMost(bytes: 16), whole: true),
+                      (first: 4080, records: .atMost(bytes: 16), whole: false),
+                      (first: 100, records: .single, whole: false)])
+    func aShortReadEndsTheFileOnlyWhenNoRecordCouldHaveBeenCut(first: Int, records: KernelFileReader.Records, whole: Bool) throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let firstPart = [UInt8](repeating: UInt8(ascii: "1"), count: first)
+        let secondPart = [UInt8](repeating: UInt8(ascii: "2"), count: 50)
+        #expect(write(ends[1], firstPart, firstPart.count) == firstPart.count)
+        let writer = ends[1]
+        let thread = Thread {
+            usleep(100_000)
+            _ = write(writer, secondPart, secondPart.count)
+            close(writer)
+        }
+        thread.start()
+        var reader = KernelFileReader(initialCapacity: 65536)
+        let read = try reader.withContents(of: "/proc/self/fd/\(ends[0])", records: records) { Array($0) }
+        #expect(read == (whole ? firstPart + secondPart : firstPart))
+        usleep(200_000)
+    }
+
     @Test func missingFilesAreDistinguishedFromOtherErrors() {
         var reader = KernelFileReader()
         #expect(throws: KernelFileError.missing(path: "/proc/definitely-not-here")) {

@@ -13,6 +13,16 @@ struct LoadAverageTests {
 }
 
 struct NetDevTests {
+    /// cAdvisor's ignored interface prefixes, matched without regard to ASCII case.
+    @Test func ignoredInterfacesMatchTheirPrefixesInAnyCase() {
+        for name in ["lo", "LO", "lo0", "veth1a2b", "VETH9", "docker0", "Docker_gwbridge", "nerdctl0", "NerdCtl1"] {
+            #expect(PodNetwork.isIgnored(name), "\(name)")
+        }
+        for name in ["", "l", "eth0", "ens5", "vet", "cni0", "dock", "nerdct", "xlo", "flannel.1", "\u{212A}o"] {
+            #expect(!PodNetwork.isIgnored(name), "\(name)")
+        }
+    }
+
     static let fixture = """
         Inter-|   Receive                                                |  Transmit
          face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
@@ -123,6 +133,32 @@ struct PressureTests {
         let loose = try Pressure.parse("\tsome  total=9 avg300=0.00\tavg60=0.00 avg10=0.00\n\n  \nfull avg10=1 avg60=2 avg300=3 total=18446744073709551615")
         #expect(loose.some?.totalMicroseconds == 9)
         #expect(loose.full?.totalMicroseconds == .max)
+    }
+
+    /// The kernel-layout pass gives what the general parser gives, on the kernel's
+    /// layout and on near misses (which it leaves to the general parser).
+    @Test func kernelLayoutAgreesWithTheGeneralParser() throws {
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["some avg10=0.00 avg60=0.00 avg300=0.00 total=0", "full avg10=100.00 avg60=9.99 avg300=0.01 total=18446744073709551615\n",
+                     "some avg10=0.00 avg60=0.00 avg300=0.00 total=18446744073709551616\n",
+                     "some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n\n", "some  avg10=0.00 avg60=0.00 avg300=0.00 total=5\n",
+                     "some avg10=0.00 avg60=0.00 avg300=0.00 total=5 \n", "some avg10= avg60=0.00 avg300=0.00 total=5\n",
+                     "some avg10=0.00 avg60=0.00 avg300=0.00 total=\n", "full avg10=0.00 avg60=0.00 avg300=0.00 total=7x\n"]
+        for _ in 0..<300 {
+            let line = { (kind: String) in
+                "\(kind) avg10=\(Int.random(in: 0...100, using: &generator)).\(Int.random(in: 10...99, using: &generator)) avg60=0.00 "
+                    + "avg300=1.50 total=\(UInt64.random(in: 0...UInt64.max, using: &generator))\n"
+            }
+            texts.append(line("some") + (Bool.random(using: &generator) ? line("full") : ""))
+        }
+        for text in texts {
+            let fast = withBytes(of: text) { Pressure.kernelLayout($0) }
+            let general = try? withBytes(of: text) { try Pressure.parseFields($0, file: "t") }
+            if let fast { #expect(fast == general, "\(text)") }
+            #expect((try? Pressure.parse(text)) == general, "\(text)")
+        }
+        #expect(withBytes(of: texts[0]) { Pressure.kernelLayout($0) } != nil)
+        #expect(withBytes(of: texts[9]) { Pressure.kernelLayout($0) } != nil)
     }
 
     @Test(arguments: ["", "some avg10=0.00\n", "some total=x avg10=0 avg60=0 avg300=0\n",

@@ -18,14 +18,26 @@ struct PodNetwork {
 
     /// Interfaces cAdvisor leaves out (case-insensitive prefixes).
     static func isIgnored(_ interface: String) -> Bool {
-        let lower = interface.lowercased()
-        return lower.hasPrefix("lo") || lower.hasPrefix("veth") || lower.hasPrefix("docker") || lower.hasPrefix("nerdctl")
+        hasPrefix(interface, "lo") || hasPrefix(interface, "veth") || hasPrefix(interface, "docker") || hasPrefix(interface, "nerdctl")
+    }
+
+    /// ASCII case-insensitive, on the bytes (asked for every interface of every pod in
+    /// every cycle; `lowercased()` and `hasPrefix` on Strings go through Unicode):
+    /// `byte | 0x20` equals a lowercase letter exactly for that letter and its capital.
+    private static func hasPrefix(_ name: String, _ lowercasePrefix: StaticString) -> Bool {
+        let prefix = UnsafeBufferPointer(start: lowercasePrefix.utf8Start, count: lowercasePrefix.utf8CodeUnitCount)
+        var bytes = name.utf8.makeIterator()
+        for expected in prefix {
+            guard let byte = bytes.next(), byte | 0x20 == expected else { return false }
+        }
+        return true
     }
 
     mutating func devices(pid: Int32) throws -> [NetDev.Device] {
         let path = "\(procRoot)/\(pid)/net/dev"
         filesRead += 1
-        return try reader.withContents(of: path) { try NetDev.parse($0, file: path) }.devices.filter { !Self.isIgnored($0.name) }
+        return try reader.withContents(of: path, records: .interfaces) { try NetDev.parse($0, file: path) }.devices
+            .filter { !Self.isIgnored($0.name) }
     }
 
     /// Whether `pid` is running although `procRoot` has no entry for it: a /proc mounted
@@ -43,6 +55,6 @@ struct PodNetwork {
     mutating func isPause(pid: Int32) -> Bool? {
         let path = "\(procRoot)/\(pid)/comm"
         filesRead += 1
-        return try? reader.withContents(of: path) { $0[...].trimmingTrailing(0x0A).equals("pause") }
+        return try? reader.withContents(of: path, records: .single) { $0[...].trimmingTrailing(0x0A).equals("pause") }
     }
 }

@@ -31,14 +31,14 @@ struct CgroupDirectory: ~Copyable {
     mutating func withContents(
         of name: String,
         reader: inout KernelFileReader,
-        singleRecord: Bool,
+        records: KernelFileReader.Records,
         hold: Bool,
         _ body: (UnsafeBufferPointer<UInt8>) throws -> Void
     ) throws {
         let directoryPath = path
         if let descriptor = entry?.descriptor(of: name) {
             do {
-                return try reader.withContents(ofOpen: descriptor, singleRecord: singleRecord,
+                return try reader.withContents(ofOpen: descriptor, records: records,
                                                path: { directoryPath + "/" + name }, body)
             } catch let error as KernelFileError {
                 // ENODEV: the cgroup was removed; its other held files go with it.
@@ -57,7 +57,7 @@ struct CgroupDirectory: ~Copyable {
         let kept = hold ? held?.hold(descriptor, name: name, in: path, entry: entry) : nil
         if let kept { entry = kept }
         defer { if kept == nil { close(descriptor) } }
-        try reader.withContents(ofOpen: descriptor, singleRecord: singleRecord, path: { directoryPath + "/" + name }, body)
+        try reader.withContents(ofOpen: descriptor, records: records, path: { directoryPath + "/" + name }, body)
     }
 
     /// Whether the directory has a file `name` (a controller's file: is it enabled here?).

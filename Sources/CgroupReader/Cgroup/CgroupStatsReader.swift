@@ -156,7 +156,7 @@ struct CgroupStatsReader {
         }
         if !isRoot {
             stats.threads = try optionalNumber("pids.current", in: &directory)
-            try optional("cgroup.procs", in: &directory, singleRecord: false, hold: false) { (stats.processes, stats.firstProcess) = KeyedValues.processes($0) }
+            try optional("cgroup.procs", in: &directory, records: .pids, hold: false) { (stats.processes, stats.firstProcess) = KeyedValues.processes($0) }
         }
         stats.cpuPressure = try optionalPressure("cpu.pressure", in: &directory)
         stats.memoryPressure = try optionalPressure("memory.pressure", in: &directory)
@@ -190,7 +190,7 @@ struct CgroupStatsReader {
                     }
                 }
             }
-            try optional("cgroup.procs", in: &cpu, singleRecord: false, hold: false) { (stats.processes, stats.firstProcess) = KeyedValues.processes($0) }
+            try optional("cgroup.procs", in: &cpu, records: .pids, hold: false) { (stats.processes, stats.firstProcess) = KeyedValues.processes($0) }
         }
         // cpuacct.stat counts USER_HZ (100 Hz) ticks; cAdvisor turns them into nanoseconds first.
         stats.cpu = CgroupStats.CPU(usageSeconds: Double(usage) / 1e9, userSeconds: Double(userTicks.saturatingMultiply(10_000_000)) / 1e9,
@@ -318,7 +318,7 @@ struct CgroupStatsReader {
         var total: UInt64 = 0, free: UInt64 = 0
         filesRead += 1
         // Two lines of fifty, every cycle: scanned, not parsed into a MemInfo.
-        try reader.withContents(of: path) { buffer in
+        try reader.withContents(of: path, records: .single) { buffer in
             KeyedValues.forEach(in: buffer) { key, value in
                 if key.equals("SwapTotal:") { total = value.uint64 ?? total } else if key.equals("SwapFree:") { free = value.uint64 ?? free }
             }
@@ -396,11 +396,11 @@ struct CgroupStatsReader {
 
     /// `hold: false` for `cgroup.procs`: v1 keeps the pid list it built for an open file
     /// for a second after each read and serves a re-read from it, stale.
-    private mutating func read(_ name: String, in directory: inout CgroupDirectory, singleRecord: Bool = true, hold: Bool = true,
+    private mutating func read(_ name: String, in directory: inout CgroupDirectory, records: KernelFileReader.Records = .single, hold: Bool = true,
                                _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         filesRead += 1
         do {
-            try directory.withContents(of: name, reader: &reader, singleRecord: singleRecord, hold: hold && holdReads, body)
+            try directory.withContents(of: name, reader: &reader, records: records, hold: hold && holdReads, body)
         } catch var error as ParseError where error.file.isEmpty {
             // Parsers get no path (building it for every file would allocate); name it here.
             error.file = directory.path + "/" + name
@@ -409,10 +409,10 @@ struct CgroupStatsReader {
     }
 
     /// Like `read`, but a missing file is not an error (a controller or kernel feature absent).
-    private mutating func optional(_ name: String, in directory: inout CgroupDirectory, singleRecord: Bool = true, hold: Bool = true,
+    private mutating func optional(_ name: String, in directory: inout CgroupDirectory, records: KernelFileReader.Records = .single, hold: Bool = true,
                                    _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         do {
-            try read(name, in: &directory, singleRecord: singleRecord, hold: hold, body)
+            try read(name, in: &directory, records: records, hold: hold, body)
         } catch KernelFileError.missing {
             return
         } catch KernelFileError.unreadable(_, let code) where code == EOPNOTSUPP || code == EINVAL {

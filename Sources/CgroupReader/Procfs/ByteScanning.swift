@@ -117,6 +117,7 @@ extension Slice where Base == UnsafeBufferPointer<UInt8> {
     /// Byte by byte, not through `memcmp`: the literals are keys of a few bytes
     /// (`memory.stat`'s, PSI's), compared on every line, where the call costs more
     /// than the comparison.
+    @inline(__always)
     func equals(_ literal: StaticString) -> Bool {
         let length = literal.utf8CodeUnitCount
         guard count == length else { return false }

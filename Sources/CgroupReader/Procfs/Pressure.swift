@@ -27,9 +27,54 @@ public struct Pressure: Sendable, Equatable {
         self.full = full
     }
 
-    /// One pass of indices over the bytes (a line and field split over slices was a
-    /// tenth of the container cycle's own work: three of these files per cgroup).
+    /// The kernel's own layout is matched first, in one pass (three of these files per
+    /// cgroup every cycle); anything else goes to the general parser, which accepts
+    /// any spacing and order of the keys and says what is wrong.
     public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, file: String) throws -> Pressure {
+        if let pressure = kernelLayout(buffer) { return pressure }
+        return try parseFields(buffer, file: file)
+    }
+
+    /// Lines exactly as the kernel prints them (`some avg10=0.00 avg60=0.00 avg300=0.00
+    /// total=123`, the same for `full`), or nil. Whatever it accepts, `parseFields`
+    /// accepts with the same result.
+    static func kernelLayout(_ buffer: UnsafeBufferPointer<UInt8>) -> Pressure? {
+        guard let base = buffer.baseAddress else { return nil }
+        let end = buffer.count
+        var index = 0
+        var result = Pressure(some: nil, full: nil)
+
+        func literal(_ text: StaticString) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard end - index >= count else { return false }
+            for offset in 0..<count where base[index + offset] != text.utf8Start[offset] { return false }
+            index += count
+            return true
+        }
+        func decimal() -> Bool {
+            let start = index
+            while index < end, base[index].isDigit || base[index] == UInt8(ascii: ".") { index += 1 }
+            return index > start
+        }
+
+        while index < end {
+            let some = literal("some avg10=")
+            guard some || literal("full avg10="), decimal(), literal(" avg60="), decimal(), literal(" avg300="), decimal(),
+                  literal(" total=") else { return nil }
+            let start = index
+            while index < end, base[index].isDigit { index += 1 }
+            guard let total = buffer[start..<index].uint64 else { return nil }
+            if index < end {
+                guard base[index] == 0x0A else { return nil }
+                index += 1
+            }
+            if some { result.some = Line(totalMicroseconds: total) } else { result.full = Line(totalMicroseconds: total) }
+        }
+        return result.some != nil || result.full != nil ? result : nil
+    }
+
+    /// Any spacing, blank lines, keys in any order; a clear error otherwise.
+    static func parseFields(_ buffer: UnsafeBufferPointer<UInt8>, file: String) throws -> Pressure {
         var result = Pressure(some: nil, full: nil)
         let end = buffer.count
         var index = 0
