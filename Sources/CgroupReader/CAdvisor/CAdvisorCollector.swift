@@ -184,9 +184,22 @@ struct CAdvisorState {
                 pod = PodInProgress(metadata: podNames[uid] ?? lookUp(uid, in: metadata))
             }
             let previous = previousRows.row(id: cgroup.id)
-            var row: ContainerRow
+            let labels: [String]
+            switch cgroup.kind {
+            case .root, .kubepods, .qos:
+                labels = ["", cgroup.id, "", "", "", ""]
+            case .pod:
+                labels = Self.labels(id: cgroup.id, pod: pod?.metadata)
+            case .container(let id, let podUID):
+                // A container the cached names lack (a restart, a new pod's first cycle); sandboxes never have names.
+                if let cached = pod?.metadata, cached.containers[id] == nil, previous?.isSandbox != true {
+                    pod?.metadata = lookUp(podUID, in: metadata) ?? cached
+                }
+                labels = Self.labels(id: cgroup.id, containerID: id, pod: pod?.metadata)
+            }
+            let row: ContainerRow
             do {
-                row = try read(cgroup, previous: previous, reader: &reader, layout: layout, refresh: refresh)
+                row = try read(cgroup, labels: labels, previous: previous, reader: &reader, layout: layout, refresh: refresh)
             } catch Skip.vanished {
                 problems.skip("vanished")
                 continue
@@ -196,19 +209,7 @@ struct CAdvisorState {
                 continue
             }
             row.isSandbox = previous?.isSandbox
-            switch cgroup.kind {
-            case .root, .kubepods, .qos:
-                break
-            case .pod:
-                row.labels = Self.labels(id: cgroup.id, pod: pod?.metadata)
-                pod?.row = rows.count
-            case .container(let id, let podUID):
-                // A container the cached names lack (a restart, a new pod's first cycle); sandboxes never have names.
-                if let cached = pod?.metadata, cached.containers[id] == nil, row.isSandbox != true {
-                    pod?.metadata = lookUp(podUID, in: metadata) ?? cached
-                }
-                row.labels = Self.labels(id: cgroup.id, containerID: id, pod: pod?.metadata)
-            }
+            if case .pod = cgroup.kind { pod?.row = rows.count }
             if let previous { row.adoptLabels(from: previous) }
             switch cgroup.kind {
             case .root:
@@ -286,7 +287,7 @@ struct CAdvisorState {
 
     /// Reads a cgroup; `previous`, its row of the last cycle, gives the limits (until a
     /// refresh cycle) and a hierarchy level's last `memory.stat`.
-    private mutating func read(_ cgroup: DiscoveredCgroup, previous: ContainerRow?, reader: inout CgroupStatsReader,
+    private mutating func read(_ cgroup: DiscoveredCgroup, labels: [String], previous: ContainerRow?, reader: inout CgroupStatsReader,
                                layout: CgroupLayout, refresh: Bool) throws -> ContainerRow {
         let id = cgroup.id
         // The hierarchy levels' memory.stat sums every cgroup below: read it on refresh cycles only.
@@ -303,7 +304,7 @@ struct CAdvisorState {
             let (stats, memoryStat) = try reader.stats(of: id, options: options,
                                                         previousMemoryStat: isHierarchyLevel ? previous?.hierarchyMemoryStat : nil)
             let spec = try previous.flatMap { refresh ? nil : $0.spec } ?? reader.spec(of: id, bootTime: bootTime)
-            let row = ContainerRow(labels: ["", id, "", "", "", ""], stats: stats, spec: spec)
+            let row = ContainerRow(labels: labels, stats: stats, spec: spec)
             if isHierarchyLevel { row.hierarchyMemoryStat = memoryStat }
             return row
         } catch KernelFileError.missing(let path) {

@@ -66,21 +66,26 @@ enum ContainerFamilies {
 
     /// How many series the families have in `rows` (finished rows), as a render
     /// writes them, without writing them: the agent's self-metrics ask every cycle.
-    /// Rows outside, families inside: visiting the rows once per family retains and
-    /// releases each row once per family, most of what counting cost.
+    /// Rows outside, families inside, and the rules taken out of the table once:
+    /// visiting the rows once per family, or taking a rule out of its enum for every
+    /// row, retained and released something for each pair, most of what counting cost.
     static func seriesCount(in rows: [ContainerRow], context: Context) -> Int {
-        var count = 0
-        table.withUnsafeBufferPointer { families in
-            for row in rows {
-                for index in families.indices {
-                    switch families[index].rule {
-                    case .single(let value): if value(row) != nil { count += 1 }
-                    case .perDevice: count += row.devices.count
-                    case .perInterface: count += row.network?.count ?? 0
-                    case .custom(let series): series(row, context) { _, _, _ in count += 1 }
-                    }
-                }
+        var singles: [@Sendable (ContainerRow) -> Double?] = []
+        var customs: [@Sendable (ContainerRow, Context, (SampleLabels, Double, UInt64?) -> Void) -> Void] = []
+        var perDevice = 0, perInterface = 0
+        for family in table {
+            switch family.rule {
+            case .single(let value): singles.append(value)
+            case .perDevice: perDevice += 1
+            case .perInterface: perInterface += 1
+            case .custom(let series): customs.append(series)
             }
+        }
+        var count = 0
+        for row in rows {
+            count += perDevice * row.devices.count + perInterface * (row.network?.count ?? 0)
+            for value in singles where value(row) != nil { count += 1 }
+            for series in customs { series(row, context) { _, _, _ in count += 1 } }
         }
         return count
     }
@@ -175,18 +180,30 @@ enum ContainerFamilies {
     // MARK: Pressure (cgroup v2 with PSI)
 
     private static let pressure: [ContainerFamily] = [
-        stall("container_pressure_cpu_stalled_seconds_total",
-              "Total time duration no tasks in the container could make progress due to CPU congestion.") { $0.stats.cpuPressure?.full },
-        stall("container_pressure_cpu_waiting_seconds_total",
-              "Total time duration tasks in the container have waited due to CPU congestion.") { $0.stats.cpuPressure?.some },
-        stall("container_pressure_io_stalled_seconds_total",
-              "Total time duration no tasks in the container could make progress due to IO congestion.") { $0.stats.ioPressure?.full },
-        stall("container_pressure_io_waiting_seconds_total",
-              "Total time duration tasks in the container have waited due to IO congestion.") { $0.stats.ioPressure?.some },
-        stall("container_pressure_memory_stalled_seconds_total",
-              "Total time duration no tasks in the container could make progress due to memory congestion.") { $0.stats.memoryPressure?.full },
-        stall("container_pressure_memory_waiting_seconds_total",
-              "Total time duration tasks in the container have waited due to memory congestion.") { $0.stats.memoryPressure?.some },
+        counter("container_pressure_cpu_stalled_seconds_total",
+                "Total time duration no tasks in the container could make progress due to CPU congestion.", "s") {
+            stallSeconds($0, $0.stats.cpuPressure?.full)
+        },
+        counter("container_pressure_cpu_waiting_seconds_total",
+                "Total time duration tasks in the container have waited due to CPU congestion.", "s") {
+            stallSeconds($0, $0.stats.cpuPressure?.some)
+        },
+        counter("container_pressure_io_stalled_seconds_total",
+                "Total time duration no tasks in the container could make progress due to IO congestion.", "s") {
+            stallSeconds($0, $0.stats.ioPressure?.full)
+        },
+        counter("container_pressure_io_waiting_seconds_total",
+                "Total time duration tasks in the container have waited due to IO congestion.", "s") {
+            stallSeconds($0, $0.stats.ioPressure?.some)
+        },
+        counter("container_pressure_memory_stalled_seconds_total",
+                "Total time duration no tasks in the container could make progress due to memory congestion.", "s") {
+            stallSeconds($0, $0.stats.memoryPressure?.full)
+        },
+        counter("container_pressure_memory_waiting_seconds_total",
+                "Total time duration tasks in the container have waited due to memory congestion.", "s") {
+            stallSeconds($0, $0.stats.memoryPressure?.some)
+        },
     ]
 
     private static let processes = gauge("container_processes", "Number of processes running inside the container.", "{process}") {
@@ -236,12 +253,11 @@ enum ContainerFamilies {
     }
 
     /// PSI `total=` in microseconds; a row whose cgroup has no pressure files gets none
-    /// of these series, and a missing `full` line counts as zero, as in cAdvisor.
-    private static func stall(_ name: String, _ help: String,
-                              _ line: @escaping @Sendable (ContainerRow) -> Pressure.Line?) -> ContainerFamily {
-        counter(name, help, "s") { row in
-            guard row.stats.cpuPressure != nil || row.stats.memoryPressure != nil || row.stats.ioPressure != nil else { return nil }
-            return Double(line(row)?.totalMicroseconds ?? 0) / 1e6
-        }
+    /// of these series, and a missing `full` line counts as zero, as in cAdvisor. A
+    /// function the families' closures call, not a closure they capture: closures
+    /// without captures are not reference counted at each call.
+    private static func stallSeconds(_ row: ContainerRow, _ line: Pressure.Line?) -> Double? {
+        guard row.stats.cpuPressure != nil || row.stats.memoryPressure != nil || row.stats.ioPressure != nil else { return nil }
+        return Double(line?.totalMicroseconds ?? 0) / 1e6
     }
 }

@@ -12,7 +12,7 @@ import TelemetryModel
 /// is a sandbox, its label sets) is its last row.
 final class ContainerRow {
     /// Values of `CAdvisorLabels.base`, in that order.
-    var labels: [String]
+    let labels: [String]
     /// `labels` with their names, in the form a render writes (`SampleLabels`): most
     /// families' series carry exactly these. Made by `finish()` unless taken from the
     /// last cycle's row; nil only before.
@@ -62,8 +62,8 @@ final class ContainerRow {
 
     /// Takes the label sets the last cycle's row of the same cgroup made, when its
     /// labels are the same: a steady node's label sets are then made once, not every
-    /// cycle (they were a thousand of a cycle's four thousand allocations). Call once
-    /// `labels` are final, before `setDevices` and `setNetwork`.
+    /// cycle (they were a thousand of a cycle's four thousand allocations). Call before
+    /// `setDevices` and `setNetwork`.
     func adoptLabels(from previous: ContainerRow) {
         guard previous.labels == labels else { return }
         baseLabels = previous.baseLabels
@@ -87,7 +87,7 @@ final class ContainerRow {
         previousNetwork = []
     }
 
-    /// Call once `labels` are final.
+    /// Per device, its label set (the last cycle's when the name is the same).
     func setDevices(_ named: [(name: String, io: CgroupStats.DeviceIO)]) {
         devices = named.enumerated().map { index, device in
             if index < previousDevices.count, previousDevices[index].name == device.name {
@@ -97,7 +97,7 @@ final class ContainerRow {
         }
     }
 
-    /// Call once `labels` are final.
+    /// Per interface, its label set (the last cycle's when the name is the same).
     func setNetwork(_ interfaces: [NetDev.Device]?) {
         network = interfaces?.enumerated().map { index, interface in
             if index < previousNetwork.count, previousNetwork[index].counters.name == interface.name {
