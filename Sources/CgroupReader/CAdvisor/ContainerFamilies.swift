@@ -66,26 +66,21 @@ enum ContainerFamilies {
 
     /// How many series the families have in `rows` (finished rows), as a render
     /// writes them, without writing them: the agent's self-metrics ask every cycle.
-    /// Rows outside, families inside, and the rules taken out of the table once:
-    /// visiting the rows once per family, or taking a rule out of its enum for every
-    /// row, retained and released something for each pair, most of what counting cost.
+    /// Rows outside, families inside: visiting the rows once per family retains and
+    /// releases each row once per family, most of what counting cost.
     static func seriesCount(in rows: [ContainerRow], context: Context) -> Int {
-        var singles: [@Sendable (ContainerRow) -> Double?] = []
-        var customs: [@Sendable (ContainerRow, Context, (SampleLabels, Double, UInt64?) -> Void) -> Void] = []
-        var perDevice = 0, perInterface = 0
-        for family in table {
-            switch family.rule {
-            case .single(let value): singles.append(value)
-            case .perDevice: perDevice += 1
-            case .perInterface: perInterface += 1
-            case .custom(let series): customs.append(series)
-            }
-        }
         var count = 0
-        for row in rows {
-            count += perDevice * row.devices.count + perInterface * (row.network?.count ?? 0)
-            for value in singles where value(row) != nil { count += 1 }
-            for series in customs { series(row, context) { _, _, _ in count += 1 } }
+        table.withUnsafeBufferPointer { families in
+            for row in rows {
+                for index in families.indices {
+                    switch families[index].rule {
+                    case .single(let value): if value(row) != nil { count += 1 }
+                    case .perDevice: count += row.devices.count
+                    case .perInterface: count += row.network?.count ?? 0
+                    case .custom(let series): series(row, context) { _, _, _ in count += 1 }
+                    }
+                }
+            }
         }
         return count
     }

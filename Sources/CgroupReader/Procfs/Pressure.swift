@@ -43,24 +43,12 @@ public struct Pressure: Sendable, Equatable {
         let end = buffer.count
         var index = 0
         var result = Pressure(some: nil, full: nil)
-
-        func literal(_ text: StaticString) -> Bool {
-            let count = text.utf8CodeUnitCount
-            guard end - index >= count else { return false }
-            for offset in 0..<count where base[index + offset] != text.utf8Start[offset] { return false }
-            index += count
-            return true
-        }
-        func decimal() -> Bool {
-            let start = index
-            while index < end, base[index].isDigit || base[index] == UInt8(ascii: ".") { index += 1 }
-            return index > start
-        }
-
         while index < end {
-            let some = literal("some avg10=")
-            guard some || literal("full avg10="), decimal(), literal(" avg60="), decimal(), literal(" avg300="), decimal(),
-                  literal(" total=") else { return nil }
+            let some = literal("some avg10=", base, &index, end)
+            guard some || literal("full avg10=", base, &index, end), decimal(base, &index, end),
+                  literal(" avg60=", base, &index, end), decimal(base, &index, end),
+                  literal(" avg300=", base, &index, end), decimal(base, &index, end),
+                  literal(" total=", base, &index, end) else { return nil }
             let start = index
             while index < end, base[index].isDigit { index += 1 }
             guard let total = buffer[start..<index].uint64 else { return nil }
@@ -71,6 +59,26 @@ public struct Pressure: Sendable, Equatable {
             if some { result.some = Line(totalMicroseconds: total) } else { result.full = Line(totalMicroseconds: total) }
         }
         return result.some != nil || result.full != nil ? result : nil
+    }
+
+    /// Whether `text` is at `index`, stepping over it if so. (Functions of their own
+    /// rather than nested ones: a nested function capturing `index` had every access
+    /// to it checked for exclusivity at run time.)
+    @inline(__always)
+    private static func literal(_ text: StaticString, _ base: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard end - index >= count else { return false }
+        for offset in 0..<count where base[index + offset] != text.utf8Start[offset] { return false }
+        index += count
+        return true
+    }
+
+    /// Steps over a PSI average (`12.34`); false when there is none.
+    @inline(__always)
+    private static func decimal(_ base: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int) -> Bool {
+        let start = index
+        while index < end, base[index].isDigit || base[index] == UInt8(ascii: ".") { index += 1 }
+        return index > start
     }
 
     /// Any spacing, blank lines, keys in any order; a clear error otherwise.
