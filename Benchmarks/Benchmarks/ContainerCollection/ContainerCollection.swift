@@ -189,6 +189,26 @@ let benchmarks: @Sendable () -> Void = {
     // The same run's floor: what the kernel charges for the files the steady cycle read.
     floorBenchmark("Syscall floor of the cycle's files") { floor.replay() }
 
+    // The cycle and its floor one after the other in every iteration, each timed on its
+    // own: the ratio pairs a cycle with the floor measured right after it, so what moves
+    // this VM's timings between benchmarks (the floor alone by 7% from run to run) moves
+    // both sides of it.
+    let cycleCPU = BenchmarkMetric.custom("cycle CPU (ns)")
+    let floorCPU = BenchmarkMetric.custom("floor CPU (ns)")
+    let ratio = BenchmarkMetric.custom("cycle / floor (x1000)")
+    Benchmark("Container cycle and its floor, interleaved",
+              configuration: .init(metrics: [cycleCPU, floorCPU, ratio], warmupIterations: 10, maxDuration: .seconds(10),
+                                   maxIterations: 1000)) { benchmark in
+        let start = processCPUNanoseconds()
+        blackHole(collector.collect().seriesCount)
+        let middle = processCPUNanoseconds()
+        blackHole(floor.replay())
+        let end = processCPUNanoseconds()
+        benchmark.measurement(cycleCPU, middle - start)
+        benchmark.measurement(floorCPU, end - middle)
+        benchmark.measurement(ratio, (middle - start) * 1000 / max(end - middle, 1))
+    }
+
     Benchmark("Container collection cycle, 110 containers, files kept open") { benchmark in
         let start = processCPUNanoseconds()
         for _ in benchmark.scaledIterations { blackHole(holdingCollector.collect()) }
