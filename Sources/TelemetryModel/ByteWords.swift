@@ -1,5 +1,6 @@
 /// Eight bytes at a time: the word test behind the byte searches on hot paths (label
-/// values to escape, JSON strings, an exposition's long lines), written once.
+/// values to escape, JSON strings, an exposition's long lines, kernel files' fields),
+/// written once.
 public enum ByteWords {
     /// The eight bytes at `base + offset`, the first one lowest on any machine.
     @inlinable @inline(__always)
@@ -14,5 +15,22 @@ public enum ByteWords {
     public static func matches(_ word: UInt64, _ byte: UInt8) -> UInt64 {
         let x = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
         return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+    }
+
+    /// The index of the first byte in `base[start..<end]` that `isStop` accepts, or
+    /// `end`: eight bytes at a time while eight are left, `stops` marking a word's
+    /// stop bytes as `matches` does (the lowest set bit exact), then byte by byte.
+    /// The two tests must agree; callers pass `matches` of the same bytes.
+    @inlinable @inline(__always)
+    public static func firstIndex(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int,
+                                  stops: (UInt64) -> UInt64, isStop: (UInt8) -> Bool) -> Int {
+        var index = start
+        while end - index >= 8 {
+            let found = stops(load(base, index))
+            if found != 0 { return index + found.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < end, !isStop(base[index]) { index += 1 }
+        return index
     }
 }

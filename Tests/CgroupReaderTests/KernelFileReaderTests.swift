@@ -29,7 +29,10 @@ struct KernelFileReaderTests {
     /// When a read that comes back short ends the file: for records of bounded length,
     /// only when it left room for one more within a page (the kernel's seq_file buffer
     /// stops a read short when the next record would overflow it). A pipe fed in two
-    /// writes gives the short reads.
+    /// writes gives the short reads: where the file must end at the first read, the
+    /// second part is written only once the reader has returned (or after two seconds,
+    /// when a reader that wrongly read on then gets it and the test fails); where it
+    /// must not, the second part follows shortly and either way is read.
     @Test(arguments: [(first: 100, records: KernelFileReader.Records.unbounded, whole: true),
                       (first: 100, records: .atMost(bytes: 16), whole: false),
                       (first: 4090, records: .atMost(bytes: 16), whole: true),
@@ -43,16 +46,20 @@ struct KernelFileReaderTests {
         let secondPart = [UInt8](repeating: UInt8(ascii: "2"), count: 50)
         #expect(write(ends[1], firstPart, firstPart.count) == firstPart.count)
         let writer = ends[1]
+        let readerReturned = DispatchSemaphore(value: 0)
+        let written = DispatchSemaphore(value: 0)
         let thread = Thread {
-            usleep(100_000)
+            if whole { usleep(50_000) } else { _ = readerReturned.wait(timeout: .now() + 2) }
             _ = write(writer, secondPart, secondPart.count)
             close(writer)
+            written.signal()
         }
         thread.start()
         var reader = KernelFileReader(initialCapacity: 65536)
         let read = try reader.withContents(of: "/proc/self/fd/\(ends[0])", records: records) { Array($0) }
+        readerReturned.signal()
         #expect(read == (whole ? firstPart + secondPart : firstPart))
-        usleep(200_000)
+        written.wait()
     }
 
     @Test func missingFilesAreDistinguishedFromOtherErrors() {

@@ -161,7 +161,6 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(readsPerRow, collector.fileReadsInLastCycle * 100 / rows)
     }
 
-    /// A floor benchmark: CPU of `replay` per iteration, and the files it reads per row.
     // What a scrape of /metrics/cadvisor adds to the cycle: the last cycle's families
     // written as Prometheus text (the bytes are dropped as a response would send them).
     let served = collector.collect()
@@ -177,6 +176,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(bytes)
     }
 
+    /// A floor benchmark: CPU of `replay` per iteration, and the files it reads per row.
     func floorBenchmark(_ name: String, _ replay: @escaping @Sendable () -> Int) {
         Benchmark(name) { benchmark in
             let start = processCPUNanoseconds()

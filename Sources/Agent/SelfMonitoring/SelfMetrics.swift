@@ -62,10 +62,12 @@ final class SelfMetrics: Sendable {
     func recordCollection(collector: String, duration: Duration, result: CollectionResult) -> FailureChange {
         let failedNow = Set(result.failures.map(\.subsystem))
         let now = WallClock.nowUnixNano()
+        // Counted before the lock: a source that renders from rows counts by visiting them.
+        let series = result.seriesCount
         return state.withLock { state in
             var entry = state.collectors[collector] ?? CollectorState()
             entry.lastDurationSeconds = duration / .seconds(1)
-            entry.series = result.seriesCount
+            entry.series = series
             entry.runs += 1
             for failure in result.failures {
                 entry.failures[failure.subsystem, default: 0] += 1

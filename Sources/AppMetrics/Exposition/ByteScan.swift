@@ -7,14 +7,7 @@ enum ByteScan {
 
     /// The index of the first `c` in `p[start..<end]`, or `end`.
     static func firstIndex(of c: UInt8, _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
-        var i = start
-        while i + 8 <= end {
-            let m = ByteWords.matches(ByteWords.load(p, i), c)
-            if m != 0 { return i + m.trailingZeroBitCount >> 3 }
-            i += 8
-        }
-        while i < end && p[i] != c { i += 1 }
-        return i
+        ByteWords.firstIndex(p, from: start, to: end, stops: { ByteWords.matches($0, c) }, isStop: { $0 == c })
     }
 
     /// Whether `p[start..<end]` is all ASCII.

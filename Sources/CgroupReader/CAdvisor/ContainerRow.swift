@@ -29,10 +29,11 @@ final class ContainerRow {
     /// The counters' start: the cgroup's creation, in Unix nanoseconds.
     let startTimeUnixNano: UInt64
     /// Whether the container is its pod's sandbox, once known (carried to the next
-    /// cycle's row of the cgroup).
+    /// cycle's row of the cgroup). Like every `var` here, set only before `finish()`
+    /// (`ContainerSnapshot` shares finished rows across threads).
     var isSandbox: Bool?
     /// A hierarchy level's (root, `kubepods`, QoS) `memory.stat`, read on refresh cycles
-    /// only and carried to the next cycle's row.
+    /// only and carried to the next cycle's row. Set only before `finish()`.
     var hierarchyMemoryStat: CgroupStatsReader.MemoryStat?
 
     /// The label sets of `container_cpu_usage_seconds_total` (the base labels with

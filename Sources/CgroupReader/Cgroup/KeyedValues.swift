@@ -40,32 +40,18 @@ enum KeyedValues {
     }
 
     /// Where the field starting at `start` ends: its first space, tab or newline, or
-    /// `end`. Eight bytes at a time while eight are left (`memory.stat`'s keys run to
-    /// twenty-odd bytes).
+    /// `end` (`memory.stat`'s keys run to twenty-odd bytes).
     @inline(__always)
     private static func fieldEnd(_ base: UnsafePointer<UInt8>, from start: Int, end: Int) -> Int {
-        var index = start
-        while end - index >= 8 {
-            let word = ByteWords.load(base, index)
-            let stops = ByteWords.matches(word, 0x20) | ByteWords.matches(word, 0x09) | ByteWords.matches(word, 0x0A)
-            if stops != 0 { return index + stops.trailingZeroBitCount / 8 }
-            index += 8
-        }
-        while index < end, base[index] != 0x0A, !base[index].isSpaceOrTab { index += 1 }
-        return index
+        ByteWords.firstIndex(base, from: start, to: end,
+                             stops: { ByteWords.matches($0, 0x20) | ByteWords.matches($0, 0x09) | ByteWords.matches($0, 0x0A) },
+                             isStop: { $0 == 0x0A || $0.isSpaceOrTab })
     }
 
     /// Where the line holding `start` ends: its newline, or `end`.
     @inline(__always)
     private static func lineEnd(_ base: UnsafePointer<UInt8>, from start: Int, end: Int) -> Int {
-        var index = start
-        while end - index >= 8 {
-            let newlines = ByteWords.matches(ByteWords.load(base, index), 0x0A)
-            if newlines != 0 { return index + newlines.trailingZeroBitCount / 8 }
-            index += 8
-        }
-        while index < end, base[index] != 0x0A { index += 1 }
-        return index
+        ByteWords.firstIndex(base, from: start, to: end, stops: { ByteWords.matches($0, 0x0A) }, isStop: { $0 == 0x0A })
     }
 
     /// The lowercase letters keys of interest start with (`forEach`'s filter); a key

@@ -119,13 +119,9 @@ extension Slice where Base == UnsafeBufferPointer<UInt8> {
     /// than the comparison.
     @inline(__always)
     func equals(_ literal: StaticString) -> Bool {
-        let length = literal.utf8CodeUnitCount
-        guard count == length else { return false }
-        guard length > 0, let start = base.baseAddress else { return true }
-        let bytes = start + startIndex
-        let expected = literal.utf8Start
-        for offset in 0..<length where bytes[offset] != expected[offset] { return false }
-        return true
+        guard count == literal.utf8CodeUnitCount else { return false }
+        guard count > 0, let start = base.baseAddress else { return true }
+        return bytes(start + startIndex, equal: literal)
     }
 
     /// The bytes with trailing spaces, tabs and a trailing colon removed.
@@ -134,6 +130,15 @@ extension Slice where Base == UnsafeBufferPointer<UInt8> {
         while end > startIndex, self[end - 1] == byte { end -= 1 }
         return self[startIndex..<end]
     }
+}
+
+/// Whether the `literal.utf8CodeUnitCount` bytes at `start` are the literal's, byte by
+/// byte (the literals are keys of a few bytes, where a `memcmp` call costs more than
+/// the comparison).
+@inline(__always) func bytes(_ start: UnsafePointer<UInt8>, equal literal: StaticString) -> Bool {
+    let expected = literal.utf8Start
+    for offset in 0..<literal.utf8CodeUnitCount where start[offset] != expected[offset] { return false }
+    return true
 }
 
 /// 10^exponent for 0...15, each exactly representable as a Double.

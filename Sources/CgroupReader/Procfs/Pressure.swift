@@ -67,8 +67,7 @@ public struct Pressure: Sendable, Equatable {
     @inline(__always)
     private static func literal(_ text: StaticString, _ base: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int) -> Bool {
         let count = text.utf8CodeUnitCount
-        guard end - index >= count else { return false }
-        for offset in 0..<count where base[index + offset] != text.utf8Start[offset] { return false }
+        guard end - index >= count, bytes(base + index, equal: text) else { return false }
         index += count
         return true
     }

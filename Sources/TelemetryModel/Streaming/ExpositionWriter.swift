@@ -183,20 +183,11 @@ public struct ExpositionWriter: FamilySink {
     /// time (a byte loop was most of a scrape's CPU).
     static func needsEscaping(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = value.baseAddress else { return false }
-        var index = 0
-        while index + 8 <= value.count {
-            let word = ByteWords.load(base, index)
-            if ByteWords.matches(word, UInt8(ascii: "\\")) | ByteWords.matches(word, UInt8(ascii: "\"")) | ByteWords.matches(word, UInt8(ascii: "\n")) != 0 {
-                return true
-            }
-            index += 8
-        }
-        while index < value.count {
-            let byte = base[index]
-            if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") { return true }
-            index += 1
-        }
-        return false
+        let stop = ByteWords.firstIndex(
+            base, from: 0, to: value.count,
+            stops: { ByteWords.matches($0, UInt8(ascii: "\\")) | ByteWords.matches($0, UInt8(ascii: "\"")) | ByteWords.matches($0, UInt8(ascii: "\n")) },
+            isStop: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") })
+        return stop < value.count
     }
 
     /// Backslash and newline are escaped everywhere; double quotes inside label values

@@ -11,7 +11,7 @@
 /// that were Swift strings when stored.
 public struct SampleLabels {
     public var names: [String] = []
-    private var storage = Storage()
+    private var storage: Storage
 
     private final class Storage {
         var bytes: UnsafeMutablePointer<UInt8>
@@ -74,7 +74,9 @@ public struct SampleLabels {
         }
     }
 
-    public init() {}
+    public init() {
+        storage = Storage()
+    }
 
     /// The labels of `labels`, in buffers of exactly their size: for label sets kept
     /// in this form between renders (a container row's), each written by every render
