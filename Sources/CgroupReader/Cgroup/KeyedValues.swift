@@ -33,8 +33,7 @@ enum KeyedValues {
             index = fieldEnd(base, from: index, end: end)
             let valueEnd = index
             // The rest of the line (further fields) is ignored.
-            while index < end, base[index] != 0x0A { index += 1 }
-            index += 1
+            index = lineEnd(base, from: index, end: end) + 1
             if keyEnd > keyStart, valueEnd > valueStart { body(buffer[keyStart..<keyEnd], buffer[valueStart..<valueEnd]) }
         }
     }

@@ -16,11 +16,11 @@ public struct SampleLabels {
     private final class Storage {
         var bytes: UnsafeMutablePointer<UInt8>
         var byteCount = 0
-        var byteCapacity = 256
+        var byteCapacity: Int
         /// End offset in `bytes` of each value.
         var ends: UnsafeMutablePointer<Int>
         var endCount = 0
-        var endCapacity = 16
+        var endCapacity: Int
 
         init(byteCapacity: Int = 256, endCapacity: Int = 16) {
             self.byteCapacity = max(byteCapacity, 1)
@@ -83,8 +83,7 @@ public struct SampleLabels {
     /// without being copied in first.
     public init(_ labels: LabelSet) {
         storage = Storage(byteCapacity: labels.values.reduce(0) { $0 + $1.utf8.count }, endCapacity: labels.count)
-        names = labels.names
-        for value in labels.values { appendValue(value) }
+        fill(from: labels)
     }
 
     private mutating func unique() -> Storage {
