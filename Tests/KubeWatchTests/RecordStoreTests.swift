@@ -1,4 +1,5 @@
 @testable import KubeWatch
+import TelemetryModel
 import Testing
 
 /// A record layout for these tests: a count, then that many strings, each marked
@@ -41,6 +42,20 @@ struct StringsFormat: RecordFormat {
         }
         return strings
     }
+
+    /// The strings as a render hands them to a writer: appended to sample labels
+    /// (borrowed or spelled in place), with whether each is known plain.
+    static func readAsLabels(_ record: inout RecordReader) -> (strings: [String], plain: [Bool]) {
+        let count = record.unsigned()
+        var labels = SampleLabels()
+        for _ in 0..<count {
+            _ = record.unsigned()
+            record.appendLabelValue(to: &labels)
+        }
+        var plain: [Bool] = []
+        labels.withValues { _, bits in plain = (0..<Int(count)).map { bits & (1 << UInt64($0)) != 0 } }
+        return ((0..<labels.valueCount).map(labels.valueString(at:)), plain)
+    }
 }
 
 struct RecordStoreTests {
@@ -49,12 +64,20 @@ struct RecordStoreTests {
         "containerd://" + String(repeating: "ab", count: 32), "cri-o://" + String(repeating: "0f", count: 32),
         "docker://" + String(repeating: "AB", count: 32), "containerd://" + String(repeating: "a", count: 63), "", "x://",
         "0123456789abcdef0123456789abcdef0123", "ü" + String(repeating: "a", count: 34), "ü\u{0}x",
+        "a\"b", "back\\slash", "line\nbreak", "plain-but-longer-than-a-word",
     ])
     func stringsComeBackExactly(text: String) {
         let store = RecordStore(format: StringsFormat())
         store.upsert("x") { StringsFormat.write([(text, true), (text, false)], into: &$0) }
         #expect(store.read(key: "x") { StringsFormat.read(&$0).strings } == [text, text])
         #expect(store.read(key: "x") { StringsFormat.readInPlace(&$0) } == [text, text])
+        let asLabels = store.read(key: "x") { StringsFormat.readAsLabels(&$0) }
+        #expect(asLabels?.strings == [text, text])
+        // Plain is never claimed for a value with something to escape; the shared
+        // copy (a table string) knows exactly.
+        let escapes = text.utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\n") }
+        #expect(asLabels?.plain[1] == !escapes)
+        if escapes { #expect(asLabels?.plain[0] == false) }
         store.remove("x")
         #expect(store.footprint.sharedStrings == 0)
     }

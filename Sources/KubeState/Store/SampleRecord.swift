@@ -122,8 +122,9 @@ struct SampleRecordFormat: RecordFormat {
     /// Writes the record's samples of family `familyIndex` into `sink`, if it has
     /// any, and returns where the next family's section may start. `from` is where to
     /// look for the section: 0 (the record's start) or what an earlier call for a lower
-    /// family returned. `names` holds the identity names followed by the family's own;
-    /// `labels` is scratch space.
+    /// family returned. `names` holds the identity names followed by the family's own,
+    /// and `labels` (scratch space) must come with them as its names: set once per
+    /// batch of records, not per record (an array retained and released each time).
     func render<Sink: FamilySink>(family familyIndex: Int, from start: Int, names: [String], identityNames: [String],
                                   record: inout RecordReader, labels: inout SampleLabels, into sink: inout Sink) -> Int {
         if start == 0 {
@@ -147,22 +148,25 @@ struct SampleRecordFormat: RecordFormat {
             let samplesStart = record.offset
             record.seek(to: 0)
             labels.removeValues()
-            for _ in 0..<identityCount { record.withString { labels.appendValue($0) } }
+            for _ in 0..<identityCount { record.appendLabelValue(to: &labels) }
             record.seek(to: samplesStart)
-            let dynamic = dynamicFamilies[familyIndex]
-            let labelCount = labelCounts[familyIndex]
-            labels.names = names
-            for _ in 0..<count {
-                labels.truncateValues(to: identityCount)
-                if dynamic {
+            if dynamicFamilies[familyIndex] {
+                for _ in 0..<count {
+                    labels.truncateValues(to: identityCount)
                     let nameCount = Int(truncatingIfNeeded: record.unsigned())
                     var sampleNames = identityNames
                     for _ in 0..<nameCount { sampleNames.append(record.string()) }
                     labels.names = sampleNames
-                    for _ in 0..<nameCount { record.withString { labels.appendValue($0) } }
-                } else {
-                    for _ in 0..<labelCount { record.withString { labels.appendValue($0) } }
+                    for _ in 0..<nameCount { record.appendLabelValue(to: &labels) }
+                    sink.sample(labels, value: record.double(), startTimeUnixNano: nil)
                 }
+                labels.names = names
+                return record.offset
+            }
+            let labelCount = labelCounts[familyIndex]
+            for _ in 0..<count {
+                labels.truncateValues(to: identityCount)
+                for _ in 0..<labelCount { record.appendLabelValue(to: &labels) }
                 sink.sample(labels, value: record.double(), startTimeUnixNano: nil)
             }
             return record.offset

@@ -142,6 +142,7 @@ struct ResourceStream: FamilyStream {
             let identityNames = self.identityNames
             let index = family
             var labels = self.labels
+            labels.names = names
             var cursors = self.cursors[store]
             self.cursors[store] = []
             slot = stores[store].read(from: start, maximum: Self.batch, lookahead: { slot in
@@ -156,6 +157,9 @@ struct ResourceStream: FamilyStream {
                 if slot < cursors.count { cursors[slot] = UInt64(version) << 32 | UInt64(UInt32(truncatingIfNeeded: next)) }
             }
             self.cursors[store] = cursors
+            // Its values were borrowed from records that may change once the store's
+            // lock is let go.
+            labels.removeValues()
             self.labels = labels
         }
         if slot == nil || store >= stores.count {

@@ -72,30 +72,39 @@ enum IdentifierPacking {
         }
     }
 
+    /// Two lower-case hex digits for each byte value, "00" to "ff", read in place (a
+    /// `StaticString` is constant data; a table in a global would be initialised
+    /// lazily and checked on every use).
+    private static let hexPairs: StaticString = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
+
+    /// The two digits of `byte`, as they lie in memory.
+    @inline(__always)
+    private static func hexPair(_ byte: UInt8) -> UInt16 {
+        UnsafeRawPointer(hexPairs.utf8Start).loadUnaligned(fromByteOffset: Int(byte) &* 2, as: UInt16.self)
+    }
+
     /// Writes hex into `out`, which has room for twice the bytes.
     static func writeHexText(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>) {
-        var index = 0
-        for byte in bytes where index + 1 < out.count {
-            out[index] = digit(byte >> 4)
-            out[index + 1] = digit(byte & 0xF)
-            index += 2
+        guard let target = out.baseAddress else { return }
+        let raw = UnsafeMutableRawPointer(target)
+        for (position, byte) in bytes.enumerated() where 2 * position + 1 < out.count {
+            raw.storeBytes(of: hexPair(byte), toByteOffset: 2 * position, as: UInt16.self)
         }
     }
 
     /// Writes a UUID's 36 characters into `out`; anything but 16 bytes and room for 36
-    /// writes nothing. On raw pointers, without bounds checks per byte: a render spells a
-    /// pod's UID once per family section, some forty times per pod.
+    /// writes nothing. Two digits at a time from a table, on raw pointers: a render
+    /// spells a pod's UID once per family section, some forty times per pod.
     static func writeUUIDText(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>) {
         guard bytes.count == 16, out.count >= 36, let source = bytes.baseAddress, let target = out.baseAddress else { return }
+        let raw = UnsafeMutableRawPointer(target)
         var index = 0
         for position in 0..<16 {
             if position == 4 || position == 6 || position == 8 || position == 10 {
-                target[index] = UInt8(ascii: "-")
+                raw.storeBytes(of: UInt8(ascii: "-"), toByteOffset: index, as: UInt8.self)
                 index &+= 1
             }
-            let byte = source[position]
-            target[index] = digit(byte >> 4)
-            target[index &+ 1] = digit(byte & 0xF)
+            raw.storeBytes(of: hexPair(source[position]), toByteOffset: index, as: UInt16.self)
             index &+= 2
         }
     }

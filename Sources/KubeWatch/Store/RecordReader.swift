@@ -1,13 +1,20 @@
+import TelemetryModel
+
 /// Reads a record written by `RecordWriter`, in the same order. Records are the
 /// store's own bytes, read under its lock: the `UnsafeBufferPointer` is valid only
 /// inside the store call that handed it out.
+///
+/// The reads a render makes per sample are `@inlinable`: a render lives in another
+/// module (each kind's), and a call per varint and per string was a sixth of a
+/// 100 000-pod scrape.
 public struct RecordReader {
     public let bytes: UnsafeBufferPointer<UInt8>
-    public private(set) var offset = 0
+    public var offset: Int { position }
+    @usableFromInline var position = 0
     /// Unmanaged: a reader lives only inside the store call that made it, while the
     /// store holds the table; a render reads a table string per label of every sample,
     /// and a counted (or `unowned`) reference would cost a retain and release each.
-    private let table: Unmanaged<StringTable>
+    @usableFromInline let table: Unmanaged<StringTable>
 
     init(bytes: UnsafeBufferPointer<UInt8>, table: StringTable) {
         self.bytes = bytes
@@ -18,22 +25,24 @@ public struct RecordReader {
     public init(rebasing other: RecordReader, at offset: Int) {
         bytes = other.bytes
         table = other.table
-        self.offset = offset
+        position = offset
     }
 
-    public var isAtEnd: Bool { offset >= bytes.count }
+    @inlinable
+    public var isAtEnd: Bool { position >= bytes.count }
 
-    @inline(__always)
-    private func withTableString(_ id: UInt32, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    @inlinable @inline(__always)
+    func withTableString(_ id: UInt32, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         table._withUnsafeGuaranteedRef { $0.withUTF8(id, body) }
     }
 
+    @inlinable
     public mutating func unsigned() -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
-        while offset < bytes.count {
-            let byte = bytes[offset]
-            offset += 1
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
             if shift < 64 { value |= UInt64(byte & 0x7F) << shift }
             if byte < 0x80 { return value }
             shift += 7
@@ -41,36 +50,40 @@ public struct RecordReader {
         return value
     }
 
+    @inlinable
     public mutating func signed() -> Int64 {
         let raw = unsigned()
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
     }
 
+    @inlinable
     public mutating func double() -> Double {
-        guard offset < bytes.count else { return 0 }
-        let tag = bytes[offset]
-        offset += 1
+        guard position < bytes.count else { return 0 }
+        let tag = bytes[position]
+        position += 1
         switch tag {
         case 0: return 0
         case 1: return 1
         case 2: return Double(signed())
         default:
-            guard offset + 8 <= bytes.count else { return 0 }
+            guard position + 8 <= bytes.count else { return 0 }
             var bits: UInt64 = 0
-            for index in 0..<8 { bits |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
-            offset += 8
+            for index in 0..<8 { bits |= UInt64(bytes[position + index]) << (8 * UInt64(index)) }
+            position += 8
             return Double(bitPattern: bits)
         }
     }
 
     /// Moves to `offset` in the record (to read a part again).
+    @inlinable
     public mutating func seek(to offset: Int) {
-        self.offset = min(max(0, offset), bytes.count)
+        position = min(max(0, offset), bytes.count)
     }
 
     /// Skips `count` bytes (a part whose length was written before it).
+    @inlinable
     public mutating func skip(_ count: Int) {
-        offset = min(offset + count, bytes.count)
+        position = min(position + max(0, min(count, bytes.count)), bytes.count)
     }
 
     /// Appends a string's UTF-8 to `out`.
@@ -85,24 +98,25 @@ public struct RecordReader {
             withTableString(UInt32(truncatingIfNeeded: head >> 2)) { out.append(contentsOf: $0) }
         case 1:
             let count = Int(truncatingIfNeeded: head >> 2)
-            let end = min(offset + count, bytes.count)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[offset..<end]))
-            offset = end
+            let end = position + min(max(0, count), bytes.count - position)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<end]))
+            position = end
         case 2:
-            let end = min(offset + 16, bytes.count)
-            IdentifierPacking.appendUUIDText(UnsafeBufferPointer(rebasing: bytes[offset..<end]), to: &out)
-            offset = end
+            let end = min(position + 16, bytes.count)
+            IdentifierPacking.appendUUIDText(UnsafeBufferPointer(rebasing: bytes[position..<end]), to: &out)
+            position = end
         default:
             withTableString(UInt32(truncatingIfNeeded: head >> 2)) { out.append(contentsOf: $0) }
-            let end = min(offset + 32, bytes.count)
-            IdentifierPacking.appendHexText(UnsafeBufferPointer(rebasing: bytes[offset..<end]), to: &out)
-            offset = end
+            let end = min(position + 32, bytes.count)
+            IdentifierPacking.appendHexText(UnsafeBufferPointer(rebasing: bytes[position..<end]), to: &out)
+            position = end
         }
     }
 
     /// Calls `body` with a string's UTF-8, without copying it where it can be read in
     /// place (a table string, an inline one); packed identifiers are spelled out in a
     /// stack buffer.
+    @inlinable
     public mutating func withString(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         let head = unsigned()
         switch head & 3 {
@@ -110,28 +124,73 @@ public struct RecordReader {
             return withTableString(UInt32(truncatingIfNeeded: head >> 2), body)
         case 1:
             let count = Int(truncatingIfNeeded: head >> 2)
-            let end = min(offset + count, bytes.count)
-            defer { offset = end }
-            return body(UnsafeBufferPointer(rebasing: bytes[offset..<end]))
-        case 2:
-            let end = min(offset + 16, bytes.count)
-            let packed = UnsafeBufferPointer(rebasing: bytes[offset..<end])
-            offset = end
+            let end = position + min(max(0, count), bytes.count - position)
+            defer { position = end }
+            return body(UnsafeBufferPointer(rebasing: bytes[position..<end]))
+        default:
+            withPackedString(head: head, body)
+        }
+    }
+
+    /// Appends a string to `labels` as a sample's label value without copying it where
+    /// it can be read in place: a table or inline string is borrowed (valid while the
+    /// store call that made this reader lasts, which is as long as a render may hold
+    /// it), a packed UUID is spelled straight into the labels' buffer. Table strings
+    /// say whether they are plain (nothing to escape), a UUID is; an inline string or
+    /// a container ID is left for the writer to look at.
+    @inlinable
+    public mutating func appendLabelValue(to labels: inout SampleLabels) {
+        let head = unsigned()
+        switch head & 3 {
+        case 0:
+            table._withUnsafeGuaranteedRef {
+                $0.withUTF8(UInt32(truncatingIfNeeded: head >> 2)) { labels.appendValue(borrowing: $0, plain: $1) }
+            }
+        case 1:
+            let count = Int(truncatingIfNeeded: head >> 2)
+            let end = position + min(max(0, count), bytes.count - position)
+            labels.appendValue(borrowing: UnsafeBufferPointer(rebasing: bytes[position..<end]), plain: false)
+            position = end
+        default:
+            appendPackedLabelValue(head: head, to: &labels)
+        }
+    }
+
+    /// `appendLabelValue` for a packed UUID or container ID (kept out of line).
+    @usableFromInline
+    mutating func appendPackedLabelValue(head: UInt64, to labels: inout SampleLabels) {
+        guard head & 3 == 2 else { return withPackedString(head: head) { labels.appendValue($0, plain: false) } }
+        let end = min(position + 16, bytes.count)
+        let packed = UnsafeBufferPointer(rebasing: bytes[position..<end])
+        position = end
+        labels.appendValue(writing: 36, plain: true) { text in
+            guard packed.count == 16 else { return 0 }
+            IdentifierPacking.writeUUIDText(packed, to: UnsafeMutableBufferPointer(start: text, count: 36))
+            return 36
+        }
+    }
+
+    /// `withString` for a packed UUID or container ID (kept out of line).
+    @usableFromInline
+    mutating func withPackedString(head: UInt64, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if head & 3 == 2 {
+            let end = min(position + 16, bytes.count)
+            let packed = UnsafeBufferPointer(rebasing: bytes[position..<end])
+            position = end
             guard packed.count == 16 else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text in
                 IdentifierPacking.writeUUIDText(packed, to: text)
                 return body(UnsafeBufferPointer(text))
             }
-        default:
-            let end = min(offset + 32, bytes.count)
-            let packed = UnsafeBufferPointer(rebasing: bytes[offset..<end])
-            offset = end
-            return withTableString(UInt32(truncatingIfNeeded: head >> 2)) { scheme in
-                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scheme.count + 2 * packed.count) { text in
-                    _ = text.initialize(from: scheme)
-                    IdentifierPacking.writeHexText(packed, to: UnsafeMutableBufferPointer(rebasing: text[scheme.count...]))
-                    return body(UnsafeBufferPointer(text))
-                }
+        }
+        let end = min(position + 32, bytes.count)
+        let packed = UnsafeBufferPointer(rebasing: bytes[position..<end])
+        position = end
+        return withTableString(UInt32(truncatingIfNeeded: head >> 2)) { scheme in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scheme.count + 2 * packed.count) { text in
+                _ = text.initialize(from: scheme)
+                IdentifierPacking.writeHexText(packed, to: UnsafeMutableBufferPointer(rebasing: text[scheme.count...]))
+                return body(UnsafeBufferPointer(text))
             }
         }
     }
@@ -143,6 +202,7 @@ public struct RecordReader {
     }
 
     /// Skips a string, giving back its table reference when `release` is set.
+    @inlinable
     public mutating func skipString(releasing release: Bool = false) {
         let head = unsigned()
         switch head & 3 {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TelemetryModel
 
 /// Strings many records repeat (namespaces, node names, images, image digests, owner
 /// names, reasons, label values), stored once and referred to by a 32-bit ID, with a
@@ -16,21 +17,25 @@ import Glibc
 /// A class so that records are written against it in place; it is only ever used
 /// under the lock of the store that owns it.
 public final class StringTable {
-    private struct Entry {
-        var offset: Int
-        var count: Int
+    @usableFromInline
+    struct Entry {
+        @usableFromInline var offset: Int
+        @usableFromInline var count: Int
         var references: Int
         var hash: UInt32
+        /// No byte that text formats escape (`\\`, `"`, newline): a render copies the
+        /// string as it is, without looking (decided once, when it is stored).
+        @usableFromInline var plain: Bool
     }
 
     /// Unchecked exclusivity: every access is under the owning store's lock, and a
     /// render reads `entries` and `utf8` once per label of every sample, where the
     /// runtime's check would cost more than the read.
-    @exclusivity(unchecked) private var entries: [Entry] = []
+    @usableFromInline @exclusivity(unchecked) var entries: [Entry] = []
     private var free: [UInt32] = []
     /// The strings' bytes, managed by hand: a render reads them without retaining
     /// an array per string.
-    @exclusivity(unchecked) private var utf8: UnsafeMutablePointer<UInt8>
+    @usableFromInline @exclusivity(unchecked) var utf8: UnsafeMutablePointer<UInt8>
     private var used = 0
     private var capacity = 4096
     private var garbage = 0
@@ -71,7 +76,8 @@ public final class StringTable {
         }
         reserve(bytes.count)
         if let base = bytes.baseAddress { (utf8 + used).update(from: base, count: bytes.count) }
-        let entry = Entry(offset: used, count: bytes.count, references: 1, hash: hash)
+        let entry = Entry(offset: used, count: bytes.count, references: 1, hash: hash,
+                          plain: !ExpositionWriter.needsEscaping(bytes))
         used += bytes.count
         let id: UInt32
         if let reused = free.popLast() {
@@ -100,12 +106,20 @@ public final class StringTable {
         if garbage > 1 << 16 && garbage * 2 > used { compact() }
     }
 
-    /// Calls `body` with the string's UTF-8, in place.
+    /// Calls `body` with the string's UTF-8, in place (inlined into a render's reads).
+    @inlinable
     public func withUTF8(_ id: UInt32, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withUTF8(id) { utf8, _ in body(utf8) }
+    }
+
+    /// Calls `body` with the string's UTF-8, in place, and whether it is plain: holds
+    /// no byte that text formats escape.
+    @inlinable
+    public func withUTF8(_ id: UInt32, _ body: (UnsafeBufferPointer<UInt8>, _ plain: Bool) -> Void) {
         let index = Int(id)
-        guard index < entries.count else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        guard index < entries.count else { return body(UnsafeBufferPointer(start: nil, count: 0), true) }
         let entry = entries[index]
-        body(UnsafeBufferPointer(start: utf8 + entry.offset, count: entry.count))
+        body(UnsafeBufferPointer(start: utf8 + entry.offset, count: entry.count), entry.plain)
     }
 
     public subscript(id: UInt32) -> String {

@@ -1,0 +1,80 @@
+import Testing
+@testable import TelemetryModel
+
+/// `SampleLabels` holds values three ways (copied, borrowed, written in place) and
+/// knows which are plain; these check that each reads back as appended through
+/// growth, truncation and copy-on-write, and that the writer escapes exactly the
+/// values not known plain.
+struct SampleLabelsTests {
+    private func strings(_ labels: SampleLabels) -> [String] {
+        (0..<labels.valueCount).map(labels.valueString(at:))
+    }
+
+    @Test func valuesReadBackThroughGrowthWhicheverWayTheyCameIn() {
+        let borrowed = Array("borrowed-value".utf8)
+        borrowed.withUnsafeBufferPointer { borrowed in
+            var labels = SampleLabels()
+            var expected: [String] = []
+            // Past the initial 256 bytes and 16 values, so both buffers grow with
+            // copied values before and after borrowed ones.
+            for index in 0..<60 {
+                switch index % 3 {
+                case 0:
+                    let text = String(repeating: "c", count: 20) + "\(index)"
+                    labels.appendValue(text)
+                    expected.append(text)
+                case 1:
+                    labels.appendValue(borrowing: borrowed, plain: true)
+                    expected.append("borrowed-value")
+                default:
+                    let digits = Array("\(index * 1000)".utf8)
+                    labels.appendValue(writing: 12, plain: true) { target in
+                        target.update(from: digits, count: digits.count)
+                        return digits.count
+                    }
+                    expected.append("\(index * 1000)")
+                }
+            }
+            #expect(strings(labels) == expected)
+
+            // A copy keeps its values when the original is cut and refilled.
+            let copy = labels
+            labels.truncateValues(to: 5)
+            #expect(strings(labels) == Array(expected.prefix(5)))
+            labels.appendValue("after")
+            #expect(strings(labels) == Array(expected.prefix(5)) + ["after"])
+            #expect(strings(copy) == expected)
+        }
+    }
+
+    @Test func writerEscapesWhatIsNotKnownPlain() {
+        let quoted = Array("a\"b".utf8)
+        let plain = Array("plain".utf8)
+        var labels = SampleLabels()
+        labels.names = ["x", "y", "z"]
+        plain.withUnsafeBufferPointer { plain in
+            quoted.withUnsafeBufferPointer { quoted in
+                labels.appendValue(borrowing: plain, plain: true)
+                labels.appendValue(borrowing: plain, plain: true)
+                // Value 1 was plain; after truncation its place holds a value that is not.
+                labels.truncateValues(to: 1)
+                labels.appendValue(borrowing: quoted, plain: false)
+                labels.appendValue(quoted)
+                var writer = ExpositionWriter(format: .prometheusText)
+                writer.beginFamily(FamilyHeader(name: "m", help: "h", type: .gauge))
+                writer.sample(labels, value: 1, startTimeUnixNano: nil)
+                let text = String(decoding: writer.bytes, as: UTF8.self)
+                #expect(text.hasSuffix("m{x=\"plain\",y=\"a\\\"b\",z=\"a\\\"b\"} 1\n"), "\(text)")
+            }
+        }
+    }
+
+    @Test func labelSetsKeptBetweenRendersAreWrittenEscaped() {
+        let labels = SampleLabels(LabelSet(names: ["a", "b"], values: ["ok", "line\nbreak"]))
+        var writer = ExpositionWriter(format: .prometheusText)
+        writer.beginFamily(FamilyHeader(name: "m", help: "h", type: .gauge))
+        writer.sample(labels, value: 2, startTimeUnixNano: nil)
+        let text = String(decoding: writer.bytes, as: UTF8.self)
+        #expect(text.hasSuffix("m{a=\"ok\",b=\"line\\nbreak\"} 2\n"), "\(text)")
+    }
+}
