@@ -69,6 +69,26 @@ struct SampleLabelsTests {
         }
     }
 
+    /// The writer copies short pieces as overlapping words: every length around the
+    /// word sizes comes out whole, bytes in place.
+    @Test func valuesOfEveryLengthAreWrittenWhole() {
+        for length in 0...40 {
+            let value = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            let expected = String(decoding: value, as: UTF8.self)
+            value.withUnsafeBufferPointer { value in
+                var labels = SampleLabels()
+                labels.names = ["k"]
+                labels.appendValue(borrowing: value, plain: true)
+                var writer = ExpositionWriter(format: .prometheusText)
+                writer.beginFamily(FamilyHeader(name: "m", help: "h", type: .gauge))
+                let before = writer.byteCount
+                writer.sample(labels, value: 1, startTimeUnixNano: nil)
+                let line = String(decoding: writer.bytes[before...], as: UTF8.self)
+                #expect(line == "m{k=\"\(expected)\"} 1\n")
+            }
+        }
+    }
+
     @Test func labelSetsKeptBetweenRendersAreWrittenEscaped() {
         let labels = SampleLabels(LabelSet(names: ["a", "b"], values: ["ok", "line\nbreak"]))
         var writer = ExpositionWriter(format: .prometheusText)

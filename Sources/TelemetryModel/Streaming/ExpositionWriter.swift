@@ -12,9 +12,10 @@
 public struct ExpositionWriter: FamilySink {
     public let format: ExpositionFormat
     private let buffer: OutputBuffer
-    /// The current family's name as bytes, and the suffix its samples get.
+    /// The current family's name as bytes, and what its sample lines start with: the
+    /// name and the suffix its samples get.
     private var name: [UInt8] = []
-    private var sampleSuffix: [UInt8] = []
+    private var samplePrefix: [UInt8] = []
     /// `name="` (with a leading `,` after the first) for each label name, end to end,
     /// made once per names array: a family's samples usually share one.
     private var nameTokens: [UInt8] = []
@@ -53,7 +54,8 @@ public struct ExpositionWriter: FamilySink {
 
     public mutating func beginFamily(_ header: FamilyHeader) {
         name = Array(header.name.utf8)
-        sampleSuffix = format == .openMetrics && header.type == .counter && !header.name.hasSuffix("_total") ? Array("_total".utf8) : []
+        let suffix = format == .openMetrics && header.type == .counter && !header.name.hasSuffix("_total") ? Array("_total".utf8) : []
+        samplePrefix = name + suffix
         append("# HELP ")
         buffer.append(name)
         buffer.append(UInt8(ascii: " "))
@@ -69,8 +71,7 @@ public struct ExpositionWriter: FamilySink {
     }
 
     public mutating func sample(_ labels: SampleLabels, value: Double, startTimeUnixNano: UInt64?) {
-        buffer.append(name)
-        buffer.append(sampleSuffix)
+        buffer.append(samplePrefix)
         let count = min(labels.names.count, labels.valueCount)
         if count > 0 {
             if !Self.sameArray(labels.names, nameTokensFor) {
