@@ -78,6 +78,8 @@ struct RecordStoreTests {
         let escapes = text.utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\n") }
         #expect(asLabels?.plain[1] == !escapes)
         if escapes { #expect(asLabels?.plain[0] == false) }
+        // A packed UUID is spelled as hex and dashes: plain.
+        if text == "6f1c2a4e-8d3b-4f5a-9c7e-0b1d2e3f4a5b" { #expect(asLabels?.plain[0] == true) }
         store.remove("x")
         #expect(store.footprint.sharedStrings == 0)
     }

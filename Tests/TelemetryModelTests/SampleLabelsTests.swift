@@ -37,13 +37,17 @@ struct SampleLabelsTests {
             }
             #expect(strings(labels) == expected)
 
-            // A copy keeps its values when the original is cut and refilled.
-            let copy = labels
+            // A copy keeps its values when the original is cut and refilled, and the
+            // original's copied values are its own (the copy's buffer is then rewritten).
+            var copy = labels
             labels.truncateValues(to: 5)
             #expect(strings(labels) == Array(expected.prefix(5)))
             labels.appendValue("after")
             #expect(strings(labels) == Array(expected.prefix(5)) + ["after"])
             #expect(strings(copy) == expected)
+            copy.removeValues()
+            copy.appendValue(String(repeating: "z", count: 300))
+            #expect(strings(labels) == Array(expected.prefix(5)) + ["after"])
         }
     }
 
@@ -65,6 +69,29 @@ struct SampleLabelsTests {
                 writer.sample(labels, value: 1, startTimeUnixNano: nil)
                 let text = String(decoding: writer.bytes, as: UTF8.self)
                 #expect(text.hasSuffix("m{x=\"plain\",y=\"a\\\"b\",z=\"a\\\"b\"} 1\n"), "\(text)")
+            }
+        }
+    }
+
+    /// The plain bits go with their values: removed with them, and none for a value
+    /// past the 64th (a shift there must not wrap around to value 0's bit).
+    @Test func plainBitsFollowTheirValues() {
+        let quoted = Array("a\"b".utf8)
+        let plain = Array("p".utf8)
+        quoted.withUnsafeBufferPointer { quoted in
+            plain.withUnsafeBufferPointer { plain in
+                var labels = SampleLabels()
+                labels.names = (0..<66).map { "l\($0)" }
+                labels.appendValue(borrowing: plain, plain: true)
+                labels.removeValues()
+                labels.appendValue(borrowing: quoted, plain: false)
+                for _ in 1..<66 { labels.appendValue(borrowing: plain, plain: true) }
+                var writer = ExpositionWriter(format: .prometheusText)
+                writer.beginFamily(FamilyHeader(name: "m", help: "h", type: .gauge))
+                writer.sample(labels, value: 1, startTimeUnixNano: nil)
+                let text = String(decoding: writer.bytes, as: UTF8.self)
+                #expect(text.contains("m{l0=\"a\\\"b\",l1=\"p\""), "\(text)")
+                #expect(text.contains(",l65=\"p\"} 1\n"))
             }
         }
     }

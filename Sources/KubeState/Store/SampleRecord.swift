@@ -98,15 +98,15 @@ struct SampleRecordFormat: RecordFormat {
         guard !record.isAtEnd else { return }
         for _ in identityInline { record.skipString(releasing: true) }
         while !record.isAtEnd {
-            let familyIndex = Int(truncatingIfNeeded: record.unsigned())
+            let familyIndex = Int(clamping: record.unsigned())
             _ = record.unsigned()
-            let count = record.unsigned()
+            let count = record.count()
             guard familyIndex < families.count else { return }
             let shape = families[familyIndex]
             for _ in 0..<count {
                 let labelCount: Int
                 if shape.dynamic {
-                    labelCount = Int(truncatingIfNeeded: record.unsigned())
+                    labelCount = record.count()
                     for _ in 0..<labelCount { record.skipString(releasing: true) }
                 } else {
                     labelCount = shape.labelCount
@@ -135,15 +135,15 @@ struct SampleRecordFormat: RecordFormat {
         }
         while !record.isAtEnd {
             let sectionStart = record.offset
-            let index = Int(truncatingIfNeeded: record.unsigned())
-            let length = Int(truncatingIfNeeded: record.unsigned())
+            let index = Int(clamping: record.unsigned())
+            let length = Int(clamping: record.unsigned())
             if index < familyIndex {
                 _ = record.unsigned()
                 record.skip(length)
                 continue
             }
             guard index == familyIndex else { return sectionStart }
-            let count = record.unsigned()
+            let count = record.count()
             // The identity values, once for all the family's samples.
             let samplesStart = record.offset
             record.seek(to: 0)
@@ -153,7 +153,7 @@ struct SampleRecordFormat: RecordFormat {
             if dynamicFamilies[familyIndex] {
                 for _ in 0..<count {
                     labels.truncateValues(to: identityCount)
-                    let nameCount = Int(truncatingIfNeeded: record.unsigned())
+                    let nameCount = record.count()
                     var sampleNames = identityNames
                     for _ in 0..<nameCount { sampleNames.append(record.string()) }
                     labels.names = sampleNames

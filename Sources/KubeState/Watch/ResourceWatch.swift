@@ -116,7 +116,7 @@ struct ResourceStream: FamilyStream {
     private var store = 0
     private var slot: Int? = 0
     private var begun = false
-    private var labels = SampleLabels()
+    private var labels: SampleLabels? = SampleLabels()
     /// Per store, per slot: version << 32 | offset of the next section to look at.
     private var cursors: [[UInt64]]
 
@@ -141,7 +141,10 @@ struct ResourceStream: FamilyStream {
             let names = labelNames[family]
             let identityNames = self.identityNames
             let index = family
-            var labels = self.labels
+            // Moved out and back rather than copied: a shared storage would be copied
+            // by the first change.
+            var labels = self.labels ?? SampleLabels()
+            self.labels = nil
             labels.names = names
             var cursors = self.cursors[store]
             self.cursors[store] = []

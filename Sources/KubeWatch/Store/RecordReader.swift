@@ -25,7 +25,7 @@ public struct RecordReader {
     public init(rebasing other: RecordReader, at offset: Int) {
         bytes = other.bytes
         table = other.table
-        position = offset
+        position = min(max(0, offset), bytes.count)
     }
 
     @inlinable
@@ -48,6 +48,15 @@ public struct RecordReader {
             shift += 7
         }
         return value
+    }
+
+    /// A count of items that follow, each at least one byte: clamped to the bytes
+    /// left, so that a damaged record cannot make a walk run on (or trap on a
+    /// negative count).
+    @inlinable
+    public mutating func count() -> Int {
+        let raw = unsigned()
+        return Int(min(raw, UInt64(bytes.count - position)))
     }
 
     @inlinable

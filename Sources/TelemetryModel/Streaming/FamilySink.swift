@@ -6,7 +6,9 @@
 /// also for a family that has none (its header is still written); each `sample`
 /// belongs to the family begun last; a family's samples all come before the next
 /// family begins. Ending the output (`# EOF`, the last OTLP request) is up to the
-/// sink's owner.
+/// sink's owner. A sink reads the `SampleLabels` it is given during the call only and
+/// keeps neither them nor their bytes (renderers lend values that are valid only that
+/// long); to keep labels, keep their `labelSet`.
 ///
 /// Points with their own time and histogram/summary points come only from sources that
 /// have them (applications' metrics): `sample(_:value:startTimeUnixNano:timeUnixNano:)`

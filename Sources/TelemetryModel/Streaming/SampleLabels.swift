@@ -9,7 +9,8 @@
 /// reads values only during its `sample` call and keeps none. The buffers are managed
 /// by hand (a renderer appends millions of short values per scrape, where an array's
 /// per-append checks would cost more than the copying); a copy of a `SampleLabels`
-/// gets its own storage before it is changed.
+/// gets its own storage before it is changed, but a borrowed value in it is still the
+/// renderer's bytes.
 ///
 /// Values must be valid UTF-8: renderers fill them from Swift strings or from bytes
 /// that were Swift strings when stored.
@@ -208,8 +209,9 @@ public struct SampleLabels {
         storage.append(bytes)
     }
 
-    /// Appends a value without copying it: `bytes` must stay valid and unchanged until
-    /// these labels are next changed, and the labels must not be kept past that.
+    /// Appends a value without copying it: `bytes` must stay valid and unchanged for as
+    /// long as the value is among these labels (until it is truncated away or the
+    /// values are removed) and any copy of the labels is read.
     @inlinable
     public mutating func appendValue(borrowing bytes: UnsafeBufferPointer<UInt8>, plain: Bool) {
         let storage = unique()
@@ -233,11 +235,12 @@ public struct SampleLabels {
 
     /// The bytes of value `index`.
     public func value(at index: Int) -> ArraySlice<UInt8> {
-        ArraySlice(storage.values[index])
+        precondition(index >= 0 && index < storage.count, "label value index out of range")
+        return ArraySlice(storage.values[index])
     }
 
     public func valueString(at index: Int) -> String {
-        String(decoding: storage.values[index], as: UTF8.self)
+        String(decoding: value(at: index), as: UTF8.self)
     }
 
     /// Calls `body` with where each value's bytes are and which of the first 64 are
