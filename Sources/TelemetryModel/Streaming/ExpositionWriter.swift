@@ -53,9 +53,14 @@ public struct ExpositionWriter: FamilySink {
     }
 
     public mutating func beginFamily(_ header: FamilyHeader) {
-        name = Array(header.name.utf8)
-        let suffix = format == .openMetrics && header.type == .counter && !header.name.hasSuffix("_total") ? Array("_total".utf8) : []
-        samplePrefix = name + suffix
+        // Refilled in place: a scrape begins every family anew.
+        name.removeAll(keepingCapacity: true)
+        name.append(contentsOf: header.name.utf8)
+        samplePrefix.removeAll(keepingCapacity: true)
+        samplePrefix.append(contentsOf: name)
+        if format == .openMetrics && header.type == .counter && !header.name.hasSuffix("_total") {
+            samplePrefix.append(contentsOf: "_total".utf8)
+        }
         append("# HELP ")
         buffer.append(name)
         buffer.append(UInt8(ascii: " "))
