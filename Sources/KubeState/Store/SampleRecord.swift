@@ -32,6 +32,9 @@ struct SampleRecordFormat: RecordFormat {
     private let identityCount: Int
     private let labelCounts: [Int]
     private let dynamicFamilies: [Bool]
+    /// Per family, bit `i` set when declared label `i` is kept inline (for the encode
+    /// loop: no array retained per sample).
+    private let inlineMasks: [UInt64]
 
     init(identityInline: [Bool], families: [FamilyShape]) {
         self.identityInline = identityInline
@@ -39,6 +42,9 @@ struct SampleRecordFormat: RecordFormat {
         identityCount = identityInline.count
         labelCounts = families.map(\.labelCount)
         dynamicFamilies = families.map(\.dynamic)
+        inlineMasks = families.map { shape in
+            shape.inline.prefix(64).enumerated().reduce(0) { mask, label in label.element ? mask | 1 << UInt64(label.offset) : mask }
+        }
     }
 
     /// Label values unique to one object (addresses, container IDs) are kept inline;
@@ -57,37 +63,55 @@ struct SampleRecordFormat: RecordFormat {
     // MARK: Encoding
 
     /// Writes an object's identity values and the samples each family produced.
+    ///
+    /// The writer's arrays are walked through buffer pointers and the values handed
+    /// on in place: slicing them per family and per sample retained and released the
+    /// arrays and every string, a third of encoding a pod.
     func encode(identity: [String], samples writer: SampleWriter, into out: inout RecordWriter) {
         for (index, value) in identity.enumerated() {
             if identityInline[index] { out.unique(value) } else { out.shared(value) }
         }
         var part = out.makePartWriter()
-        for familyIndex in families.indices {
-            let familySamples = writer.samples(ofFamily: familyIndex)
-            guard !familySamples.isEmpty else { continue }
-            let shape = families[familyIndex]
-            part.removeAll()
-            for sample in familySamples {
-                let values = writer.values(of: sample)
-                func value(_ index: Int) -> String {
-                    index < values.count ? values[values.startIndex + index] : ""
-                }
-                if shape.dynamic {
-                    let names = sample.names ?? []
-                    part.unsigned(UInt64(names.count))
-                    for name in names { part.shared(name) }
-                    for index in 0..<names.count { part.shared(value(index)) }
-                } else {
-                    for index in 0..<shape.labelCount {
-                        if shape.inline[index] { part.unique(value(index)) } else { part.shared(value(index)) }
+        writer.samples.withUnsafeBufferPointer { samples in
+            writer.values.withUnsafeBufferPointer { values in
+                writer.familyStarts.withUnsafeBufferPointer { starts in
+                    for familyIndex in 0..<min(families.count, starts.count) {
+                        let start = starts[familyIndex]
+                        let end = familyIndex + 1 < starts.count ? starts[familyIndex + 1] : samples.count
+                        guard start < end else { continue }
+                        let dynamic = dynamicFamilies[familyIndex]
+                        let labelCount = labelCounts[familyIndex]
+                        let inline = inlineMasks[familyIndex]
+                        part.removeAll()
+                        for sampleIndex in start..<end {
+                            let valueStart = samples[sampleIndex].valueStart
+                            let valueCount = samples[sampleIndex].valueCount
+                            if dynamic {
+                                let names = samples[sampleIndex].names ?? []
+                                part.unsigned(UInt64(names.count))
+                                for name in names { part.shared(name) }
+                                for index in 0..<names.count {
+                                    if index < valueCount { part.shared(values[valueStart + index]) } else { part.shared("") }
+                                }
+                            } else {
+                                for index in 0..<labelCount {
+                                    let isInline = index < 64 && inline & (1 << UInt64(index)) != 0
+                                    if index < valueCount {
+                                        if isInline { part.unique(values[valueStart + index]) } else { part.shared(values[valueStart + index]) }
+                                    } else {
+                                        if isInline { part.unique("") } else { part.shared("") }
+                                    }
+                                }
+                            }
+                            part.double(samples[sampleIndex].value)
+                        }
+                        out.unsigned(UInt64(familyIndex))
+                        out.unsigned(UInt64(part.bytes.count))
+                        out.unsigned(UInt64(end - start))
+                        out.append(part)
                     }
                 }
-                part.double(sample.value)
             }
-            out.unsigned(UInt64(familyIndex))
-            out.unsigned(UInt64(part.bytes.count))
-            out.unsigned(UInt64(familySamples.count))
-            out.append(part)
         }
     }
 

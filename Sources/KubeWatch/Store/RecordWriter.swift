@@ -51,28 +51,32 @@ public struct RecordWriter {
         unsigned(UInt64(table.retain(value)) << 2)
     }
 
-    /// A string of this record only: inline, packed when it has a known shape.
+    /// A string of this record only: inline, packed when it has a known shape. Read
+    /// in place when contiguous (native strings are), without `withUTF8`'s copy.
     public mutating func unique(_ value: String) {
+        if value.utf8.withContiguousStorageIfAvailable({ unique(utf8: $0) }) != nil { return }
         var value = value
-        value.withUTF8 { utf8 in
-            if IdentifierPacking.isUUID(utf8) {
-                bytes.append(2)
-                IdentifierPacking.appendUUID(utf8, to: &bytes)
+        value.withUTF8 { unique(utf8: $0) }
+    }
+
+    private mutating func unique(utf8: UnsafeBufferPointer<UInt8>) {
+        if IdentifierPacking.isUUID(utf8) {
+            bytes.append(2)
+            IdentifierPacking.appendUUID(utf8, to: &bytes)
+            return
+        }
+        if utf8.count > 67, let separator = IdentifierPacking.schemeEnd(utf8), utf8.count - separator == 64 {
+            var packed: [UInt8] = []
+            packed.reserveCapacity(32)
+            if IdentifierPacking.appendHex(UnsafeBufferPointer(rebasing: utf8[separator...]), to: &packed) {
+                let scheme = String(decoding: UnsafeBufferPointer(rebasing: utf8[..<separator]), as: UTF8.self)
+                unsigned(UInt64(table.retain(scheme)) << 2 | 3)
+                bytes.append(contentsOf: packed)
                 return
             }
-            if utf8.count > 67, let separator = IdentifierPacking.schemeEnd(utf8), utf8.count - separator == 64 {
-                var packed: [UInt8] = []
-                packed.reserveCapacity(32)
-                if IdentifierPacking.appendHex(UnsafeBufferPointer(rebasing: utf8[separator...]), to: &packed) {
-                    let scheme = String(decoding: UnsafeBufferPointer(rebasing: utf8[..<separator]), as: UTF8.self)
-                    unsigned(UInt64(table.retain(scheme)) << 2 | 3)
-                    bytes.append(contentsOf: packed)
-                    return
-                }
-            }
-            unsigned(UInt64(utf8.count) << 2 | 1)
-            bytes.append(contentsOf: utf8)
         }
+        unsigned(UInt64(utf8.count) << 2 | 1)
+        bytes.append(contentsOf: utf8)
     }
 
     /// Appends bytes written elsewhere with a writer of the same table (a nested part).

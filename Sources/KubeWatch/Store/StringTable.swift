@@ -55,6 +55,9 @@ public final class StringTable {
 
     /// The ID of `string`, counting one more reference to it.
     func retain(_ string: String) -> UInt32 {
+        // In place when the string is contiguous (native ones are), without the copy
+        // that `withUTF8` needs.
+        if let id = string.utf8.withContiguousStorageIfAvailable({ retain(utf8: $0) }) { return id }
         var string = string
         return string.withUTF8 { retain(utf8: $0) }
     }
