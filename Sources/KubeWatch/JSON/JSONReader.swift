@@ -402,22 +402,35 @@ public struct JSONReader: ~Copyable {
 }
 
 /// An object key, compared without allocating.
+///
+/// The comparisons are `@inlinable`: each kind's `decodeMember` (in another module)
+/// switches over a key with a case per field, and a call per case was most of the
+/// cost of matching; inlined, a case whose length differs is one compare.
 public struct JSONKey {
-    fileprivate let bytes: UnsafeBufferPointer<UInt8>
+    @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
     /// Set only for keys that contained escapes.
-    fileprivate let decoded: String?
+    @usableFromInline let decoded: String?
 
+    init(bytes: UnsafeBufferPointer<UInt8>, decoded: String?) {
+        self.bytes = bytes
+        self.decoded = decoded
+    }
+
+    @inlinable
     public static func == (key: JSONKey, literal: StaticString) -> Bool {
-        if let decoded = key.decoded { return decoded == literal.description }
         let count = literal.utf8CodeUnitCount
+        guard key.decoded == nil else { return key.decoded == literal.description }
         guard key.bytes.count == count else { return false }
         guard count > 0, let base = key.bytes.baseAddress else { return true }
-        return memcmp(base, literal.utf8Start, count) == 0
+        let text = literal.utf8Start
+        for index in 0..<count where base[index] != text[index] { return false }
+        return true
     }
 
     public var string: String { decoded ?? String(decoding: bytes, as: UTF8.self) }
 
     /// Lets a `switch` over a key use string literals: `case "metadata":`.
+    @inlinable
     public static func ~= (literal: StaticString, key: JSONKey) -> Bool {
         key == literal
     }
