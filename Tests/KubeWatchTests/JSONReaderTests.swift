@@ -135,3 +135,37 @@ struct JSONSkipTests {
         }
     }
 }
+
+/// Keys against field names, compared as overlapping words: a key that differs from
+/// the name in any one byte, or in length, does not match, at every length around
+/// the word sizes; an escaped key compares by its decoded text.
+struct JSONKeyTests {
+    private static let names: [StaticString] = [
+        "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijkl",
+        "abcdefghijklmno", "abcdefghijklmnop", "abcdefghijklmnopq", "abcdefghijklmnopqrstuvwxyz",
+    ]
+
+    @Test func matchesExactlyTheSameBytes() {
+        for name in Self.names {
+            let text = Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            text.withUnsafeBufferPointer { same in
+                #expect(JSONKey(bytes: same, decoded: nil) == name)
+            }
+            for position in text.indices {
+                var changed = text
+                changed[position] = UInt8(ascii: "Z")
+                changed.withUnsafeBufferPointer { other in
+                    #expect(!(JSONKey(bytes: other, decoded: nil) == name), "\(changed) at \(position)")
+                }
+            }
+            let longer = text + [UInt8(ascii: "a")]
+            longer.withUnsafeBufferPointer { other in
+                #expect(JSONKey(bytes: UnsafeBufferPointer(rebasing: other.dropLast()), decoded: nil) == name)
+                #expect(!(JSONKey(bytes: other, decoded: nil) == name))
+            }
+        }
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        #expect(JSONKey(bytes: empty, decoded: "abc") == "abc")
+        #expect(!(JSONKey(bytes: empty, decoded: "abd") == "abc"))
+    }
+}

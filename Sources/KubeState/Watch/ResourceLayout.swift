@@ -39,12 +39,16 @@ struct ResourceLayout<Resource: KubeResource>: Sendable {
         SampleWriter(labelsAllowlisted: allowlisted.labels, annotationsAllowlisted: allowlisted.annotations)
     }
 
-    /// Runs every rule on the object, in family order, into `writer`.
+    /// Runs every rule on the object, in family order, into `writer`. Through a
+    /// buffer pointer: iterating the array copied each family (its header's strings,
+    /// its label names and its rule), retaining and releasing all of them per object.
     func render(_ object: Resource, into writer: inout SampleWriter) {
         writer.removeAll()
-        for family in families {
-            writer.beginFamily()
-            family.emit(object, &writer)
+        families.withUnsafeBufferPointer { families in
+            for index in families.indices {
+                writer.beginFamily()
+                families[index].emit(object, &writer)
+            }
         }
     }
 }

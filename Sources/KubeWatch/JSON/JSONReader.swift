@@ -416,15 +416,31 @@ public struct JSONKey {
         self.decoded = decoded
     }
 
-    @inlinable
+    /// The length test in line (the literal's length is a constant there), the bytes
+    /// compared out of line only when it passes.
+    @inlinable @inline(__always)
     public static func == (key: JSONKey, literal: StaticString) -> Bool {
+        (key.bytes.count == literal.utf8CodeUnitCount || key.decoded != nil) && key.matches(literal)
+    }
+
+    @usableFromInline
+    func matches(_ literal: StaticString) -> Bool {
+        if let decoded { return decoded == literal.description }
         let count = literal.utf8CodeUnitCount
-        guard key.decoded == nil else { return key.decoded == literal.description }
-        guard key.bytes.count == count else { return false }
-        guard count > 0, let base = key.bytes.baseAddress else { return true }
-        let text = literal.utf8Start
-        for index in 0..<count where base[index] != text[index] { return false }
-        return true
+        guard bytes.count == count else { return false }
+        guard count > 0, let base = bytes.baseAddress else { return true }
+        // Field names are short: compared as two overlapping words, not by a call.
+        let key = UnsafeRawPointer(base), text = UnsafeRawPointer(literal.utf8Start)
+        switch count {
+        case 8...16:
+            return key.loadUnaligned(as: UInt64.self) == text.loadUnaligned(as: UInt64.self)
+                && key.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == text.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        case 4..<8:
+            return key.loadUnaligned(as: UInt32.self) == text.loadUnaligned(as: UInt32.self)
+                && key.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == text.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        default:
+            return memcmp(base, literal.utf8Start, count) == 0
+        }
     }
 
     public var string: String { decoded ?? String(decoding: bytes, as: UTF8.self) }
