@@ -11,7 +11,7 @@ import TelemetryModel
 /// The strings' UTF-8 sits end to end in one buffer, so a render reads them in place
 /// (`withUTF8`), with no String to retain and release; the buffer is compacted when
 /// freed strings make up half of it (IDs do not change). Lookups go through an
-/// open-addressing index of FNV-1a hashes over those bytes: no String is kept as a key,
+/// open-addressing index of word-at-a-time hashes of those bytes: no String is kept as a key,
 /// and looking one up costs a hash of its bytes and one comparison.
 ///
 /// A class so that records are written against it in place; it is only ever used
