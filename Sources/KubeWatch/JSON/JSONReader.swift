@@ -431,13 +431,12 @@ public struct JSONKey {
         guard count > 0, let base = bytes.baseAddress else { return true }
         // Field names are short: compared as two overlapping words, not by a call.
         let key = UnsafeRawPointer(base), text = UnsafeRawPointer(literal.utf8Start)
+        func same<Word: FixedWidthInteger>(_: Word.Type, at offset: Int) -> Bool {
+            key.loadUnaligned(fromByteOffset: offset, as: Word.self) == text.loadUnaligned(fromByteOffset: offset, as: Word.self)
+        }
         switch count {
-        case 8...16:
-            return key.loadUnaligned(as: UInt64.self) == text.loadUnaligned(as: UInt64.self)
-                && key.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == text.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
-        case 4..<8:
-            return key.loadUnaligned(as: UInt32.self) == text.loadUnaligned(as: UInt32.self)
-                && key.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == text.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        case 8...16: return same(UInt64.self, at: 0) && same(UInt64.self, at: count - 8)
+        case 4..<8: return same(UInt32.self, at: 0) && same(UInt32.self, at: count - 4)
         default:
             return memcmp(base, literal.utf8Start, count) == 0
         }
