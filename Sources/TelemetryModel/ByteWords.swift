@@ -18,19 +18,27 @@ public enum ByteWords {
     }
 
     /// The index of the first byte in `base[start..<end]` that `isStop` accepts, or
-    /// `end`: eight bytes at a time while eight are left, `stops` marking a word's
-    /// stop bytes as `matches` does (the lowest set bit exact), then byte by byte.
-    /// The two tests must agree; callers pass `matches` of the same bytes.
+    /// `end`: eight bytes at a time, `stops` marking a word's stop bytes as `matches`
+    /// does (the lowest set bit exact). A range of eight bytes or more ends with one
+    /// word overlapping the last one looked at (those bytes held no stop, so its
+    /// lowest mark is still exact): the values searched are mostly short, and a byte
+    /// loop over their tails cost more than the words. A shorter range goes byte by
+    /// byte. The two tests must agree; callers pass `matches` of the same bytes.
     @inlinable @inline(__always)
     public static func firstIndex(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int,
                                   stops: (UInt64) -> UInt64, isStop: (UInt8) -> Bool) -> Int {
         var index = start
+        guard end - start >= 8 else {
+            while index < end, !isStop(base[index]) { index += 1 }
+            return index
+        }
         while end - index >= 8 {
             let found = stops(load(base, index))
             if found != 0 { return index + found.trailingZeroBitCount / 8 }
             index += 8
         }
-        while index < end, !isStop(base[index]) { index += 1 }
-        return index
+        guard index < end else { return end }
+        let found = stops(load(base, end - 8))
+        return found != 0 ? end - 8 + found.trailingZeroBitCount / 8 : end
     }
 }

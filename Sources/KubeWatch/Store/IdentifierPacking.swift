@@ -58,18 +58,8 @@ enum IdentifierPacking {
         return nil
     }
 
-    /// The lower-case hex digit of a nibble (computed: a table would be a lazily
-    /// initialised global, checked on every use).
-    @inline(__always)
-    private static func digit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ (nibble &- 10)
-    }
-
     static func appendHexText(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        for byte in bytes {
-            out.append(digit(byte >> 4))
-            out.append(digit(byte & 0xF))
-        }
+        append(count: 2 * bytes.count, to: &out) { writeHexText(bytes, to: $0) }
     }
 
     /// Two lower-case hex digits for each byte value, "00" to "ff", read in place (a
@@ -109,11 +99,16 @@ enum IdentifierPacking {
         }
     }
 
+    /// Nothing for anything but 16 bytes, as `writeUUIDText`.
     static func appendUUIDText(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        for (index, byte) in bytes.enumerated() {
-            if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
-            out.append(digit(byte >> 4))
-            out.append(digit(byte & 0xF))
-        }
+        guard bytes.count == 16 else { return }
+        append(count: 36, to: &out) { writeUUIDText(bytes, to: $0) }
+    }
+
+    /// Grows `out` by `count` bytes that `write` fills.
+    private static func append(count: Int, to out: inout [UInt8], _ write: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: count))
+        out.withUnsafeMutableBufferPointer { write(UnsafeMutableBufferPointer(rebasing: $0[start...])) }
     }
 }

@@ -106,10 +106,7 @@ public struct RecordReader {
         case 0:
             withTableString(UInt32(truncatingIfNeeded: head >> 2)) { out.append(contentsOf: $0) }
         case 1:
-            let count = Int(truncatingIfNeeded: head >> 2)
-            let end = position + min(max(0, count), bytes.count - position)
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<end]))
-            position = end
+            out.append(contentsOf: inlineBytes(head: head))
         case 2:
             let end = min(position + 16, bytes.count)
             IdentifierPacking.appendUUIDText(UnsafeBufferPointer(rebasing: bytes[position..<end]), to: &out)
@@ -122,6 +119,16 @@ public struct RecordReader {
         }
     }
 
+    /// An inline string's bytes in place, whose head (its length) was just read; the
+    /// length is clamped to the record.
+    @inlinable
+    mutating func inlineBytes(head: UInt64) -> UnsafeBufferPointer<UInt8> {
+        let count = Int(truncatingIfNeeded: head >> 2)
+        let end = position + min(max(0, count), bytes.count - position)
+        defer { position = end }
+        return UnsafeBufferPointer(rebasing: bytes[position..<end])
+    }
+
     /// Calls `body` with a string's UTF-8, without copying it where it can be read in
     /// place (a table string, an inline one); packed identifiers are spelled out in a
     /// stack buffer.
@@ -132,10 +139,7 @@ public struct RecordReader {
         case 0:
             return withTableString(UInt32(truncatingIfNeeded: head >> 2), body)
         case 1:
-            let count = Int(truncatingIfNeeded: head >> 2)
-            let end = position + min(max(0, count), bytes.count - position)
-            defer { position = end }
-            return body(UnsafeBufferPointer(rebasing: bytes[position..<end]))
+            return body(inlineBytes(head: head))
         default:
             withPackedString(head: head, body)
         }
@@ -156,10 +160,7 @@ public struct RecordReader {
                 $0.withUTF8(UInt32(truncatingIfNeeded: head >> 2)) { labels.appendValue(borrowing: $0, plain: $1) }
             }
         case 1:
-            let count = Int(truncatingIfNeeded: head >> 2)
-            let end = position + min(max(0, count), bytes.count - position)
-            labels.appendValue(borrowing: UnsafeBufferPointer(rebasing: bytes[position..<end]), plain: false)
-            position = end
+            labels.appendValue(borrowing: inlineBytes(head: head), plain: false)
         default:
             appendPackedLabelValue(head: head, to: &labels)
         }

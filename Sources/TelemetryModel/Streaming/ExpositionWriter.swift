@@ -189,28 +189,14 @@ public struct ExpositionWriter: FamilySink {
     }
 
     /// Whether `value` holds a backslash, a newline or a double quote, eight bytes at a
-    /// time (a byte loop was most of a scrape's CPU). A value of eight bytes or more
-    /// ends with one more word overlapping the last: label values are short, and a
-    /// byte loop over their tails was a fifth of writing a sample.
+    /// time (a byte loop was most of a scrape's CPU).
     public static func needsEscaping(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = value.baseAddress else { return false }
-        let count = value.count
-        @inline(__always) func stops(_ word: UInt64) -> UInt64 {
-            ByteWords.matches(word, UInt8(ascii: "\\")) | ByteWords.matches(word, UInt8(ascii: "\"")) | ByteWords.matches(word, UInt8(ascii: "\n"))
-        }
-        guard count >= 8 else {
-            for index in 0..<count {
-                let byte = base[index]
-                if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") { return true }
-            }
-            return false
-        }
-        var index = 0
-        while count - index >= 8 {
-            if stops(ByteWords.load(base, index)) != 0 { return true }
-            index += 8
-        }
-        return index < count && stops(ByteWords.load(base, count - 8)) != 0
+        let stop = ByteWords.firstIndex(
+            base, from: 0, to: value.count,
+            stops: { ByteWords.matches($0, UInt8(ascii: "\\")) | ByteWords.matches($0, UInt8(ascii: "\"")) | ByteWords.matches($0, UInt8(ascii: "\n")) },
+            isStop: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") })
+        return stop < value.count
     }
 
     /// Backslash and newline are escaped everywhere; double quotes inside label values
