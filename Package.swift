@@ -45,6 +45,9 @@ let package = Package(
         .target(name: "TelemetryModel"),
         // The processor's prefetch hint, which Swift cannot spell (the record stores' walks).
         .target(name: "CPrefetch"),
+        // A vector compare's byte masks for JSON's quotes, escapes and brackets, which Swift
+        // cannot spell (the LIST splitter's and the JSON skip's scan).
+        .target(name: "CJSONMarks"),
         .target(name: "CgroupReader", dependencies: ["TelemetryModel"]),
         // HTTP/2 over cleartext or TLS on nghttp2 + OpenSSL; the OTLP exporter and the
         // Kubernetes API client share it.
@@ -63,7 +66,7 @@ let package = Package(
         ),
         .target(
             name: "KubeWatch",
-            dependencies: ["TelemetryModel", "HTTP2Transport", "CPrefetch", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TelemetryModel", "HTTP2Transport", "CPrefetch", "CJSONMarks", .product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")]
         ),
         // kube-state-metrics' kinds and families: the resource registry, the generator
         // tables, the stores of rendered samples and the watches that fill them.

@@ -111,38 +111,17 @@ public struct JSONReader: ~Copyable {
 
     private mutating func skipContainer() throws(SyntaxError) {
         guard let base = bytes.baseAddress else { throw error("unexpected end") }
-        let end = bytes.count
-        var index = offset
-        var depth = 0
-        while index < end {
-            switch base[index] {
-            case UInt8(ascii: "\""):
-                index = Self.endOfString(base, from: index + 1, end: end)
-                guard index < end else {
-                    offset = end
-                    throw error("unterminated string")
-                }
-                index += 1
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                depth += 1
-                guard self.depth + depth <= Self.maximumDepth else {
-                    offset = index
-                    throw error("nested deeper than \(Self.maximumDepth)")
-                }
-                index += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                depth -= 1
-                index += 1
-                if depth == 0 {
-                    offset = index
-                    return
-                }
-            default:
-                index += 1
-            }
+        var value = JSONValueScan(depthLimit: Self.maximumDepth - depth)
+        switch value.scan(base, from: offset, to: bytes.count) {
+        case .end(let end):
+            offset = end
+        case .tooDeep(let index):
+            offset = index
+            throw error("nested deeper than \(Self.maximumDepth)")
+        case .more:
+            offset = bytes.count
+            throw error(value.inString ? "unterminated string" : "unterminated object or array")
         }
-        offset = end
-        throw error("unterminated object or array")
     }
 
     /// The index of the quote that ends a string whose content starts at `start`

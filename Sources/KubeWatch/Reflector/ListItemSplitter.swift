@@ -7,7 +7,7 @@
 /// At most one unfinished item or member is kept, up to `maximumUnitBytes` (an item
 /// passing it is an error, not a buffer that grows with what the peer sends); an item
 /// that lies within one chunk is handed over in place, uncopied. Each byte is looked at
-/// once, however the chunks fall. The structure is checked only as far as splitting
+/// once, however the chunks fall (an item's inside 64 bytes at a time, `JSONValueScan`). The structure is checked only as far as splitting
 /// needs (strings, nesting, the top-level punctuation): each piece is parsed on its own
 /// afterwards, so a malformed item costs only itself.
 struct ListItemSplitter {
@@ -48,9 +48,7 @@ struct ListItemSplitter {
     // The piece being scanned.
     private var inPiece = false
     private var pieceIsItem = false
-    private var depth = 0
-    private var inString = false
-    private var escape = false
+    private var value = JSONValueScan()
     private var scalar = false
     /// The piece's beginning, when it began in an earlier chunk.
     private var pending: [UInt8] = []
@@ -189,9 +187,7 @@ struct ListItemSplitter {
         }
         inPiece = true
         pieceIsItem = item
-        depth = 0
-        inString = false
-        escape = false
+        value = JSONValueScan()
         // A number, true, false or null ends at the punctuation or space after it.
         scalar = byte != UInt8(ascii: "{") && byte != UInt8(ascii: "[") && byte != UInt8(ascii: "\"")
     }
@@ -210,43 +206,11 @@ struct ListItemSplitter {
             }
             return nil
         }
-        // The scan's state in locals (stored properties are memory the loop would
-        // reload and store at every byte), written back when the chunk ends mid-piece.
-        var depth = self.depth, inString = self.inString, escape = self.escape
-        while index < count {
-            if inString {
-                if escape {
-                    escape = false
-                    index += 1
-                    continue
-                }
-                index = JSONByteScan.nextQuoteOrBackslash(base, from: index, end: count)
-                guard index < count else { break }
-                if base[index] == UInt8(ascii: "\\") {
-                    escape = true
-                    index += 1
-                    continue
-                }
-                inString = false
-                index += 1
-                if depth == 0 { return index }
-                continue
-            }
-            let byte = base[index]
-            index += 1
-            if byte == UInt8(ascii: "\"") {
-                inString = true
-            } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
-                depth += 1
-            } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
-                depth -= 1
-                if depth == 0 { return index }
-            }
+        switch value.scan(base, from: index, to: count) {
+        case .end(let end): return end
+        // `.tooDeep` cannot come: the scan has no depth limit, splitting nests nothing.
+        case .more, .tooDeep: return nil
         }
-        self.depth = depth
-        self.inString = inString
-        self.escape = escape
-        return nil
     }
 
     private func malformed(at index: Int, _ reason: String) -> Malformed {
