@@ -65,50 +65,59 @@ struct SampleRecordFormat: RecordFormat {
     /// Writes an object's identity values and the samples each family produced.
     ///
     /// The writer's arrays are walked through buffer pointers and the values handed
-    /// on in place: slicing them per family and per sample retained and released the
-    /// arrays and every string, a third of encoding a pod.
+    /// on in place, as UTF-8 bytes: slicing them per family and per sample retained
+    /// and released the arrays, and strings read from them were retained around each
+    /// call.
     func encode(identity: [String], samples writer: SampleWriter, into out: inout RecordWriter) {
         for (index, value) in identity.enumerated() {
             if identityInline[index] { out.unique(value) } else { out.shared(value) }
         }
         var part = out.makePartWriter()
+        let none = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         writer.samples.withUnsafeBufferPointer { samples in
-            writer.values.withUnsafeBufferPointer { values in
-                writer.familyStarts.withUnsafeBufferPointer { starts in
-                    for familyIndex in 0..<min(families.count, starts.count) {
-                        let start = starts[familyIndex]
-                        let end = familyIndex + 1 < starts.count ? starts[familyIndex + 1] : samples.count
-                        guard start < end else { continue }
-                        let dynamic = dynamicFamilies[familyIndex]
-                        let labelCount = labelCounts[familyIndex]
-                        let inline = inlineMasks[familyIndex]
-                        part.removeAll()
-                        for sampleIndex in start..<end {
-                            let valueStart = samples[sampleIndex].valueStart
-                            let valueCount = samples[sampleIndex].valueCount
-                            if dynamic {
-                                let names = samples[sampleIndex].names ?? []
-                                part.unsigned(UInt64(names.count))
-                                for name in names { part.shared(name) }
-                                for index in 0..<names.count {
-                                    if index < valueCount { part.shared(values[valueStart + index]) } else { part.shared("") }
-                                }
-                            } else {
-                                for index in 0..<labelCount {
-                                    let isInline = index < 64 && inline & (1 << UInt64(index)) != 0
-                                    if index < valueCount {
-                                        if isInline { part.unique(values[valueStart + index]) } else { part.shared(values[valueStart + index]) }
-                                    } else {
-                                        if isInline { part.unique("") } else { part.shared("") }
+            writer.valueBytes.withUnsafeBufferPointer { bytes in
+                writer.valueEnds.withUnsafeBufferPointer { ends in
+                    writer.familyStarts.withUnsafeBufferPointer { starts in
+                        /// Value `index`'s bytes.
+                        func value(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+                            let start = index == 0 ? 0 : ends[index - 1]
+                            return UnsafeBufferPointer(rebasing: bytes[start..<ends[index]])
+                        }
+                        for familyIndex in 0..<min(families.count, starts.count) {
+                            let start = starts[familyIndex]
+                            let end = familyIndex + 1 < starts.count ? starts[familyIndex + 1] : samples.count
+                            guard start < end else { continue }
+                            let dynamic = dynamicFamilies[familyIndex]
+                            let labelCount = labelCounts[familyIndex]
+                            let inline = inlineMasks[familyIndex]
+                            part.removeAll()
+                            for sampleIndex in start..<end {
+                                let valueStart = samples[sampleIndex].valueStart
+                                let valueCount = samples[sampleIndex].valueCount
+                                if dynamic {
+                                    let names = samples[sampleIndex].names ?? []
+                                    part.unsigned(UInt64(names.count))
+                                    for name in names { part.shared(name) }
+                                    for index in 0..<names.count {
+                                        part.shared(utf8: index < valueCount ? value(valueStart + index) : none)
+                                    }
+                                } else {
+                                    for index in 0..<labelCount {
+                                        let text = index < valueCount ? value(valueStart + index) : none
+                                        if index < 64 && inline & (1 << UInt64(index)) != 0 {
+                                            part.unique(utf8: text)
+                                        } else {
+                                            part.shared(utf8: text)
+                                        }
                                     }
                                 }
+                                part.double(samples[sampleIndex].value)
                             }
-                            part.double(samples[sampleIndex].value)
+                            out.unsigned(UInt64(familyIndex))
+                            out.unsigned(UInt64(part.bytes.count))
+                            out.unsigned(UInt64(end - start))
+                            out.append(part)
                         }
-                        out.unsigned(UInt64(familyIndex))
-                        out.unsigned(UInt64(part.bytes.count))
-                        out.unsigned(UInt64(end - start))
-                        out.append(part)
                     }
                 }
             }

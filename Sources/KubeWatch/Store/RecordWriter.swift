@@ -51,6 +51,11 @@ public struct RecordWriter {
         unsigned(UInt64(table.retain(value)) << 2)
     }
 
+    /// A string many records share, given as its UTF-8 bytes.
+    public mutating func shared(utf8: UnsafeBufferPointer<UInt8>) {
+        unsigned(UInt64(table.retain(utf8: utf8)) << 2)
+    }
+
     /// A string of this record only: inline, packed when it has a known shape. Read
     /// in place when contiguous (native strings are), without `withUTF8`'s copy.
     public mutating func unique(_ value: String) {
@@ -59,7 +64,8 @@ public struct RecordWriter {
         value.withUTF8 { unique(utf8: $0) }
     }
 
-    private mutating func unique(utf8: UnsafeBufferPointer<UInt8>) {
+    /// A string of this record only, given as its UTF-8 bytes.
+    public mutating func unique(utf8: UnsafeBufferPointer<UInt8>) {
         if IdentifierPacking.isUUID(utf8) {
             bytes.append(2)
             IdentifierPacking.appendUUID(utf8, to: &bytes)

@@ -215,8 +215,8 @@ extension Pod {
         },
         Family("kube_pod_tolerations", "Information about the pod tolerations",
                labels: ["key", "operator", "value", "effect", "toleration_seconds"]) { pod, out in
-            var seen = Set<Toleration>()
-            for toleration in pod.spec.tolerations where seen.insert(toleration).inserted {
+            // A pod has a few tolerations: looking back costs less than hashing them.
+            for (index, toleration) in pod.spec.tolerations.enumerated() where !pod.spec.tolerations[..<index].contains(toleration) {
                 out.add([toleration.key, toleration.operator, toleration.value, toleration.effect,
                          toleration.tolerationSeconds.map(String.init) ?? ""], 1)
             }
@@ -307,11 +307,11 @@ enum PodStatusReason {
     /// Each known reason found in the pod's status reason, its conditions' reasons or
     /// its containers' termination reasons; an unknown status reason adds "Other".
     static func reasons(of pod: Pod) -> [String] {
-        var found = Set<String>()
-        found.insert(pod.status.reason)
-        for condition in pod.status.conditions { found.insert(condition.reason) }
-        for status in pod.status.containerStatuses { if let reason = status.state.terminated?.reason { found.insert(reason) } }
-        var reasons = known.filter { found.contains($0) }
+        // Few reasons against few known ones: compared in place, nothing hashed.
+        var reasons = known.filter { reason in
+            pod.status.reason == reason || pod.status.conditions.contains { $0.reason == reason }
+                || pod.status.containerStatuses.contains { $0.state.terminated?.reason == reason }
+        }
         if !pod.status.reason.isEmpty && !known.contains(pod.status.reason) { reasons.append("Other") }
         return reasons
     }
