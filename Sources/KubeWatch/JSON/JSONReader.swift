@@ -249,21 +249,16 @@ public struct JSONReader: ~Copyable {
     private mutating func readKey() throws(SyntaxError) -> JSONKey {
         guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a key") }
         let start = offset + 1
-        var index = start
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                offset = index + 1
-                return JSONKey(bytes: UnsafeBufferPointer(rebasing: bytes[start..<index]), decoded: nil)
-            }
-            if byte == UInt8(ascii: "\\") {
-                // Rare in API objects (label keys are restricted); decode it.
-                guard let decoded = try readString() else { throw error("expected a key") }
-                return JSONKey(bytes: UnsafeBufferPointer(start: nil, count: 0), decoded: decoded)
-            }
-            index += 1
+        // The opening quote was read from it, so the buffer has a base.
+        let index = JSONByteScan.nextQuoteOrBackslash(bytes.baseAddress!, from: start, end: bytes.count)
+        guard index < bytes.count else { throw error("unterminated key") }
+        if bytes[index] == UInt8(ascii: "\"") {
+            offset = index + 1
+            return JSONKey(bytes: UnsafeBufferPointer(rebasing: bytes[start..<index]), decoded: nil)
         }
-        throw error("unterminated key")
+        // A backslash: rare in API objects (label keys are restricted); decode it.
+        guard let decoded = try readString() else { throw error("expected a key") }
+        return JSONKey(bytes: UnsafeBufferPointer(start: nil, count: 0), decoded: decoded)
     }
 
     private mutating func skipString() throws(SyntaxError) {

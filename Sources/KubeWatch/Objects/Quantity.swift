@@ -28,7 +28,7 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         var exponent = 0
         var digits = 0
         var seenPoint = false
-        let precisionLimit = Int128(10).power(36)
+        let precisionLimit: Int128 = 1_000_000_000_000_000_000_000_000_000_000_000_000 // 10^36
         while let byte = bytes.first, byte == UInt8(ascii: ".") || (byte >= 0x30 && byte <= 0x39) {
             bytes = bytes.dropFirst()
             if byte == UInt8(ascii: ".") {
@@ -46,37 +46,53 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
             }
         }
         guard digits > 0 else { throw ParseError(text: text) }
-        let suffix = String(decoding: bytes, as: UTF8.self)
-        switch suffix {
-        case "": break
-        case "n": exponent -= 9
-        case "u": exponent -= 6
-        case "m": exponent -= 3
-        case "k": exponent += 3
-        case "M": exponent += 6
-        case "G": exponent += 9
-        case "T": exponent += 12
-        case "P": exponent += 15
-        case "E": exponent += 18
-        case "Ki", "Mi", "Gi", "Ti", "Pi", "Ei":
-            let power = switch suffix {
-            case "Ki": 10
-            case "Mi": 20
-            case "Gi": 30
-            case "Ti": 40
-            case "Pi": 50
-            default: 60
-            }
-            let (product, overflow) = significand.multipliedReportingOverflow(by: Int128(1) << power)
+        // The suffix, told apart by its bytes (a string switch compared it against
+        // each case in turn, for every quantity of every container).
+        if bytes.isEmpty {
+        } else if bytes.count == 1, let scale = Self.decimalScale(bytes[bytes.startIndex]) {
+            exponent += scale
+        } else if bytes.count == 2, bytes[bytes.index(after: bytes.startIndex)] == UInt8(ascii: "i"),
+                  let shift = Self.binaryShift(bytes[bytes.startIndex]) {
+            let (product, overflow) = significand.multipliedReportingOverflow(by: Int128(1) << shift)
             guard !overflow else { throw ParseError(text: text) }
             significand = product
-        default:
+        } else {
             // Decimal exponent: e3, E-2.
-            guard let first = suffix.first, first == "e" || first == "E", let power = Int(suffix.dropFirst()),
+            guard let first = bytes.first, first == UInt8(ascii: "e") || first == UInt8(ascii: "E"),
+                  let power = Int(String(decoding: bytes.dropFirst(), as: UTF8.self)),
                   power.magnitude <= 100 else { throw ParseError(text: text) }
             exponent += power
         }
         self.init(significand: negative ? -significand : significand, exponent: exponent)
+    }
+
+    /// The power of ten of a one-letter decimal suffix (`m`, `k`, `M`, ...).
+    private static func decimalScale(_ letter: UInt8) -> Int? {
+        switch letter {
+        case UInt8(ascii: "n"): -9
+        case UInt8(ascii: "u"): -6
+        case UInt8(ascii: "m"): -3
+        case UInt8(ascii: "k"): 3
+        case UInt8(ascii: "M"): 6
+        case UInt8(ascii: "G"): 9
+        case UInt8(ascii: "T"): 12
+        case UInt8(ascii: "P"): 15
+        case UInt8(ascii: "E"): 18
+        default: nil
+        }
+    }
+
+    /// The power of two of a binary suffix's first letter (`Ki`, `Mi`, ... `Ei`).
+    private static func binaryShift(_ letter: UInt8) -> Int? {
+        switch letter {
+        case UInt8(ascii: "K"): 10
+        case UInt8(ascii: "M"): 20
+        case UInt8(ascii: "G"): 30
+        case UInt8(ascii: "T"): 40
+        case UInt8(ascii: "P"): 50
+        case UInt8(ascii: "E"): 60
+        default: nil
+        }
     }
 
     /// The value in units of 10^-scale, rounded up (away from zero for positive

@@ -9,21 +9,26 @@ enum IdentifierPacking {
         }
     }
 
-    /// Lower-case hex of even length as bytes appended to `out`; false (and `out`
-    /// unchanged) for anything else (upper case would not come back the same).
-    static func appendHex(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
-        guard text.count % 2 == 0 else { return false }
-        let start = out.count
-        var index = 0
-        while index < text.count {
-            guard let high = nibble(text[index]), let low = nibble(text[index + 1]) else {
-                out.removeSubrange(start...)
-                return false
+    /// Hex as bytes appended to `out`; call only when `isHex` (upper case, which it
+    /// refuses, would not come back the same).
+    static func appendHex(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        append(count: text.count / 2, to: &out) { target in
+            for index in 0..<min(target.count, text.count / 2) {
+                target[index] = digitValue(text[2 * index]) << 4 | digitValue(text[2 * index + 1])
             }
-            out.append(high << 4 | low)
-            index += 2
         }
-        return true
+    }
+
+    /// The value of a digit `nibble` accepted, without a branch: the low four bits
+    /// of `0`-`9` are their values, and `a`-`f` (0x61-0x66, bit 6 set) need 9 more.
+    @inline(__always)
+    private static func digitValue(_ byte: UInt8) -> UInt8 {
+        (byte & 0x0F) &+ 9 &* (byte >> 6)
+    }
+
+    /// True when `text` is lower-case hex of even length, which `appendHex` packs.
+    static func isHex(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        text.count % 2 == 0 && text.allSatisfy { nibble($0) != nil }
     }
 
     /// True when `text` is a lower-case 8-4-4-4-12 UUID.
@@ -41,11 +46,15 @@ enum IdentifierPacking {
 
     /// Appends a UUID's 16 bytes; call only when `isUUID`.
     static func appendUUID(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        var index = 0
-        while index < 36 {
-            if text[index] == UInt8(ascii: "-") { index += 1; continue }
-            out.append(nibble(text[index])! << 4 | nibble(text[index + 1])!)
-            index += 2
+        guard text.count == 36 else { return }
+        append(count: 16, to: &out) { target in
+            var index = 0, written = 0
+            while index + 1 < 36 && written < target.count {
+                if text[index] == UInt8(ascii: "-") { index += 1; continue }
+                target[written] = digitValue(text[index]) << 4 | digitValue(text[index + 1])
+                written += 1
+                index += 2
+            }
         }
     }
 

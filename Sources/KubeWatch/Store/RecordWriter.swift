@@ -71,15 +71,11 @@ public struct RecordWriter {
             IdentifierPacking.appendUUID(utf8, to: &bytes)
             return
         }
-        if utf8.count > 67, let separator = IdentifierPacking.schemeEnd(utf8), utf8.count - separator == 64 {
-            var packed: [UInt8] = []
-            packed.reserveCapacity(32)
-            if IdentifierPacking.appendHex(UnsafeBufferPointer(rebasing: utf8[separator...]), to: &packed) {
-                let scheme = String(decoding: UnsafeBufferPointer(rebasing: utf8[..<separator]), as: UTF8.self)
-                unsigned(UInt64(table.retain(scheme)) << 2 | 3)
-                bytes.append(contentsOf: packed)
-                return
-            }
+        if utf8.count > 67, let separator = IdentifierPacking.schemeEnd(utf8), utf8.count - separator == 64,
+           IdentifierPacking.isHex(UnsafeBufferPointer(rebasing: utf8[separator...])) {
+            unsigned(UInt64(table.retain(utf8: UnsafeBufferPointer(rebasing: utf8[..<separator]))) << 2 | 3)
+            IdentifierPacking.appendHex(UnsafeBufferPointer(rebasing: utf8[separator...]), to: &bytes)
+            return
         }
         unsigned(UInt64(utf8.count) << 2 | 1)
         bytes.append(contentsOf: utf8)

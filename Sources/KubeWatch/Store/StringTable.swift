@@ -41,7 +41,8 @@ public final class StringTable {
     private var garbage = 0
     /// Slots of entry IDs + 1 (0: empty), probed linearly; a power of two, at most
     /// half full. Removal uses backward-shift deletion, so there are no tombstones.
-    private var slots: [UInt32]
+    /// Unchecked exclusivity as `entries` (the check cost more than the probe).
+    @exclusivity(unchecked) private var slots: [UInt32]
     private var live = 0
 
     init() {
