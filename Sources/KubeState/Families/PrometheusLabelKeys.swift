@@ -49,15 +49,15 @@ enum PrometheusLabelKeys {
     /// Every character outside `[a-zA-Z0-9_]` becomes `_`.
     static func sanitized(_ text: String) -> String {
         // Most names (`cpu`, `memory`, most label keys but for their `/` and `.`) need
-        // little or nothing: work on the bytes, and return the string itself when clean.
+        // little or nothing: work on the bytes, and return the string itself when clean
+        // (looked at before any copy is made).
+        guard !text.utf8.allSatisfy(isNameByte) else { return text }
         var utf8 = Array(text.utf8)
         var changed = false
         var index = 0
         while index < utf8.count {
             let byte = utf8[index]
-            let valid = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
-            if !valid {
+            if !isNameByte(byte) {
                 // One `_` per character, as the regular expression replaces characters.
                 var length = 1
                 if byte >= 0xF0 { length = 4 } else if byte >= 0xE0 { length = 3 } else if byte >= 0xC0 { length = 2 }
@@ -67,6 +67,12 @@ enum PrometheusLabelKeys {
             index += 1
         }
         return changed ? String(decoding: utf8, as: UTF8.self) : text
+    }
+
+    /// A byte a label name keeps: `[a-zA-Z0-9_]`.
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
     }
 
     /// `([a-z0-9])([A-Z])` → `$1_$2`, then lower case.

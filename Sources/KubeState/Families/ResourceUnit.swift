@@ -5,26 +5,26 @@ import KubeWatch
 enum ResourceUnit {
     /// A container's request or limit: CPU in cores, bytes for memory, storage,
     /// huge pages and attachable volumes, integers for extended resources; other
-    /// resources are left out. One resource can match two rules (as upstream).
-    static func pod(_ resource: String, _ quantity: Quantity) -> [(unit: String, value: Double)] {
+    /// resources are left out. One resource can match two rules (as upstream), so
+    /// `body` is called for each match (in a callback, not an array: every container's
+    /// every resource comes through here).
+    static func pod(_ resource: String, _ quantity: Quantity, _ body: (_ unit: String, _ value: Double) -> Void) {
         switch resource {
-        case "cpu": return [("core", cores(quantity))]
-        case "memory", "storage", "ephemeral-storage": return [("byte", quantity.doubleValue)]
+        case "cpu": body("core", cores(quantity))
+        case "memory", "storage", "ephemeral-storage": body("byte", quantity.doubleValue)
         default:
-            var matches: [(unit: String, value: Double)] = []
-            if resource.hasPrefix("hugepages-") { matches.append(("byte", quantity.doubleValue)) }
-            if resource.hasPrefix("attachable-volumes-") { matches.append(("byte", quantity.doubleValue)) }
-            if isExtended(resource) { matches.append(("integer", quantity.doubleValue)) }
-            return matches
+            if resource.hasPrefix("hugepages-") { body("byte", quantity.doubleValue) }
+            if resource.hasPrefix("attachable-volumes-") { body("byte", quantity.doubleValue) }
+            if isExtended(resource) { body("integer", quantity.doubleValue) }
         }
     }
 
     /// A node's capacity or allocatable: the pod rules' units, plus `pods` as an
     /// integer, and every value in thousandths (`cores`), memory included.
-    static func node(_ resource: String, _ quantity: Quantity) -> [(unit: String, value: Double)] {
+    static func node(_ resource: String, _ quantity: Quantity, _ body: (_ unit: String, _ value: Double) -> Void) {
         let value = cores(quantity)
-        if resource == "pods" { return [("integer", value)] }
-        return pod(resource, quantity).map { ($0.unit, value) }
+        if resource == "pods" { return body("integer", value) }
+        pod(resource, quantity) { unit, _ in body(unit, value) }
     }
 
     /// `convertValueToFloat64`: thousandths as a fraction, or whole units when the

@@ -45,7 +45,7 @@ extension Node {
 
     private static func resources(_ list: [ResourceQuantity], into out: inout SampleWriter) {
         for entry in list {
-            for (unit, value) in ResourceUnit.node(entry.name, entry.quantity) {
+            ResourceUnit.node(entry.name, entry.quantity) { unit, value in
                 out.add([PrometheusLabelKeys.sanitized(entry.name), unit], value)
             }
         }

@@ -251,7 +251,7 @@ extension Pod {
                                   into out: inout SampleWriter) {
         for container in containers {
             for entry in container[keyPath: list] {
-                for (unit, value) in ResourceUnit.pod(entry.name, entry.quantity) {
+                ResourceUnit.pod(entry.name, entry.quantity) { unit, value in
                     out.add([container.name, node, PrometheusLabelKeys.sanitized(entry.name), unit], value)
                 }
             }
