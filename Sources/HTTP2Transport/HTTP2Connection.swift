@@ -119,6 +119,8 @@ final class HTTP2Connection {
     /// Reads everything available and feeds it to the session.
     func readAvailable() {
         guard failure == nil else { return }
+        // What arrived goes to streamed readers once per call, not once per frame.
+        defer { session.flushBodies() }
         while true {
             let result = readBuffer.withUnsafeMutableBytes { transport.read(into: $0) }
             switch result {

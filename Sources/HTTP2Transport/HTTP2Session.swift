@@ -8,6 +8,10 @@ final class HTTP2Stream {
     var headers: [(name: String, value: String)] = []
     var trailers: [(name: String, value: String)] = []
     var body: [UInt8] = []
+    /// A streamed response's DATA received and not yet handed to its reader: the
+    /// frames of one read of the connection go over as one part (see
+    /// `HTTP2Session.flushBodies`).
+    var pendingBody: [UInt8] = []
     var receivedBytes = 0
     /// DATA bytes handed to a streamed response's reader that it has not yet taken:
     /// the server's window stays closed by this much.
@@ -49,6 +53,12 @@ final class HTTP2Session {
     /// DATA bytes done with, per stream, to be returned to the server's windows once
     /// nghttp2 is out of its callbacks.
     private var consumption: [(streamID: Int32, bytes: Int)] = []
+    /// Streams that received DATA for their reader since the last `flushBodies`.
+    private var streamsWithPendingBody: [Int32] = []
+    /// The most DATA of a streamed response handed over as one part: pending DATA
+    /// goes to the reader before it would pass this, even in the middle of a read, so
+    /// a part and what a reader buffers of it stay bounded whatever a read brings.
+    static let bodyBatch = 64 << 10
 
     init() throws(HTTP2Error) {
         var callbacks: OpaquePointer?
@@ -231,6 +241,7 @@ final class HTTP2Session {
                 continuation.yield(.head(status: stream.status ?? 0, headers: stream.headers))
             }
         } else if case .parts(let continuation) = stream.submission.sink {
+            flushBody(of: stream)
             continuation.yield(.trailers(stream.trailers))
         }
     }
@@ -253,10 +264,33 @@ final class HTTP2Session {
                 return
             }
             stream.body.append(contentsOf: data)
-        case .parts(let continuation):
+        case .parts:
+            // Each part handed over wakes the reader's task: a part per DATA frame (16 KiB
+            // at most) made those wake-ups a tenth of reading a large list.
             stream.unconsumed += data.count
-            continuation.yield(.body(Array(data)))
+            if stream.pendingBody.count + data.count > Self.bodyBatch { flushBody(of: stream) }
+            // No capacity reserved ahead: a part waiting for its reader holds about what
+            // it carries, however small.
+            if stream.pendingBody.isEmpty { streamsWithPendingBody.append(streamID) }
+            stream.pendingBody.append(contentsOf: data)
         }
+    }
+
+    /// Hands each streamed response the DATA it received since the last call; the
+    /// connection calls it once it has read everything available.
+    func flushBodies() {
+        for streamID in streamsWithPendingBody {
+            if let stream = streams[streamID] { flushBody(of: stream) }
+        }
+        streamsWithPendingBody.removeAll(keepingCapacity: true)
+    }
+
+    /// Hands `stream`'s pending DATA to its reader, before anything that must follow it
+    /// (trailers, the end).
+    private func flushBody(of stream: HTTP2Stream) {
+        guard !stream.pendingBody.isEmpty, case .parts(let continuation) = stream.submission.sink else { return }
+        continuation.yield(.body(stream.pendingBody))
+        stream.pendingBody = []
     }
 
     private func onClose(streamID: Int32, errorCode: UInt32) {
@@ -289,6 +323,7 @@ final class HTTP2Session {
                 continuation.resume(returning: .success(HTTP2Response(status: status, headers: stream.headers, body: stream.body, trailers: stream.trailers)))
             }
         case .parts(let continuation):
+            flushBody(of: stream)
             if errorCode != 0 {
                 continuation.finish(throwing: HTTP2Error.streamReset(code: errorCode))
             } else {
