@@ -15,11 +15,11 @@ extension Pod {
         },
         Family("kube_pod_container_resource_limits", "The number of requested limit resource by a container. It is recommended to use the kube_pod_resource_limits metric exposed by kube-scheduler instead, as it is more precise.", .stable,
                labels: ["container", "node", "resource", "unit"]) { pod, out in
-            resources(pod.spec.containers, \.limits, node: pod.spec.nodeName, into: &out)
+            resources(pod.spec.containers, limits: true, node: pod.spec.nodeName, into: &out)
         },
         Family("kube_pod_container_resource_requests", "The number of requested request resource by a container. It is recommended to use the kube_pod_resource_requests metric exposed by kube-scheduler instead, as it is more precise.", .stable,
                labels: ["container", "node", "resource", "unit"]) { pod, out in
-            resources(pod.spec.containers, \.requests, node: pod.spec.nodeName, into: &out)
+            resources(pod.spec.containers, limits: false, node: pod.spec.nodeName, into: &out)
         },
         Family("kube_pod_container_state_started", "Start time in unix timestamp for a pod container.", .stable, labels: ["container"]) { pod, out in
             stateStarted(pod.status.containerStatuses, into: &out)
@@ -85,11 +85,11 @@ extension Pod {
         },
         Family("kube_pod_init_container_resource_limits", "The number of requested limit resource by an init container.",
                labels: ["container", "node", "resource", "unit"]) { pod, out in
-            resources(pod.spec.initContainers, \.limits, node: pod.spec.nodeName, into: &out)
+            resources(pod.spec.initContainers, limits: true, node: pod.spec.nodeName, into: &out)
         },
         Family("kube_pod_init_container_resource_requests", "The number of requested request resource by an init container.",
                labels: ["container", "node", "resource", "unit"]) { pod, out in
-            resources(pod.spec.initContainers, \.requests, node: pod.spec.nodeName, into: &out)
+            resources(pod.spec.initContainers, limits: false, node: pod.spec.nodeName, into: &out)
         },
         Family("kube_pod_init_container_state_started", "Start time in unix timestamp for a pod init container.", labels: ["container"]) { pod, out in
             stateStarted(pod.status.initContainerStatuses, into: &out)
@@ -235,24 +235,27 @@ extension Pod {
 
     // MARK: Rules the pod families share
 
+    // The container loops below reach fields through the array (`containers[index].name`)
+    // instead of taking each container out of it: a container taken out is a copy,
+    // every string and array in it retained and then released.
+
     /// A join: each spec container with its status (a status without a spec container has no info).
     private static func containerInfo(_ containers: [Container], _ statuses: [ContainerStatus], into out: inout SampleWriter,
                                       extra: (Container) -> [String]) {
-        for container in containers {
-            for status in statuses where status.name == container.name {
-                out.add([status.name, container.image, status.image, status.imageID, status.containerID] + extra(container), 1)
+        for index in containers.indices {
+            for status in statuses where status.name == containers[index].name {
+                out.add([status.name, containers[index].image, status.image, status.imageID, status.containerID] + extra(containers[index]), 1)
             }
         }
     }
 
     /// Requests or limits of each container, by kube-state-metrics' unit rules, sorted
     /// by resource name (Go's map order is random, so there is no order to copy).
-    private static func resources(_ containers: [Container], _ list: KeyPath<Container, [ResourceQuantity]>, node: String,
-                                  into out: inout SampleWriter) {
-        for container in containers {
-            for entry in container[keyPath: list] {
+    private static func resources(_ containers: [Container], limits: Bool, node: String, into out: inout SampleWriter) {
+        for index in containers.indices {
+            for entry in limits ? containers[index].limits : containers[index].requests {
                 ResourceUnit.pod(entry.name, entry.quantity) { unit, value in
-                    out.add([container.name, node, PrometheusLabelKeys.sanitized(entry.name), unit], value)
+                    out.add([containers[index].name, node, PrometheusLabelKeys.sanitized(entry.name), unit], value)
                 }
             }
         }
