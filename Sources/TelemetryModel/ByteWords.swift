@@ -1,7 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Eight bytes at a time: the word test behind the byte searches on hot paths (label
 /// values to escape, JSON strings, an exposition's long lines, kernel files' fields),
-/// written once.
+/// and the comparison of short byte strings (JSON keys, interned label values), written
+/// once.
 public enum ByteWords {
+    /// Whether the `count` bytes at `a` and at `b` are the same. Most strings compared
+    /// on hot paths (field names, label values) are short: up to 16 bytes they are
+    /// compared as two overlapping words in line, not by a `memcmp` call.
+    @inlinable @inline(__always)
+    public static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
+        func same<Word: FixedWidthInteger>(_: Word.Type, at offset: Int) -> Bool {
+            a.loadUnaligned(fromByteOffset: offset, as: Word.self) == b.loadUnaligned(fromByteOffset: offset, as: Word.self)
+        }
+        switch count {
+        case 8...16: return same(UInt64.self, at: 0) && same(UInt64.self, at: count - 8)
+        case 4..<8: return same(UInt32.self, at: 0) && same(UInt32.self, at: count - 4)
+        case ...0: return true
+        default: return memcmp(a, b, count) == 0
+        }
+    }
+
     /// The eight bytes at `base + offset`, the first one lowest on any machine.
     @inlinable @inline(__always)
     public static func load(_ base: UnsafePointer<UInt8>, _ offset: Int) -> UInt64 {

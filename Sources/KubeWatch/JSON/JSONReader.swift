@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TelemetryModel
 
 /// A pull parser over one JSON document in memory, for API objects: the decoder asks
 /// for the fields it needs and skips the rest without building them (a pod's
@@ -403,17 +404,7 @@ public struct JSONKey {
         let count = literal.utf8CodeUnitCount
         guard bytes.count == count else { return false }
         guard count > 0, let base = bytes.baseAddress else { return true }
-        // Field names are short: compared as two overlapping words, not by a call.
-        let key = UnsafeRawPointer(base), text = UnsafeRawPointer(literal.utf8Start)
-        func same<Word: FixedWidthInteger>(_: Word.Type, at offset: Int) -> Bool {
-            key.loadUnaligned(fromByteOffset: offset, as: Word.self) == text.loadUnaligned(fromByteOffset: offset, as: Word.self)
-        }
-        switch count {
-        case 8...16: return same(UInt64.self, at: 0) && same(UInt64.self, at: count - 8)
-        case 4..<8: return same(UInt32.self, at: 0) && same(UInt32.self, at: count - 4)
-        default:
-            return memcmp(base, literal.utf8Start, count) == 0
-        }
+        return ByteWords.equal(base, literal.utf8Start, count: count)
     }
 
     public var string: String { decoded ?? String(decoding: bytes, as: UTF8.self) }

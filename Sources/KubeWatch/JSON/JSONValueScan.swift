@@ -83,7 +83,15 @@ struct JSONValueScan {
         let strings = Self.prefixXOR(marks.quotes & ~escaped) ^ (inString ? ~0 : 0)
         inString = strings >> 63 != 0
         let opens = marks.opens & ~(strings | escaped), closes = marks.closes & ~(strings | escaped)
-        let openCount = opens.nonzeroBitCount, closeCount = closes.nonzeroBitCount
+        // Counting bits is a dozen instructions without a POPCNT the build may use:
+        // runs with no bracket (inside long strings) or no closing one count less.
+        if opens | closes == 0 { return nil }
+        let openCount = opens.nonzeroBitCount
+        if closes == 0 && depth > 0 && depthLimit - depth >= openCount {
+            depth += openCount
+            return nil
+        }
+        let closeCount = closes.nonzeroBitCount
         if depth > closeCount && depthLimit - depth >= openCount {
             depth += openCount - closeCount
             return nil

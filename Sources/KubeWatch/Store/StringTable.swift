@@ -72,7 +72,7 @@ public final class StringTable {
             let id = slots[slot] - 1
             let entry = entries[Int(id)]
             if entry.hash == hash && entry.count == bytes.count
-                && (bytes.isEmpty || memcmp(utf8 + entry.offset, bytes.baseAddress!, bytes.count) == 0) {
+                && (bytes.isEmpty || ByteWords.equal(utf8 + entry.offset, bytes.baseAddress!, count: bytes.count)) {
                 entries[Int(id)].references += 1
                 return id
             }
