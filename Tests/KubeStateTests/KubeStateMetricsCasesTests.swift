@@ -113,7 +113,7 @@ struct KubeStateMetricsCasesTests {
         let direct = layout.families.enumerated().map { index, family in
             MetricFamily(name: family.header.name, help: family.header.help, type: family.header.type, stability: family.header.stability,
                          series: writer.samples(ofFamily: index).map { sample in
-                             Series(labels: LabelSet(names: Resource.descriptor.identity + (sample.names ?? family.labels),
+                             Series(labels: LabelSet(names: Resource.descriptor.identity + (writer.names(of: sample) ?? family.labels),
                                                      values: identity + writer.values(of: sample)), value: sample.value)
                          })
         }

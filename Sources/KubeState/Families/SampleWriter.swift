@@ -11,16 +11,21 @@
 /// released when cleared, four atomic operations per label value, a tenth of encoding
 /// a pod; copying a label value's few bytes costs less.
 public struct SampleWriter {
+    /// Plain data (no reference in it), so that appending and clearing samples
+    /// retains and releases nothing.
     struct Sample {
-        /// Set only for families whose names vary per object.
-        var names: [String]?
         /// The sample's values are `valueEnds[valueStart..<valueStart + valueCount]`.
         var valueStart: Int
         var valueCount: Int
         var value: Double
+        /// For families whose names vary per object, the index of its names in
+        /// `dynamicNames`; -1 for the rest.
+        var namesIndex = -1
     }
 
     private(set) var samples: [Sample] = []
+    /// The label names of the samples of `dynamic` families.
+    private(set) var dynamicNames: [[String]] = []
     /// Every value's UTF-8 bytes, in order.
     private(set) var valueBytes: [UInt8] = []
     /// Where each value's bytes end in `valueBytes` (each starts where the one before
@@ -40,24 +45,25 @@ public struct SampleWriter {
 
     /// A sample with the family's declared labels.
     public mutating func add(_ values: [String], _ value: Double) {
-        samples.append(Sample(names: nil, valueStart: valueEnds.count, valueCount: values.count, value: value))
+        samples.append(Sample(valueStart: valueEnds.count, valueCount: values.count, value: value))
         for label in values { append(label) }
     }
 
     /// A sample of a family with one declared label.
     public mutating func add(_ label: String, _ value: Double) {
-        samples.append(Sample(names: nil, valueStart: valueEnds.count, valueCount: 1, value: value))
+        samples.append(Sample(valueStart: valueEnds.count, valueCount: 1, value: value))
         append(label)
     }
 
     /// A sample with the identity labels only.
     public mutating func add(_ value: Double) {
-        samples.append(Sample(names: nil, valueStart: valueEnds.count, valueCount: 0, value: value))
+        samples.append(Sample(valueStart: valueEnds.count, valueCount: 0, value: value))
     }
 
     /// A sample whose label names are given with it (families declared `dynamic`).
     public mutating func add(names: [String], values: [String], _ value: Double) {
-        samples.append(Sample(names: names, valueStart: valueEnds.count, valueCount: values.count, value: value))
+        samples.append(Sample(valueStart: valueEnds.count, valueCount: values.count, value: value, namesIndex: dynamicNames.count))
+        dynamicNames.append(names)
         for label in values { append(label) }
     }
 
@@ -82,6 +88,11 @@ public struct SampleWriter {
         return samples[start..<end]
     }
 
+    /// A sample's own label names, when its family's vary per object.
+    func names(of sample: Sample) -> [String]? {
+        sample.namesIndex >= 0 && sample.namesIndex < dynamicNames.count ? dynamicNames[sample.namesIndex] : nil
+    }
+
     /// A sample's label values, as strings (the encoder reads the bytes in place).
     func values(of sample: Sample) -> [String] {
         (sample.valueStart..<sample.valueStart + sample.valueCount).map { index in
@@ -92,6 +103,7 @@ public struct SampleWriter {
 
     mutating func removeAll() {
         samples.removeAll(keepingCapacity: true)
+        dynamicNames.removeAll(keepingCapacity: true)
         valueBytes.removeAll(keepingCapacity: true)
         valueEnds.removeAll(keepingCapacity: true)
         familyStarts.removeAll(keepingCapacity: true)

@@ -95,7 +95,7 @@ struct SampleRecordFormat: RecordFormat {
                                 let valueStart = samples[sampleIndex].valueStart
                                 let valueCount = samples[sampleIndex].valueCount
                                 if dynamic {
-                                    let names = samples[sampleIndex].names ?? []
+                                    let names = writer.names(of: samples[sampleIndex]) ?? []
                                     part.unsigned(UInt64(names.count))
                                     for name in names { part.shared(name) }
                                     for index in 0..<names.count {

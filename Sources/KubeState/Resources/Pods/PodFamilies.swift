@@ -310,11 +310,15 @@ enum PodStatusReason {
     /// Each known reason found in the pod's status reason, its conditions' reasons or
     /// its containers' termination reasons; an unknown status reason adds "Other".
     static func reasons(of pod: Pod) -> [String] {
-        // Few reasons against few known ones: compared in place, nothing hashed.
-        var reasons = known.filter { reason in
-            pod.status.reason == reason || pod.status.conditions.contains { $0.reason == reason }
-                || pod.status.containerStatuses.contains { $0.state.terminated?.reason == reason }
+        // The reasons present, usually none (a running pod's conditions have none):
+        // gathered first, so that most pods compare nothing and none hashes anything.
+        var present: [String] = []
+        if !pod.status.reason.isEmpty { present.append(pod.status.reason) }
+        for condition in pod.status.conditions where !condition.reason.isEmpty { present.append(condition.reason) }
+        for status in pod.status.containerStatuses {
+            if let reason = status.state.terminated?.reason, !reason.isEmpty { present.append(reason) }
         }
+        var reasons = present.isEmpty ? [] : known.filter(present.contains)
         if !pod.status.reason.isEmpty && !known.contains(pod.status.reason) { reasons.append("Other") }
         return reasons
     }
