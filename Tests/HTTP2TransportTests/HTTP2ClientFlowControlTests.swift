@@ -30,4 +30,25 @@ struct HTTP2ClientFlowControlTests {
         }
         #expect(received == total)
     }
+
+    /// The DATA frames of one read reach the reader as one part, never more than 64 KiB:
+    /// a part per frame (at most 16 KiB here) woke the reader for each.
+    @Test func partsGatherTheFramesOfOneReadUpToABound() async throws {
+        let total = 8 << 20
+        let server = try PythonServer(script: "h2_server.py", arguments: ["--mode", "flood", "--flood-bytes", "\(total)"])
+        let client = try HTTP2Client(endpoint: HTTP2Endpoint(url: "http://127.0.0.1:\(server.port)"))
+        defer { client.shutdown() }
+        let request = HTTP2Request(method: "GET", path: "/flood", timeout: .seconds(120), maximumResponseBytes: Int.max)
+        var received = 0, parts = 0, largest = 0
+        for try await part in client.stream(request) {
+            guard case .body(let bytes) = part else { continue }
+            received += bytes.count
+            parts += 1
+            largest = max(largest, bytes.count)
+        }
+        #expect(received == total)
+        #expect(largest <= 64 << 10, "a part of \(largest) bytes")
+        // The server sends a window at a time, so reads bring many frames.
+        #expect(largest > 16 << 10, "no part held more than one frame (\(parts) parts for \(received) bytes)")
+    }
 }
