@@ -43,10 +43,11 @@ let package = Package(
 
         .target(name: "TelemetryModel", path: "Mirror/TelemetryModel"),
         .target(name: "CPrefetch", path: "Mirror/CPrefetch"),
+        .target(name: "CJSONMarks", path: "Mirror/CJSONMarks"),
         .target(name: "CgroupReader", dependencies: ["TelemetryModel"], path: "Mirror/CgroupReader"),
         .target(name: "HTTP2Transport", dependencies: ["TelemetryModel", "CNGHTTP2", "COpenSSL", .product(name: "Logging", package: "swift-log")],
                 path: "Mirror/HTTP2Transport"),
-        .target(name: "KubeWatch", dependencies: ["TelemetryModel", "HTTP2Transport", "CPrefetch", .product(name: "Yams", package: "Yams"),
+        .target(name: "KubeWatch", dependencies: ["TelemetryModel", "HTTP2Transport", "CPrefetch", "CJSONMarks", .product(name: "Yams", package: "Yams"),
                                                  .product(name: "Logging", package: "swift-log")],
                 path: "Mirror/KubeWatch"),
         .target(name: "KubeState", dependencies: ["KubeWatch", "TelemetryModel", "HTTP2Transport", .product(name: "Logging", package: "swift-log")],

@@ -51,6 +51,41 @@ struct ListItemSplitterTests {
         #expect(bytewise == whole)
     }
 
+    /// Items a taker consumes in place (as a sink decoding from the chunk does) come
+    /// out the same as scanned ones wherever the response is cut: an item that goes on
+    /// past its chunk, or that the taker refuses, is scanned and delivered instead, and
+    /// the taker never sees more than the unit limit.
+    @Test func itemsTakenInPlaceMatchTheScannedOnes() throws {
+        let bytes = Array(Self.list.utf8)
+        let (whole, _) = try Self.split([bytes])
+        for cut in 0...bytes.count {
+            var items: [String] = [], takenCount = 0, largestOffer = 0
+            var splitter = ListItemSplitter(maximumUnitBytes: 100)
+            for chunk in [Array(bytes[..<cut]), Array(bytes[cut...])] {
+                try chunk.withUnsafeBufferPointer { buffer in
+                    try splitter.append(buffer, takeItem: { prefix in
+                        largestOffer = max(largestOffer, prefix.count)
+                        var reader = JSONReader(prefix)
+                        // Refuses the second object, as a sink refuses one that does not decode.
+                        guard (try? reader.skipValue()) != nil, !String(decoding: prefix, as: UTF8.self).hasPrefix(#"{"metadata":{"name":"b"#) else {
+                            return nil
+                        }
+                        items.append(String(decoding: UnsafeBufferPointer(rebasing: prefix[..<reader.offset]), as: UTF8.self))
+                        takenCount += 1
+                        return reader.offset
+                    }) { piece, value in
+                        if case .item = piece { items.append(String(decoding: value, as: UTF8.self)) }
+                    }
+                }
+            }
+            try splitter.finish()
+            #expect(items == whole.items, "cut at \(cut)")
+            #expect(largestOffer <= 100)
+            // The first object (49 bytes) is taken whenever a chunk holds all of it.
+            if cut == 0 || cut >= bytes.count { #expect(takenCount == 1, "cut at \(cut)") }
+        }
+    }
+
     /// Strings longer than the eight bytes the scan looks at at once, with escaped
     /// quotes and backslashes at every position relative to those eight and to the cut.
     @Test func longStringsWithEscapesAtEveryPosition() throws {

@@ -26,20 +26,31 @@ public func fuzzJSONReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if whole.pieces != cut.pieces || whole.complete != cut.complete {
         fatalError("the splitter's pieces depend on how the bytes are cut (chunks of \(chunk))")
     }
+    let taken = split(bytes, chunk: chunk, takingItems: true)
+    if whole.pieces != taken.pieces || whole.complete != taken.complete {
+        fatalError("items taken in place differ from the scanned ones (chunks of \(chunk))")
+    }
     return 0
 }
 
 /// The pieces the LIST splitter gives for `bytes` fed in chunks of `chunk` bytes, and
 /// whether it saw a whole list without error (a piece over 4 KiB is refused, so that
-/// limit is exercised too).
-func split(_ bytes: UnsafeBufferPointer<UInt8>, chunk: Int) -> (pieces: [String], complete: Bool) {
+/// limit is exercised too). `takingItems` offers each object item to a taker that
+/// skips it with the reader, as a sink decoding in place would, and records it.
+func split(_ bytes: UnsafeBufferPointer<UInt8>, chunk: Int, takingItems: Bool = false) -> (pieces: [String], complete: Bool) {
     var splitter = ListItemSplitter(maximumUnitBytes: 4096)
     var pieces: [String] = []
+    let take: ((UnsafeBufferPointer<UInt8>) -> Int?)? = takingItems ? { prefix in
+        var reader = JSONReader(prefix)
+        guard (try? reader.skipValue()) != nil else { return nil }
+        pieces.append("item: " + String(decoding: UnsafeBufferPointer(rebasing: prefix[..<reader.offset]), as: UTF8.self))
+        return reader.offset
+    } : nil
     do {
         var start = 0
         while start < bytes.count {
             let end = min(start + chunk, bytes.count)
-            try splitter.append(UnsafeBufferPointer(rebasing: bytes[start..<end])) { piece, value in
+            try splitter.append(UnsafeBufferPointer(rebasing: bytes[start..<end]), takeItem: take) { piece, value in
                 let kind: String
                 switch piece {
                 case .item: kind = "item"

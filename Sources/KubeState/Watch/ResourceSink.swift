@@ -36,9 +36,27 @@ final class ResourceSink<Resource: KubeResource>: ReflectorSink {
                 return ObjectVersion(uid: metadata.uid, resourceVersion: metadata.resourceVersion)
             }
         }
+        let object = try Resource(json: raw, context: decodingContext)
+        return keep(object, event)
+    }
+
+    /// A listed object decoded where it lies in the list's chunk (not for a shard,
+    /// which decides on the metadata before decoding the rest).
+    func applyListed(prefixOf bytes: UnsafeBufferPointer<UInt8>) -> (version: ObjectVersion, consumed: Int)? {
+        guard shards == nil else { return nil }
+        var consumed = 0
+        guard let object = try? Resource(jsonPrefix: bytes, context: decodingContext, consumed: &consumed) else { return nil }
+        return (keep(object, .listed), consumed)
+    }
+
+    private var decodingContext: DecodingContext {
         var context = layout.decoding
         if Resource.descriptor.view == .table { context.tableColumns = columns.withLock { $0 } }
-        let object = try Resource(json: raw, context: context)
+        return context
+    }
+
+    /// Records (or removes) a decoded object and observes it.
+    private func keep(_ object: Resource, _ event: WatchEvent) -> ObjectVersion {
         let uid = object.metadata.uid
         if event == .deleted {
             remove(uid: uid)

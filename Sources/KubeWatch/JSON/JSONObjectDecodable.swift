@@ -19,6 +19,17 @@ extension JSONObjectDecodable {
         try reader.read(&self, context)
         try reader.finish()
     }
+
+    /// Decodes the object at the start of `bytes`, which may go on past it (the rest
+    /// of a LIST's chunk), and sets `consumed` to the bytes it took. What follows the
+    /// object is not looked at.
+    public init(jsonPrefix bytes: UnsafeBufferPointer<UInt8>, context: DecodingContext = DecodingContext(),
+                consumed: inout Int) throws {
+        self.init()
+        var reader = JSONReader(bytes)
+        try reader.read(&self, context)
+        consumed = reader.offset
+    }
 }
 
 /// What decoding keeps beyond the fixed fields of a kind: the labels and annotations an

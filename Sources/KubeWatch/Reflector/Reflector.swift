@@ -410,7 +410,10 @@ public final class Reflector: Sendable {
                         continue
                     }
                     try bytes.withUnsafeBufferPointer { chunk in
-                        try splitter.append(chunk) { piece, value in
+                        // An item decoded in place is not scanned for its end first.
+                        let takeItem: ((UnsafeBufferPointer<UInt8>) -> Int?)? =
+                            deliveringItems ? { [sink] in sink.applyListed(prefixOf: $0)?.consumed } : nil
+                        try splitter.append(chunk, takeItem: takeItem) { piece, value in
                             switch piece {
                             case .item:
                                 guard deliveringItems else { return }

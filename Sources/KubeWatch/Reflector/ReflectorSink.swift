@@ -7,8 +7,12 @@
 /// itself and, for a deletion or an update, calls `remove(uid:)` so that no stale
 /// state outlives it); calls arrive one at a time from one reflector; a relist
 /// (`beginRelist` … `endRelist`) delivers every current object as `.listed`.
+/// `applyListed(prefixOf:)` may decode a listed object in place, from the bytes that
+/// begin with it, and return how many it took; nil means nothing was applied, and the
+/// reflector then finds the object's end itself and calls `apply` (the default).
 public protocol ReflectorSink: Sendable {
     func apply(_ event: WatchEvent, object: UnsafeBufferPointer<UInt8>) throws -> ObjectVersion
+    func applyListed(prefixOf bytes: UnsafeBufferPointer<UInt8>) -> (version: ObjectVersion, consumed: Int)?
     func remove(uid: String)
     func beginRelist()
     /// The relist is complete: whatever it did not deliver was deleted meanwhile.
@@ -23,6 +27,7 @@ public protocol ReflectorSink: Sendable {
 }
 
 extension ReflectorSink {
+    public func applyListed(prefixOf bytes: UnsafeBufferPointer<UInt8>) -> (version: ObjectVersion, consumed: Int)? { nil }
     public func tableColumns(_ names: [String]) {}
     public func progressed(to resourceVersion: String) {}
 }
