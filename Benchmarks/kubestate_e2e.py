@@ -18,6 +18,11 @@ script measures, from /proc and the agent's endpoints:
 
 Usage: scripts/bench-kubestate [--pods N] [--resources pods|all|a,b,...] [--objects FILE]
                                [--shard K --total-shards N] [--quiet S] [--binary PATH]
+       scripts/bench-kubestate --pods N --list-only [--repeat R] [--against PATH]
+
+--list-only measures only the initial list, R times (CPU from start to /readyz, start-up
+included), alternating with another binary's when --against names one: the way to compare
+two builds on a VM whose speed drifts.
 
 --objects adds a file of other objects (Benchmarks/cluster_objects.py writes one with
 every kind in a typical proportion to the pods); --shard/--total-shards run the agent as
@@ -201,7 +206,26 @@ def main():
     parser.add_argument("--quiet", type=float, default=25)
     parser.add_argument("--interval", type=int, default=60)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/telegen"))
+    parser.add_argument("--list-only", action="store_true",
+                        help="only the initial list, --repeat times: the agent's CPU until /readyz, start-up included")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--against", help="with --list-only: another binary, whose lists alternate with --binary's "
+                                          "(this VM's speed drifts between runs minutes apart)")
     options = parser.parse_args()
+
+    if options.list_only:
+        binaries = [options.binary] + ([options.against] if options.against else [])
+        for _ in range(options.repeat):
+            for binary in binaries:
+                run = Run(argparse.Namespace(**{**vars(options), "binary": binary}), options.pods)
+                try:
+                    wall = run.wait_ready()
+                    cpu = cpu_seconds(run.pid)
+                finally:
+                    run.stop()
+                print(f"{binary}: list {wall:.2f} s wall, {cpu:.2f} s agent CPU = {cpu / options.pods * 1e6:.1f} µs per pod",
+                      flush=True)
+        return
 
     empty = Run(options, 0)
     empty.wait_ready()
