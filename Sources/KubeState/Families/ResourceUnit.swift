@@ -23,8 +23,11 @@ enum ResourceUnit {
     /// integer, and every value in thousandths (`cores`), memory included.
     static func node(_ resource: String, _ quantity: Quantity, _ body: (_ unit: String, _ value: Double) -> Void) {
         let value = cores(quantity)
-        if resource == "pods" { return body("integer", value) }
-        pod(resource, quantity) { unit, _ in body(unit, value) }
+        if resource == "pods" {
+            body("integer", value)
+        } else {
+            pod(resource, quantity) { unit, _ in body(unit, value) }
+        }
     }
 
     /// `convertValueToFloat64`: thousandths as a fraction, or whole units when the
