@@ -10,6 +10,8 @@ struct QuantityTests {
         ("1k", 1_000_000, 1000), ("0.1", 100, 1), ("1n", 1, 1), ("250u", 1, 1), ("-1.5", -1500, -1),
         ("0", 0, 0), ("1Ki", 1_024_000, 1024), ("12E", 12_000_000_000_000_000_000_000, 12_000_000_000_000_000_000),
         ("+7", 7000, 7), ("1e-3", 1, 1), ("1E2", 100_000, 100), (".5", 500, 1), ("3.", 3000, 3),
+        ("7Ti", 7_696_581_394_432_000, 7_696_581_394_432), ("1Ei", 1_152_921_504_606_846_976_000, 1_152_921_504_606_846_976),
+        ("3P", 3_000_000_000_000_000_000, 3_000_000_000_000_000), ("2T", 2_000_000_000_000_000, 2_000_000_000_000),
     ] as [(String, Int128, Int128)])
     func parsesAndRoundsUp(text: String, milli: Int128, whole: Int128) throws {
         let quantity = try Quantity(parsing: text)
@@ -17,7 +19,7 @@ struct QuantityTests {
         #expect(quantity.value == whole, "\(text)")
     }
 
-    @Test(arguments: ["", "m", "1.2.3", "1x", "Gi", "1 Gi", "1e", "1e1000", "--1", "1Gii", "abc"])
+    @Test(arguments: ["", "m", "1.2.3", "1x", "Gi", "1 Gi", "1e", "1e1000", "--1", "1Gii", "abc", "1K", "1ki", "1mi", "1ui", "1ni", "1i", "1Mx"])
     func rejectsMalformedQuantities(text: String) {
         #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: text) }
     }

@@ -48,12 +48,13 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         guard digits > 0 else { throw ParseError(text: text) }
         // The suffix, told apart by its bytes (a string switch compared it against
         // each case in turn, for every quantity of every container).
+        let letter = bytes.first ?? 0
         if bytes.isEmpty {
-        } else if bytes.count == 1, let scale = Self.decimalScale(bytes[bytes.startIndex]) {
-            exponent += scale
+        } else if bytes.count == 1, letter != UInt8(ascii: "K"), let thousands = Self.thousands(letter) {
+            exponent += 3 * thousands
         } else if bytes.count == 2, bytes[bytes.index(after: bytes.startIndex)] == UInt8(ascii: "i"),
-                  let shift = Self.binaryShift(bytes[bytes.startIndex]) {
-            let (product, overflow) = significand.multipliedReportingOverflow(by: Int128(1) << shift)
+                  letter != UInt8(ascii: "k"), let thousands = Self.thousands(letter), thousands > 0 {
+            let (product, overflow) = significand.multipliedReportingOverflow(by: Int128(1) << (10 * thousands))
             guard !overflow else { throw ParseError(text: text) }
             significand = product
         } else {
@@ -66,31 +67,20 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         self.init(significand: negative ? -significand : significand, exponent: exponent)
     }
 
-    /// The power of ten of a one-letter decimal suffix (`m`, `k`, `M`, ...).
-    private static func decimalScale(_ letter: UInt8) -> Int? {
+    /// The power of 1000 a suffix letter stands for (`n` -3 … `E` 6). The binary
+    /// suffixes reuse the upper-case letters for powers of 1024 (`Mi`, `Gi`, … `Ei`),
+    /// and `K` stands only in `Ki`, `k` only alone.
+    private static func thousands(_ letter: UInt8) -> Int? {
         switch letter {
-        case UInt8(ascii: "n"): -9
-        case UInt8(ascii: "u"): -6
-        case UInt8(ascii: "m"): -3
-        case UInt8(ascii: "k"): 3
-        case UInt8(ascii: "M"): 6
-        case UInt8(ascii: "G"): 9
-        case UInt8(ascii: "T"): 12
-        case UInt8(ascii: "P"): 15
-        case UInt8(ascii: "E"): 18
-        default: nil
-        }
-    }
-
-    /// The power of two of a binary suffix's first letter (`Ki`, `Mi`, ... `Ei`).
-    private static func binaryShift(_ letter: UInt8) -> Int? {
-        switch letter {
-        case UInt8(ascii: "K"): 10
-        case UInt8(ascii: "M"): 20
-        case UInt8(ascii: "G"): 30
-        case UInt8(ascii: "T"): 40
-        case UInt8(ascii: "P"): 50
-        case UInt8(ascii: "E"): 60
+        case UInt8(ascii: "n"): -3
+        case UInt8(ascii: "u"): -2
+        case UInt8(ascii: "m"): -1
+        case UInt8(ascii: "k"), UInt8(ascii: "K"): 1
+        case UInt8(ascii: "M"): 2
+        case UInt8(ascii: "G"): 3
+        case UInt8(ascii: "T"): 4
+        case UInt8(ascii: "P"): 5
+        case UInt8(ascii: "E"): 6
         default: nil
         }
     }
