@@ -38,6 +38,13 @@ public enum ByteWords {
         return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
+    /// The high bit of each byte of `word` below `limit` (at most 0x80), exact for the
+    /// lowest as `matches` is: a borrow marks only bytes after a true one.
+    @inlinable @inline(__always)
+    public static func below(_ word: UInt64, _ limit: UInt8) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101 &* UInt64(limit)) & ~word & 0x8080_8080_8080_8080
+    }
+
     /// The index of the first byte in `base[start..<end]` that `isStop` accepts, or
     /// `end`: eight bytes at a time, `stops` marking a word's stop bytes as `matches`
     /// does (the lowest set bit exact). A range of eight bytes or more ends with one

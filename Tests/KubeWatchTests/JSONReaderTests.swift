@@ -67,6 +67,27 @@ struct JSONReaderTests {
         }
     }
 
+    /// The word scan stops at control characters too: one at every position of a long
+    /// string is refused at its own offset, and the bytes next to 0x20 in value
+    /// (space, DEL, UTF-8 lead and continuation bytes) are read as text.
+    @Test func controlCharactersAtEveryPositionOfALongStringAreRefused() throws {
+        for position in 0..<20 {
+            for control: UInt8 in [0x00, 0x09, 0x0A, 0x1F] {
+                var text = Array(repeating: UInt8(ascii: "x"), count: 20)
+                text[position] = control
+                let document = [UInt8(ascii: "\"")] + text + [UInt8(ascii: "\"")]
+                #expect(throws: JSONReader.SyntaxError(offset: 1 + position, reason: "control character in a string")) {
+                    try Self.parse(document)
+                }
+            }
+            var text = Array(repeating: UInt8(ascii: "x"), count: 20)
+            text[position] = 0x20
+            text[(position + 7) % 20] = 0x7F
+            let plain = String(decoding: text, as: UTF8.self)
+            #expect(try Self.parse(#"{"k":""# + plain + #"é"}"#) == .object(["k": .string(plain + "é")]))
+        }
+    }
+
     @Test func keysCompareWithoutAllocating() throws {
         let text = Array(#"{"name": "a", "namespace": "b", "nam": "c"}"#.utf8)
         var found: [String] = []

@@ -93,6 +93,25 @@ struct RecordStoreTests {
         #expect(read?.bitPattern == value.bitPattern || (read?.isNaN == true && value.isNaN))
     }
 
+    /// A record longer than the writer's first buffer, with varints of every width
+    /// and inline strings across its growth, comes back whole.
+    @Test func aRecordThatOutgrowsItsWriterComesBackWhole() {
+        let strings = (0..<200).map { index in (String(repeating: "v", count: index % 40) + "\(index)", unique: index % 3 != 0) }
+        var values: [Double] = (0..<64).map { (width: Int) -> Double in Double((UInt64(1) << UInt64(width)) - 1) }
+        values += [-1, 0.25, 0x1p62]
+        let store = RecordStore(format: StringsFormat())
+        store.upsert("x") { out in
+            StringsFormat.write(strings, into: &out)
+            for value in values { out.double(value) }
+        }
+        let read = store.read(key: "x") { record in
+            let first = StringsFormat.read(&record)
+            return (first.strings, (0..<values.count).map { _ in record.double() })
+        }
+        #expect(read?.0 == strings.map(\.0))
+        #expect(read?.1 == values)
+    }
+
     @Test func sharedStringsAreCountedAndFreed() {
         let store = RecordStore(format: StringsFormat())
         store.upsert("a") { StringsFormat.write([("node-1", false), ("shop", false)], into: &$0) }

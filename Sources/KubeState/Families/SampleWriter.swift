@@ -9,8 +9,10 @@
 /// not as strings: a string kept is retained when added, retained and released again
 /// around each use by the encoder (it is read from memory the callee might change) and
 /// released when cleared, four atomic operations per label value, a tenth of encoding
-/// a pod; copying a label value's few bytes costs less.
-public struct SampleWriter {
+/// a pod; copying a label value's few bytes costs less. The runs are `PlainBuffer`s, not
+/// arrays (no uniqueness check per append), which makes the writer not copyable: one
+/// per sink, lent to each rule.
+public struct SampleWriter: ~Copyable {
     /// Plain data (no reference in it), so that appending and clearing samples
     /// retains and releases nothing.
     struct Sample {
@@ -23,16 +25,16 @@ public struct SampleWriter {
         var namesIndex = -1
     }
 
-    private(set) var samples: [Sample] = []
+    private(set) var samples = PlainBuffer<Sample>()
     /// The label names of the samples of `dynamic` families.
     private(set) var dynamicNames: [[String]] = []
     /// Every value's UTF-8 bytes, in order.
-    private(set) var valueBytes: [UInt8] = []
+    private(set) var valueBytes = PlainBuffer<UInt8>(capacity: 4096)
     /// Where each value's bytes end in `valueBytes` (each starts where the one before
     /// ends, the first at 0).
-    private(set) var valueEnds: [Int] = []
+    private(set) var valueEnds = PlainBuffer<Int>(capacity: 256)
     /// Where each family's samples start in `samples`.
-    private(set) var familyStarts: [Int] = []
+    private(set) var familyStarts = PlainBuffer<Int>()
     /// Whether `metric_labels_allowlist` / `metric_annotations_allowlist` name the
     /// kind: without, its `*_labels` / `*_annotations` families have no sample.
     public let labelsAllowlisted: Bool
@@ -69,7 +71,8 @@ public struct SampleWriter {
 
     private mutating func append(_ label: String) {
         if label.utf8.withContiguousStorageIfAvailable({ valueBytes.append(contentsOf: $0) }) == nil {
-            valueBytes.append(contentsOf: label.utf8)
+            var label = label
+            label.withUTF8 { valueBytes.append(contentsOf: $0) }
         }
         valueEnds.append(valueBytes.count)
     }
@@ -82,10 +85,10 @@ public struct SampleWriter {
     }
 
     /// The samples of family `index` (in `beginFamily` order).
-    func samples(ofFamily index: Int) -> ArraySlice<Sample> {
+    func samples(ofFamily index: Int) -> [Sample] {
         let start = familyStarts[index]
         let end = index + 1 < familyStarts.count ? familyStarts[index + 1] : samples.count
-        return samples[start..<end]
+        return samples.withUnsafeBufferPointer { Array($0[start..<end]) }
     }
 
     /// A sample's own label names, when its family's vary per object.
@@ -95,17 +98,19 @@ public struct SampleWriter {
 
     /// A sample's label values, as strings (the encoder reads the bytes in place).
     func values(of sample: Sample) -> [String] {
-        (sample.valueStart..<sample.valueStart + sample.valueCount).map { index in
-            let start = index == 0 ? 0 : valueEnds[index - 1]
-            return String(decoding: valueBytes[start..<valueEnds[index]], as: UTF8.self)
+        valueBytes.withUnsafeBufferPointer { bytes in
+            (sample.valueStart..<sample.valueStart + sample.valueCount).map { index in
+                let start = index == 0 ? 0 : valueEnds[index - 1]
+                return String(decoding: bytes[start..<valueEnds[index]], as: UTF8.self)
+            }
         }
     }
 
     mutating func removeAll() {
-        samples.removeAll(keepingCapacity: true)
+        samples.removeAll()
         dynamicNames.removeAll(keepingCapacity: true)
-        valueBytes.removeAll(keepingCapacity: true)
-        valueEnds.removeAll(keepingCapacity: true)
-        familyStarts.removeAll(keepingCapacity: true)
+        valueBytes.removeAll()
+        valueEnds.removeAll()
+        familyStarts.removeAll()
     }
 }

@@ -68,7 +68,7 @@ struct SampleRecordFormat: RecordFormat {
     /// on in place, as UTF-8 bytes: slicing them per family and per sample retained
     /// and released the arrays, and strings read from them were retained around each
     /// call.
-    func encode(identity: [String], samples writer: SampleWriter, into out: inout RecordWriter) {
+    func encode(identity: [String], samples writer: borrowing SampleWriter, into out: inout RecordWriter) {
         for (index, value) in identity.enumerated() {
             if identityInline[index] { out.unique(value) } else { out.shared(value) }
         }
@@ -114,7 +114,7 @@ struct SampleRecordFormat: RecordFormat {
                                 part.double(samples[sampleIndex].value)
                             }
                             out.unsigned(UInt64(familyIndex))
-                            out.unsigned(UInt64(part.bytes.count))
+                            out.unsigned(UInt64(part.count))
                             out.unsigned(UInt64(end - start))
                             out.append(part)
                         }

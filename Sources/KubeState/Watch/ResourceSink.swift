@@ -14,6 +14,9 @@ final class ResourceSink<Resource: KubeResource>: ReflectorSink {
     private let shards: ShardFilter?
     /// The columns of the Table view (secrets), as the server last named them.
     private let columns = Mutex<[String]>([])
+    /// Whether the kind is served as a Table, read once (the descriptor is a
+    /// struct of arrays and sets, copied on each read of `Resource.descriptor`).
+    private let servedAsTable = Resource.descriptor.view == .table
     /// Reused for every object (calls come one at a time; the lock only proves it).
     private let writer: Mutex<SampleWriter>
 
@@ -51,7 +54,7 @@ final class ResourceSink<Resource: KubeResource>: ReflectorSink {
 
     private var decodingContext: DecodingContext {
         var context = layout.decoding
-        if Resource.descriptor.view == .table { context.tableColumns = columns.withLock { $0 } }
+        if servedAsTable { context.tableColumns = columns.withLock { $0 } }
         return context
     }
 

@@ -9,13 +9,11 @@ enum IdentifierPacking {
         }
     }
 
-    /// Hex as bytes appended to `out`; call only when `isHex` (upper case, which it
-    /// refuses, would not come back the same).
-    static func appendHex(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        append(count: text.count / 2, to: &out) { target in
-            for index in 0..<min(target.count, text.count / 2) {
-                target[index] = digitValue(text[2 * index]) << 4 | digitValue(text[2 * index + 1])
-            }
+    /// Hex as bytes at `target`, which has room for half the text's length; call only
+    /// when `isHex` (upper case, which it refuses, would not come back the same).
+    static func packHex(_ text: UnsafeBufferPointer<UInt8>, into target: UnsafeMutablePointer<UInt8>) {
+        for index in 0..<text.count / 2 {
+            target[index] = digitValue(text[2 * index]) << 4 | digitValue(text[2 * index + 1])
         }
     }
 
@@ -44,17 +42,15 @@ enum IdentifierPacking {
         return true
     }
 
-    /// Appends a UUID's 16 bytes; call only when `isUUID`.
-    static func appendUUID(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    /// A UUID's 16 bytes at `target`; call only when `isUUID`.
+    static func packUUID(_ text: UnsafeBufferPointer<UInt8>, into target: UnsafeMutablePointer<UInt8>) {
         guard text.count == 36 else { return }
-        append(count: 16, to: &out) { target in
-            var index = 0, written = 0
-            while index + 1 < 36 && written < target.count {
-                if text[index] == UInt8(ascii: "-") { index += 1; continue }
-                target[written] = digitValue(text[index]) << 4 | digitValue(text[index + 1])
-                written += 1
-                index += 2
-            }
+        var index = 0, written = 0
+        while index + 1 < 36 && written < 16 {
+            if text[index] == UInt8(ascii: "-") { index += 1; continue }
+            target[written] = digitValue(text[index]) << 4 | digitValue(text[index + 1])
+            written += 1
+            index += 2
         }
     }
 

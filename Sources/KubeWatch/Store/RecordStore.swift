@@ -197,9 +197,9 @@ public final class RecordStore: @unchecked Sendable {
         withState { state in
             var writer = RecordWriter(table: state.table)
             write(&writer)
-            guard writer.bytes.count < Int(UInt32.max) else { return }
-            let (page, offset) = writer.bytes.withUnsafeBufferPointer { state.append($0) }
-            var slot = Slot(page: UInt32(page), offset: UInt32(offset), length: UInt32(writer.bytes.count), epoch: state.epoch)
+            guard writer.count < Int(UInt32.max) else { return }
+            let (page, offset) = writer.withBytes { state.append($0) }
+            var slot = Slot(page: UInt32(page), offset: UInt32(offset), length: UInt32(writer.count), epoch: state.epoch)
             state.generation &+= 1
             if let index = state.index[storeKey] {
                 let old = state.slots[index]

@@ -6,17 +6,18 @@ public enum StoreKey: Hashable, Sendable {
 
     public init(_ key: String) {
         var key = key
-        let packed: [UInt8]? = key.withUTF8 { utf8 in
+        // Packed on the stack and read as two big-endian words: keys are made for
+        // every upsert, so no array for 16 bytes.
+        let packed: (UInt64, UInt64)? = key.withUTF8 { utf8 in
             guard IdentifierPacking.isUUID(utf8) else { return nil }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(16)
-            IdentifierPacking.appendUUID(utf8, to: &bytes)
-            return bytes
+            var words: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &words) { raw in
+                IdentifierPacking.packUUID(utf8, into: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            }
+            return (UInt64(bigEndian: words.0), UInt64(bigEndian: words.1))
         }
         if let packed {
-            let high = packed[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            let low = packed[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            self = .uuid(high, low)
+            self = .uuid(packed.0, packed.1)
         } else {
             self = .text(key)
         }

@@ -28,30 +28,39 @@ public final class StringTable {
         @usableFromInline var plain: Bool
     }
 
-    /// Unchecked exclusivity: every access is under the owning store's lock, and a
-    /// render reads `entries` and `utf8` once per label of every sample, where the
-    /// runtime's check would cost more than the read.
-    @usableFromInline @exclusivity(unchecked) var entries: [Entry] = []
+    /// The entries by ID, in memory managed by hand, as `utf8` and `slots`: every
+    /// access is under the owning store's lock, and a render reads an entry once per
+    /// label of every sample, an upsert counts one more reference per label. Through
+    /// an array each was a runtime call (exclusivity, or uniqueness on each write)
+    /// costing more than the read. Unchecked exclusivity for the same reason: the
+    /// runtime's check of a class's stored property cost more than the probe.
+    @usableFromInline @exclusivity(unchecked) var entries: UnsafeMutablePointer<Entry>
+    @usableFromInline @exclusivity(unchecked) var entryCount = 0
+    private var entryCapacity = 64
     private var free: [UInt32] = []
-    /// The strings' bytes, managed by hand: a render reads them without retaining
-    /// an array per string.
+    /// The strings' bytes: a render reads them without retaining an array per string.
     @usableFromInline @exclusivity(unchecked) var utf8: UnsafeMutablePointer<UInt8>
-    private var used = 0
+    @exclusivity(unchecked) private var used = 0
     private var capacity = 4096
     private var garbage = 0
     /// Slots of entry IDs + 1 (0: empty), probed linearly; a power of two, at most
     /// half full. Removal uses backward-shift deletion, so there are no tombstones.
-    /// Unchecked exclusivity as `entries` (the check cost more than the probe).
-    @exclusivity(unchecked) private var slots: [UInt32]
-    private var live = 0
+    @exclusivity(unchecked) private var slots: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private var slotCount = 64
+    @exclusivity(unchecked) private var live = 0
 
     init() {
         utf8 = .allocate(capacity: capacity)
-        slots = [UInt32](repeating: 0, count: 64)
+        entries = .allocate(capacity: entryCapacity)
+        slots = .allocate(capacity: slotCount)
+        slots.initialize(repeating: 0, count: slotCount)
     }
 
     deinit {
         utf8.deallocate()
+        entries.deinitialize(count: entryCount)
+        entries.deallocate()
+        slots.deallocate()
     }
 
     /// The ID of `string`, counting one more reference to it.
@@ -66,7 +75,7 @@ public final class StringTable {
     /// The ID of the string with these UTF-8 bytes, counting one more reference.
     func retain(utf8 bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         let hash = Self.hash(bytes)
-        let mask = slots.count - 1
+        let mask = slotCount - 1
         var slot = Int(hash) & mask
         while slots[slot] != 0 {
             let id = slots[slot] - 1
@@ -88,19 +97,21 @@ public final class StringTable {
             id = reused
             entries[Int(id)] = entry
         } else {
-            id = UInt32(entries.count)
-            entries.append(entry)
+            if entryCount == entryCapacity { growEntries() }
+            id = UInt32(entryCount)
+            (entries + entryCount).initialize(to: entry)
+            entryCount += 1
         }
         slots[slot] = id + 1
         live += 1
-        if live * 2 > slots.count { rehash(slots.count * 2) }
+        if live * 2 > slotCount { rehash(slotCount * 2) }
         return id
     }
 
     /// Drops one reference; the string is forgotten when none is left.
     public func release(_ id: UInt32) {
         let index = Int(id)
-        guard index < entries.count, entries[index].references > 0 else { return }
+        guard index < entryCount, entries[index].references > 0 else { return }
         entries[index].references -= 1
         guard entries[index].references == 0 else { return }
         removeFromIndex(id)
@@ -121,7 +132,7 @@ public final class StringTable {
     @inlinable
     public func withUTF8(_ id: UInt32, _ body: (UnsafeBufferPointer<UInt8>, _ plain: Bool) -> Void) {
         let index = Int(id)
-        guard index < entries.count else { return body(UnsafeBufferPointer(start: nil, count: 0), true) }
+        guard index < entryCount else { return body(UnsafeBufferPointer(start: nil, count: 0), true) }
         let entry = entries[index]
         body(UnsafeBufferPointer(start: utf8 + entry.offset, count: entry.count), entry.plain)
     }
@@ -166,7 +177,7 @@ public final class StringTable {
     }
 
     private func removeFromIndex(_ id: UInt32) {
-        let mask = slots.count - 1
+        let mask = slotCount - 1
         var slot = Int(entries[Int(id)].hash) & mask
         while slots[slot] != id + 1 {
             guard slots[slot] != 0 else { return }
@@ -190,14 +201,26 @@ public final class StringTable {
     }
 
     private func rehash(_ size: Int) {
-        var fresh = [UInt32](repeating: 0, count: size)
+        let fresh = UnsafeMutablePointer<UInt32>.allocate(capacity: size)
+        fresh.initialize(repeating: 0, count: size)
         let mask = size - 1
-        for slot in slots where slot != 0 {
-            var index = Int(entries[Int(slot - 1)].hash) & mask
+        for old in 0..<slotCount where slots[old] != 0 {
+            var index = Int(entries[Int(slots[old] - 1)].hash) & mask
             while fresh[index] != 0 { index = (index + 1) & mask }
-            fresh[index] = slot
+            fresh[index] = slots[old]
         }
+        slots.deallocate()
         slots = fresh
+        slotCount = size
+    }
+
+    private func growEntries() {
+        let grown = entryCapacity * 2
+        let fresh = UnsafeMutablePointer<Entry>.allocate(capacity: grown)
+        fresh.moveInitialize(from: entries, count: entryCount)
+        entries.deallocate()
+        entries = fresh
+        entryCapacity = grown
     }
 
     private func reserve(_ count: Int) {
@@ -215,7 +238,7 @@ public final class StringTable {
         let size = max(4096, used - garbage)
         let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
         var offset = 0
-        for index in entries.indices where entries[index].references > 0 {
+        for index in 0..<entryCount where entries[index].references > 0 {
             let entry = entries[index]
             (fresh + offset).update(from: utf8 + entry.offset, count: entry.count)
             entries[index].offset = offset
