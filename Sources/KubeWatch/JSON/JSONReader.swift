@@ -160,7 +160,8 @@ public struct JSONReader: ~Copyable {
         guard try peek() == .string else { throw error("expected a string") }
         offset += 1
         let start = offset
-        // Fast path, eight bytes at a time: no escapes, valid UTF-8 — one copy.
+        // Fast path, eight bytes at a time: no escapes, valid UTF-8 — one copy. The
+        // opening quote was read from the buffer, so it has a base.
         let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         offset = ByteWords.firstIndex(bytes.baseAddress!, from: start, to: bytes.count,
                                       stops: { ByteWords.matches($0, quote) | ByteWords.matches($0, backslash) | ByteWords.below($0, 0x20) },
