@@ -1,3 +1,5 @@
+import TelemetryModel
+
 /// What a family's rule writes one object's samples into. The rule gives label values
 /// in the order its family declares the label names (after the identity labels the
 /// renderer puts first), or, for families whose label names depend on the object

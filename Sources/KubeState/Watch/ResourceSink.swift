@@ -45,11 +45,12 @@ final class ResourceSink<Resource: KubeResource>: ReflectorSink {
 
     /// A listed object decoded where it lies in the list's chunk (not for a shard,
     /// which decides on the metadata before decoding the rest).
-    func applyListed(prefixOf bytes: UnsafeBufferPointer<UInt8>) -> (version: ObjectVersion, consumed: Int)? {
+    func applyListed(prefixOf bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard shards == nil else { return nil }
         var consumed = 0
         guard let object = try? Resource(jsonPrefix: bytes, context: decodingContext, consumed: &consumed) else { return nil }
-        return (keep(object, .listed), consumed)
+        _ = keep(object, .listed)
+        return consumed
     }
 
     private var decodingContext: DecodingContext {

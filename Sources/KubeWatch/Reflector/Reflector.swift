@@ -412,7 +412,7 @@ public final class Reflector: Sendable {
                     try bytes.withUnsafeBufferPointer { chunk in
                         // An item decoded in place is not scanned for its end first.
                         let takeItem: ((UnsafeBufferPointer<UInt8>) -> Int?)? =
-                            deliveringItems ? { [sink] in sink.applyListed(prefixOf: $0)?.consumed } : nil
+                            deliveringItems ? { [sink] in sink.applyListed(prefixOf: $0) } : nil
                         try splitter.append(chunk, takeItem: takeItem) { piece, value in
                             switch piece {
                             case .item:

@@ -8,11 +8,12 @@
 /// state outlives it); calls arrive one at a time from one reflector; a relist
 /// (`beginRelist` … `endRelist`) delivers every current object as `.listed`.
 /// `applyListed(prefixOf:)` may decode a listed object in place, from the bytes that
-/// begin with it, and return how many it took; nil means nothing was applied, and the
+/// begin with it, and return how many bytes it took (a listed object's version is not
+/// needed, as `apply`'s is not for one); nil means nothing was applied, and the
 /// reflector then finds the object's end itself and calls `apply` (the default).
 public protocol ReflectorSink: Sendable {
     func apply(_ event: WatchEvent, object: UnsafeBufferPointer<UInt8>) throws -> ObjectVersion
-    func applyListed(prefixOf bytes: UnsafeBufferPointer<UInt8>) -> (version: ObjectVersion, consumed: Int)?
+    func applyListed(prefixOf bytes: UnsafeBufferPointer<UInt8>) -> Int?
     func remove(uid: String)
     func beginRelist()
     /// The relist is complete: whatever it did not deliver was deleted meanwhile.
@@ -27,7 +28,7 @@ public protocol ReflectorSink: Sendable {
 }
 
 extension ReflectorSink {
-    public func applyListed(prefixOf bytes: UnsafeBufferPointer<UInt8>) -> (version: ObjectVersion, consumed: Int)? { nil }
+    public func applyListed(prefixOf bytes: UnsafeBufferPointer<UInt8>) -> Int? { nil }
     public func tableColumns(_ names: [String]) {}
     public func progressed(to resourceVersion: String) {}
 }

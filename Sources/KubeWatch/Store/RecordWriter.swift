@@ -1,3 +1,5 @@
+import TelemetryModel
+
 /// Writes one record of a `RecordStore`: varints, numbers, and strings either by ID
 /// into the store's `StringTable` (strings many records repeat) or inline (strings of
 /// one object), with UUIDs and `scheme://`+64-hex container IDs packed to 16 and 32
@@ -8,73 +10,39 @@
 /// packed UUID (16 bytes follow), 3 a packed container ID (the rest is the scheme's
 /// table ID; 32 bytes follow).
 ///
-/// The bytes are in memory the writer owns, not an array: a record is written a byte
-/// or two at a time (a varint, a sample value), and each append to an array asked the
-/// runtime whether the array was uniquely referenced, a call per byte and a tenth of
-/// encoding a pod. Not copyable, so the memory has one owner and is freed once.
+/// The bytes are a `PlainBuffer`, not an array: a record is written a byte or two at a
+/// time (a varint, a sample value), and each append to an array asked the runtime
+/// whether the array was uniquely referenced, a call per byte and a tenth of encoding a
+/// pod. That makes the writer not copyable.
 public struct RecordWriter: ~Copyable {
-    private var base: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    /// Bytes written so far.
-    public private(set) var count = 0
+    private var buffer: PlainBuffer<UInt8>
     private let table: StringTable
 
     /// Room for most records at once: growing copies what was written.
     init(table: StringTable, capacity: Int = 1024) {
         self.table = table
-        self.capacity = max(capacity, 16)
-        base = .allocate(capacity: self.capacity)
+        buffer = PlainBuffer(capacity: capacity)
     }
 
-    deinit {
-        base.deallocate()
-    }
+    /// Bytes written so far.
+    public var count: Int { buffer.count }
 
     /// The bytes written, for the length of `body` (the writer's memory moves as it grows).
     public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try body(UnsafeBufferPointer(start: base, count: count))
+        try buffer.withUnsafeBufferPointer(body)
     }
 
-    /// Room for `length` more bytes, returned as where they go; `count` already includes them.
-    @inline(__always)
-    private mutating func claim(_ length: Int) -> UnsafeMutablePointer<UInt8> {
-        if capacity - count < length { grow(to: count + length) }
-        let target = base + count
-        count += length
-        return target
-    }
-
-    private mutating func grow(to needed: Int) {
-        let newCapacity = max(needed, capacity * 2)
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        grown.update(from: base, count: count)
-        base.deallocate()
-        base = grown
-        capacity = newCapacity
-    }
-
-    @inline(__always)
-    private mutating func byte(_ value: UInt8) {
-        claim(1).pointee = value
-    }
-
-    private mutating func bytes(_ source: UnsafeBufferPointer<UInt8>) {
-        guard let start = source.baseAddress, source.count > 0 else { return }
-        claim(source.count).update(from: start, count: source.count)
-    }
-
+    /// Seven bits per byte, in as many bytes as the value needs (claimed at once).
     public mutating func unsigned(_ value: UInt64) {
-        if value < 0x80 { return byte(UInt8(value)) }
-        // Ten bytes at most for 64 bits.
-        let target = claim(10)
-        var value = value, written = 0
-        while value >= 0x80 {
-            target[written] = UInt8(truncatingIfNeeded: value) | 0x80
+        if value < 0x80 { return buffer.append(UInt8(value)) }
+        let length = (64 - value.leadingZeroBitCount + 6) / 7
+        let target = buffer.claim(length)
+        var value = value
+        for index in 0..<length - 1 {
+            target[index] = UInt8(truncatingIfNeeded: value) | 0x80
             value >>= 7
-            written += 1
         }
-        target[written] = UInt8(value)
-        count -= 10 - (written + 1)
+        target[length - 1] = UInt8(value)
     }
 
     public mutating func signed(_ value: Int64) {
@@ -85,15 +53,15 @@ public struct RecordWriter: ~Copyable {
     /// (fractions, -0, NaN, infinities, huge values) as their 8 bytes.
     public mutating func double(_ value: Double) {
         if value == 0 && value.sign == .plus {
-            byte(0)
+            buffer.append(0)
         } else if value == 1 {
-            byte(1)
+            buffer.append(1)
         } else if value == value.rounded(), abs(value) < 9_007_199_254_740_992, !(value == 0) {
-            byte(2)
+            buffer.append(2)
             signed(Int64(value))
         } else {
-            byte(3)
-            UnsafeMutableRawPointer(claim(8)).storeBytes(of: value.bitPattern.littleEndian, as: UInt64.self)
+            buffer.append(3)
+            UnsafeMutableRawPointer(buffer.claim(8)).storeBytes(of: value.bitPattern.littleEndian, as: UInt64.self)
         }
     }
 
@@ -118,23 +86,23 @@ public struct RecordWriter: ~Copyable {
     /// A string of this record only, given as its UTF-8 bytes.
     public mutating func unique(utf8: UnsafeBufferPointer<UInt8>) {
         if IdentifierPacking.isUUID(utf8) {
-            byte(2)
-            IdentifierPacking.packUUID(utf8, into: claim(16))
+            buffer.append(2)
+            IdentifierPacking.packUUID(utf8, into: buffer.claim(16))
             return
         }
         if utf8.count > 67, let separator = IdentifierPacking.schemeEnd(utf8), utf8.count - separator == 64,
            IdentifierPacking.isHex(UnsafeBufferPointer(rebasing: utf8[separator...])) {
             unsigned(UInt64(table.retain(utf8: UnsafeBufferPointer(rebasing: utf8[..<separator]))) << 2 | 3)
-            IdentifierPacking.packHex(UnsafeBufferPointer(rebasing: utf8[separator...]), into: claim(32))
+            IdentifierPacking.packHex(UnsafeBufferPointer(rebasing: utf8[separator...]), into: buffer.claim(32))
             return
         }
         unsigned(UInt64(utf8.count) << 2 | 1)
-        bytes(utf8)
+        buffer.append(contentsOf: utf8)
     }
 
     /// Appends bytes written elsewhere with a writer of the same table (a nested part).
     public mutating func append(_ other: borrowing RecordWriter) {
-        bytes(UnsafeBufferPointer(start: other.base, count: other.count))
+        other.buffer.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
     }
 
     /// A writer for a part whose length must precede it.
@@ -144,6 +112,6 @@ public struct RecordWriter: ~Copyable {
 
     /// Forgets what was written, keeping the memory.
     public mutating func removeAll() {
-        count = 0
+        buffer.removeAll()
     }
 }
