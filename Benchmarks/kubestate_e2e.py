@@ -31,6 +31,7 @@ one shard of N, as kube-state-metrics' sharding splits the objects.
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -92,27 +93,47 @@ def get(url, headers=None):
         return error.code, error.read()
 
 
-class Run:
-    """One agent against one fake server."""
+class Cluster:
+    """The fake API server and the OTLP receiver the agent talks to."""
 
     def __init__(self, options, pods):
-        self.scratch = tempfile.mkdtemp(prefix="telegen-bench-")
         python = os.path.join(ROOT, ".venv/bin/python3")
-        port, control = free_port(), free_port()
-        server = [python, os.path.join(ROOT, "Tests/Python/fake_apiserver.py"), "--plaintext", "--port", str(port),
-                  "--control-port", str(control), "--record", "/dev/null", "--bookmark-interval", "0"]
+        self.port, self.control_port = free_port(), free_port()
+        server = [python, os.path.join(ROOT, "Tests/Python/fake_apiserver.py"), "--plaintext", "--port", str(self.port),
+                  "--control-port", str(self.control_port), "--record", "/dev/null", "--bookmark-interval", "0"]
         if pods:
             server += ["--synthetic-pods", str(pods), "--nodes", str(max(1, min(1000, pods // 30)))]
             if options.objects:
                 server += ["--objects", options.objects]
         self.server, _ = start(server)
-        self.control_port = control
+        self.scratch = tempfile.mkdtemp(prefix="telegen-bench-")
         self.records = os.path.join(self.scratch, "otlp.jsonl")
         open(self.records, "w").close()
         self.receiver, words = start([python, os.path.join(ROOT, "Tests/Python/otlp_receiver.py"), "--summary",
                                       "--record", self.records, "--max-receive-bytes", str(8 << 20)])
-        receiver_port = words[1]
-        kubeconfig = write_kubeconfig(self.scratch, port)
+        self.receiver_port = words[1]
+
+    def stop(self):
+        for process in (self.receiver, self.server):
+            process.send_signal(signal.SIGTERM)
+        for process in (self.receiver, self.server):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+class Run:
+    """One agent against a cluster: its own, or a shared one it leaves running."""
+
+    def __init__(self, options, pods, cluster=None):
+        self.owns_cluster = cluster is None
+        self.cluster = cluster or Cluster(options, pods)
+        self.control_port = self.cluster.control_port
+        self.records = self.cluster.records
+        self.scratch = tempfile.mkdtemp(prefix="telegen-bench-agent-")
+        kubeconfig = write_kubeconfig(self.scratch, self.cluster.port)
         self.listen = free_port()
         config = os.path.join(self.scratch, "telegen.yaml")
         resources = ", ".join(resource_names(options.resources))
@@ -132,7 +153,7 @@ kube_metrics:
     enabled: false
   streaming:
     enabled: true
-    endpoint: "http://127.0.0.1:{receiver_port}"
+    endpoint: "http://127.0.0.1:{self.cluster.receiver_port}"
     interval: {options.interval}s
     timeout: 60s
 """)
@@ -180,13 +201,14 @@ kube_metrics:
         return points, calls, last
 
     def stop(self):
-        for process in (self.agent, self.receiver, self.server):
-            process.send_signal(signal.SIGTERM)
-        for process in (self.agent, self.receiver, self.server):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        self.agent.send_signal(signal.SIGTERM)
+        try:
+            self.agent.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.agent.kill()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.owns_cluster:
+            self.cluster.stop()
 
 
 def resource_names(text):
@@ -215,16 +237,21 @@ def main():
 
     if options.list_only:
         binaries = [options.binary] + ([options.against] if options.against else [])
-        for _ in range(options.repeat):
-            for binary in binaries:
-                run = Run(argparse.Namespace(**{**vars(options), "binary": binary}), options.pods)
-                try:
-                    wall = run.wait_ready()
-                    cpu = cpu_seconds(run.pid)
-                finally:
-                    run.stop()
-                print(f"{binary}: list {wall:.2f} s wall, {cpu:.2f} s agent CPU = {cpu / options.pods * 1e6:.1f} µs per pod",
-                      flush=True)
+        # One server for every run: it serves the same objects to each agent's list.
+        cluster = Cluster(options, options.pods)
+        try:
+            for _ in range(options.repeat):
+                for binary in binaries:
+                    run = Run(argparse.Namespace(**{**vars(options), "binary": binary}), options.pods, cluster)
+                    try:
+                        wall = run.wait_ready()
+                        cpu = cpu_seconds(run.pid)
+                    finally:
+                        run.stop()
+                    print(f"{binary}: list {wall:.2f} s wall, {cpu:.2f} s agent CPU = {cpu / options.pods * 1e6:.1f} µs per pod",
+                          flush=True)
+        finally:
+            cluster.stop()
         return
 
     empty = Run(options, 0)

@@ -58,7 +58,10 @@ final class HTTP2Session {
     /// The most DATA of a streamed response handed over as one part: pending DATA
     /// goes to the reader before it would pass this, even in the middle of a read, so
     /// a part and what a reader buffers of it stay bounded whatever a read brings.
-    static let bodyBatch = 64 << 10
+    /// 256 KiB, not 64: a LIST item that straddles two parts is scanned and copied
+    /// before it is decoded, and at 64 KiB a quarter of 7 KB pods did (docs/benchmarks.md);
+    /// the stream's window (1 MiB) bounds what waits for the reader either way.
+    static let bodyBatch = 256 << 10
 
     init() throws(HTTP2Error) {
         var callbacks: OpaquePointer?
@@ -269,9 +272,13 @@ final class HTTP2Session {
             // at most) made those wake-ups a tenth of reading a large list.
             stream.unconsumed += data.count
             if stream.pendingBody.count + data.count > Self.bodyBatch { flushBody(of: stream) }
-            // No capacity reserved ahead: a part waiting for its reader holds about what
-            // it carries, however small.
             if stream.pendingBody.isEmpty { streamsWithPendingBody.append(streamID) }
+            // Room for a whole batch at once: grown frame by frame, a part was copied
+            // again at every doubling, about once more in all. `flushBody` hands a part
+            // that fills less than half of it over as an exact copy instead. Nothing is
+            // kept between reads (the session flushes after each), so an idle watch
+            // holds no buffer.
+            if stream.pendingBody.capacity == 0 { stream.pendingBody.reserveCapacity(Self.bodyBatch) }
             stream.pendingBody.append(contentsOf: data)
         }
     }
@@ -287,10 +294,16 @@ final class HTTP2Session {
 
     /// Hands `stream`'s pending DATA to its reader, before anything that must follow it
     /// (trailers, the end).
+    ///
+    /// A part that fills less than half of its buffer goes over as an exact copy:
+    /// parts wait for their reader up to a window's worth, and each must hold about
+    /// what it carries, however small.
     private func flushBody(of stream: HTTP2Stream) {
         guard !stream.pendingBody.isEmpty, case .parts(let continuation) = stream.submission.sink else { return }
-        continuation.yield(.body(stream.pendingBody))
+        let part = stream.pendingBody
         stream.pendingBody = []
+        // (`Array(part)` would share the buffer; a copy through its bytes is exact.)
+        continuation.yield(.body(part.count * 2 < part.capacity ? part.withUnsafeBufferPointer { Array($0) } : part))
     }
 
     private func onClose(streamID: Int32, errorCode: UInt32) {

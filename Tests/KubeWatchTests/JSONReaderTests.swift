@@ -190,3 +190,68 @@ struct JSONKeyTests {
         #expect(!(JSONKey(bytes: empty, decoded: "abd") == "abc"))
     }
 }
+
+/// Strings read without a `String` of their own: lent bytes (times parse in place) and
+/// values shared from a table of known ones.
+struct JSONLentStringTests {
+    static func read<Result>(_ text: String, _ body: (inout JSONReader) throws -> Result) throws -> Result {
+        try Array(text.utf8).withUnsafeBufferPointer { buffer in
+            var reader = JSONReader(buffer)
+            let result = try body(&reader)
+            try reader.finish()
+            return result
+        }
+    }
+
+    /// The bytes lent are the string's content, escapes decoded; `null` calls nothing;
+    /// another kind is refused.
+    @Test func lendsTheContentPlainOrUnescaped() throws {
+        #expect(try Self.read(#""plain text""#) { try $0.readString { String(decoding: $0, as: UTF8.self) } } == "plain text")
+        #expect(try Self.read(#""a\"b\u00e9""#) { try $0.readString { String(decoding: $0, as: UTF8.self) } } == "a\"bé")
+        #expect(try Self.read(#""""#) { try $0.readString { $0.count } } == 0)
+        var called = false
+        #expect(try Self.read("null") { reader in try reader.readString { _ in called = true } } == nil)
+        #expect(!called)
+        #expect(throws: JSONReader.SyntaxError.self) { try Self.read("12") { try $0.readString { $0.count } } }
+    }
+
+    /// A time is parsed where it lies, escaped or not; empty and null leave it unset;
+    /// text that is not a time makes the object malformed, naming the text.
+    @Test func timesParseInPlace() throws {
+        func time(_ json: String) throws -> Timestamp? {
+            try Self.read(json) { reader in
+                var value: Timestamp?
+                try reader.read(&value)
+                return value
+            }
+        }
+        #expect(try time(#""2024-04-01T20:07:50Z""#) == Timestamp(seconds: 1_712_002_070))
+        #expect(try time(#""2024-04-01T20:07:50\u005a""#) == Timestamp(seconds: 1_712_002_070))
+        #expect(try time(#""""#) == nil)
+        #expect(try time("null") == nil)
+        #expect(throws: MalformedField(field: "time", value: "yesterday")) { try time(#""yesterday""#) }
+    }
+
+    /// A known value comes back as the table's own string, equal to what was sent;
+    /// anything else (unknown, a near miss, short, escaped) reads as the text it is.
+    @Test func knownValuesAreSharedAndOthersReadAsSent() throws {
+        let known = KnownStrings(["node.kubernetes.io/not-ready", "PodReadyToStartContainers", "Ready"])
+        func value(_ json: String) throws -> String {
+            try Self.read(json) { reader in
+                var value = "unset"
+                try reader.read(&value, known: known)
+                return value
+            }
+        }
+        for text in ["node.kubernetes.io/not-ready", "node.kubernetes.io/not-readz", "PodReadyToStartContainers",
+                     "PodReadyToStartContainerz", "Ready", "ContainersReady", "node.kubernetes.io/unreachable", ""] {
+            #expect(try value("\"\(text)\"") == text)
+        }
+        #expect(try value(#""node.kubernetes.io\/not-ready""#) == "node.kubernetes.io/not-ready")
+        #expect(try value("null") == "")
+        // Only values longer than a String keeps inline are kept.
+        Array("PodReadyToStartContainers".utf8).withUnsafeBufferPointer { #expect(known.value($0) == "PodReadyToStartContainers") }
+        Array("Ready".utf8).withUnsafeBufferPointer { #expect(known.value($0) == nil) }
+        Array("PodReadyToStartContainerz".utf8).withUnsafeBufferPointer { #expect(known.value($0) == nil) }
+    }
+}

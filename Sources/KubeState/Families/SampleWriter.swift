@@ -53,6 +53,15 @@ public struct SampleWriter: ~Copyable {
         for label in values { append(label) }
     }
 
+    /// A sample whose declared labels are `values` and then `last`: a rule's shared
+    /// labels followed by the one each of its samples varies (a condition's status)
+    /// without building an array per sample.
+    public mutating func add(_ values: [String], then last: String, _ value: Double) {
+        samples.append(Sample(valueStart: valueEnds.count, valueCount: values.count + 1, value: value))
+        for label in values { append(label) }
+        append(last)
+    }
+
     /// A sample of a family with one declared label.
     public mutating func add(_ label: String, _ value: Double) {
         samples.append(Sample(valueStart: valueEnds.count, valueCount: 1, value: value))

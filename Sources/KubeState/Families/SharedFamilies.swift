@@ -70,9 +70,9 @@ public enum KubeStateRules {
     /// Three samples, `true`, `false` and `unknown` after `values`, 1 on the
     /// condition's status; all 0 for a status that is none of those.
     public static func condition(_ status: String, after values: [String] = [], into out: inout SampleWriter) {
-        out.add(values + ["true"], status == "True" ? 1 : 0)
-        out.add(values + ["false"], status == "False" ? 1 : 0)
-        out.add(values + ["unknown"], status == "Unknown" ? 1 : 0)
+        out.add(values, then: "true", status == "True" ? 1 : 0)
+        out.add(values, then: "false", status == "False" ? 1 : 0)
+        out.add(values, then: "unknown", status == "Unknown" ? 1 : 0)
     }
 
     /// One sample per candidate, 1 on the current one; nothing when `current` is empty.

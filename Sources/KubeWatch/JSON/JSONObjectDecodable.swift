@@ -99,6 +99,9 @@ extension JSONReader {
         try readArray { reader in
             var element = Object()
             try reader.read(&element, context)
+            // Room for four at the first: growing one by one (1, 2, 4) allocated two or
+            // three times for a pod's containers or conditions.
+            if value.capacity == 0 { value.reserveCapacity(4) }
             value.append(element)
         }
     }

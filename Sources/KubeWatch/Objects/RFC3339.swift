@@ -4,7 +4,11 @@
 enum RFC3339 {
     static func seconds(_ text: String) -> Int64? {
         var text = text
-        return text.withUTF8 { parse(utf8: $0)?.seconds }
+        return text.withUTF8 { seconds(utf8: $0) }
+    }
+
+    static func seconds(utf8: UnsafeBufferPointer<UInt8>) -> Int64? {
+        parse(utf8: utf8)?.seconds
     }
 
     /// Unix nanoseconds, the fraction kept (to nanoseconds); nil past the year 2262.

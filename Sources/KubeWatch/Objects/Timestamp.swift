@@ -17,9 +17,15 @@ public struct Timestamp: Sendable, Hashable, Comparable {
 extension JSONReader {
     /// An RFC 3339 time; `null`, absent or `""` stay nil; anything else that does not
     /// parse makes the object malformed.
+    /// Parsed where it lies in the input, without a `String` (a pod has ten times).
     public mutating func read(_ value: inout Timestamp?) throws {
-        guard let text = try readString(), !text.isEmpty else { return }
-        guard let seconds = RFC3339.seconds(text) else { throw MalformedField(field: "time", value: text) }
-        value = Timestamp(seconds: seconds)
+        let time = try readString { utf8 throws -> Timestamp? in
+            guard !utf8.isEmpty else { return nil }
+            guard let seconds = RFC3339.seconds(utf8: utf8) else {
+                throw MalformedField(field: "time", value: String(decoding: utf8, as: UTF8.self))
+            }
+            return Timestamp(seconds: seconds)
+        }
+        if let time, let time { value = time }
     }
 }

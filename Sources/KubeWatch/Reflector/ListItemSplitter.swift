@@ -47,7 +47,7 @@ struct ListItemSplitter {
     /// The length of the last item, taken or scanned: an item is offered to `takeItem`
     /// only when the chunk has twice that left, since one that runs past the chunk is
     /// decoded in vain before it is scanned (at 64 KiB chunks of 7 KB pods, an eighth of
-    /// them, as much work wasted as the scans saved).
+    /// them, as much work wasted as the scans saved; chunks are now up to 256 KiB).
     private var lastItemBytes = 0
 
     // The piece being scanned.

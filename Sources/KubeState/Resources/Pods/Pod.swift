@@ -19,6 +19,19 @@ public struct Pod: SpecAndStatusResource, Hashable {
 
     public var identityValues: [String] { [metadata.namespace, metadata.name, metadata.uid] }
 
+    /// The longer values most pods share: the default scheduler, the system priority
+    /// classes, the taint keys of default and DaemonSet tolerations, the usual waiting
+    /// and terminated reasons (see `KnownStrings`).
+    static let known = KnownStrings([
+        "default-scheduler", "system-node-critical", "system-cluster-critical",
+        "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.kubernetes.io/disk-pressure",
+        "node.kubernetes.io/memory-pressure", "node.kubernetes.io/pid-pressure", "node.kubernetes.io/unschedulable",
+        "node.kubernetes.io/network-unavailable", "node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master",
+        "node.cloudprovider.kubernetes.io/uninitialized", "node.kubernetes.io/out-of-service",
+        "ContainerCreating", "CrashLoopBackOff", "ImagePullBackOff", "CreateContainerConfigError",
+        "CreateContainerError", "ContainerStatusUnknown", "UnexpectedAdmissionError",
+    ])
+
     /// For a static pod's mirror, the kubelet's UID for the pod.
     public var staticPodUID: String? { metadata.capturedAnnotations[Self.mirrorAnnotation] }
 
@@ -45,10 +58,10 @@ public struct Pod: SpecAndStatusResource, Hashable {
             switch key {
             case "nodeName": try reader.read(&nodeName)
             case "hostNetwork": try reader.read(&hostNetwork)
-            case "priorityClassName": try reader.read(&priorityClassName)
+            case "priorityClassName": try reader.read(&priorityClassName, known: Pod.known)
             case "restartPolicy": try reader.read(&restartPolicy)
             case "serviceAccountName": try reader.read(&serviceAccountName)
-            case "schedulerName": try reader.read(&schedulerName)
+            case "schedulerName": try reader.read(&schedulerName, known: Pod.known)
             case "runtimeClassName": try reader.read(&runtimeClassName)
             case "nodeSelector":
                 try reader.read(&nodeSelector, keeping: context.optIn.contains("kube_pod_nodeselectors") ? .all : .none)
@@ -74,7 +87,7 @@ public struct Pod: SpecAndStatusResource, Hashable {
 
         public mutating func decodeMember(_ name: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
             switch name {
-            case "key": try reader.read(&key)
+            case "key": try reader.read(&key, known: Pod.known)
             case "operator": try reader.read(&`operator`)
             case "value": try reader.read(&value)
             case "effect": try reader.read(&effect)
@@ -294,7 +307,7 @@ public struct Pod: SpecAndStatusResource, Hashable {
             public init() {}
 
             public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
-                if key == "reason" { try reader.read(&reason) } else { try reader.skipValue() }
+                if key == "reason" { try reader.read(&reason, known: Pod.known) } else { try reader.skipValue() }
             }
         }
 
@@ -318,7 +331,7 @@ public struct Pod: SpecAndStatusResource, Hashable {
 
             public mutating func decodeMember(_ key: JSONKey, from reader: inout JSONReader, context: DecodingContext) throws {
                 switch key {
-                case "reason": try reader.read(&reason)
+                case "reason": try reader.read(&reason, known: Pod.known)
                 case "exitCode": try reader.read(&exitCode)
                 case "startedAt": try reader.read(&startedAt)
                 case "finishedAt": try reader.read(&finishedAt)
