@@ -35,28 +35,89 @@ extension JSONObjectDecodable {
 /// What decoding keeps beyond the fixed fields of a kind: the labels and annotations an
 /// allowlist names (the rest are most of an object's text and are skipped), and
 /// annotations a kind's families read whatever the allowlist says.
+///
+/// A value type over one shared, immutable reference (a setter makes a new one): a
+/// context is copied for every object and into nested decodes, and copying its six
+/// sets and arrays one by one — six reference counts up and down each time — was a few
+/// percent of a pod's ingest.
 public struct DecodingContext: Sendable, Equatable {
-    public var labels: KeyAllowlist
-    public var annotations: KeyAllowlist
+    private final class Fields: Sendable {
+        let labels: KeyAllowlist
+        let annotations: KeyAllowlist
+        let capturedAnnotations: Set<String>
+        let capturedLabels: Set<String>
+        let optIn: Set<String>
+        let tableColumns: [String]
+
+        init(labels: KeyAllowlist, annotations: KeyAllowlist, capturedAnnotations: Set<String>, capturedLabels: Set<String>,
+             optIn: Set<String>, tableColumns: [String]) {
+            self.labels = labels
+            self.annotations = annotations
+            self.capturedAnnotations = capturedAnnotations
+            self.capturedLabels = capturedLabels
+            self.optIn = optIn
+            self.tableColumns = tableColumns
+        }
+
+        /// These fields with some replaced.
+        func with(labels: KeyAllowlist? = nil, annotations: KeyAllowlist? = nil, capturedAnnotations: Set<String>? = nil,
+                  capturedLabels: Set<String>? = nil, optIn: Set<String>? = nil, tableColumns: [String]? = nil) -> Fields {
+            Fields(labels: labels ?? self.labels, annotations: annotations ?? self.annotations,
+                   capturedAnnotations: capturedAnnotations ?? self.capturedAnnotations,
+                   capturedLabels: capturedLabels ?? self.capturedLabels, optIn: optIn ?? self.optIn,
+                   tableColumns: tableColumns ?? self.tableColumns)
+        }
+    }
+
+    private var fields: Fields
+
+    public var labels: KeyAllowlist {
+        get { fields.labels }
+        set { fields = fields.with(labels: newValue) }
+    }
+
+    public var annotations: KeyAllowlist {
+        get { fields.annotations }
+        set { fields = fields.with(annotations: newValue) }
+    }
+
     /// Annotations read into `ObjectMeta.capturedAnnotations` (a static pod's
     /// `kubernetes.io/config.mirror`, a PVC's beta storage-class annotation).
-    public var capturedAnnotations: Set<String>
+    public var capturedAnnotations: Set<String> {
+        get { fields.capturedAnnotations }
+        set { fields = fields.with(capturedAnnotations: newValue) }
+    }
+
     /// Labels read into `ObjectMeta.capturedLabels` whatever the allowlist says
     /// (application metrics' `app.kubernetes.io/name`).
-    public var capturedLabels: Set<String> = []
+    public var capturedLabels: Set<String> {
+        get { fields.capturedLabels }
+        set { fields = fields.with(capturedLabels: newValue) }
+    }
+
     /// Opt-in families that need fields otherwise skipped (`kube_pod_nodeselectors`).
-    public var optIn: Set<String>
+    public var optIn: Set<String> {
+        get { fields.optIn }
+        set { fields = fields.with(optIn: newValue) }
+    }
+
     /// For objects read as rows of a server-side `Table`: the names of its columns,
     /// which the row's `cells` follow.
-    public var tableColumns: [String]
+    public var tableColumns: [String] {
+        get { fields.tableColumns }
+        set { fields = fields.with(tableColumns: newValue) }
+    }
 
     public init(labels: KeyAllowlist = .none, annotations: KeyAllowlist = .none, capturedAnnotations: Set<String> = [],
                 optIn: Set<String> = [], tableColumns: [String] = []) {
-        self.labels = labels
-        self.annotations = annotations
-        self.capturedAnnotations = capturedAnnotations
-        self.optIn = optIn
-        self.tableColumns = tableColumns
+        fields = Fields(labels: labels, annotations: annotations, capturedAnnotations: capturedAnnotations, capturedLabels: [],
+                        optIn: optIn, tableColumns: tableColumns)
+    }
+
+    public static func == (lhs: DecodingContext, rhs: DecodingContext) -> Bool {
+        lhs.fields === rhs.fields
+            || (lhs.labels == rhs.labels && lhs.annotations == rhs.annotations && lhs.capturedAnnotations == rhs.capturedAnnotations
+                && lhs.capturedLabels == rhs.capturedLabels && lhs.optIn == rhs.optIn && lhs.tableColumns == rhs.tableColumns)
     }
 }
 
@@ -102,7 +163,9 @@ extension JSONReader {
             // Room for four at the first: growing one by one (1, 2, 4) allocated two or
             // three times for a pod's containers or conditions.
             if value.capacity == 0 { value.reserveCapacity(4) }
-            value.append(element)
+            // Moved, not copied: a copy retained every string of the element, and
+            // the local's end released them again.
+            value.append(consume element)
         }
     }
 

@@ -1,0 +1,81 @@
+"""Instructions per listed pod: the initial list's cost for A/B comparisons that the
+VM's drift cannot blur.
+
+Runs each binary under valgrind's callgrind against the project's fake API server
+(as Benchmarks/kubestate_e2e.py does: pods only, node and container collectors off),
+once with no objects and once with N synthetic pods, dumps the counts when the agent
+is ready, and prints (instructions with the pods - instructions without) / N. The
+count is repeatable to a few tenths of a percent for the same binary, whatever else
+the machine is doing; it weighs every instruction alike, so an atomic reference count
+or a cache miss counts as one, and `rep movsb` copies count per byte.
+
+Usage: .venv/bin/python3 Benchmarks/kubestate_instructions.py BINARY [BINARY ...] [--pods N]
+       (N defaults to 5000: a minute per binary)
+"""
+import argparse
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kubestate_e2e as e2e  # noqa: E402
+
+
+def instructions(binary, cluster, pods, scratch):
+    """Instructions the agent ran from start to /readyz against `cluster`."""
+    # valgrind 3.19 cannot read the debug information Swift's toolchain writes.
+    stripped = os.path.join(scratch, "telegen")
+    subprocess.run(["strip", "--strip-debug", "-o", stripped, binary], check=True)
+    out = os.path.join(scratch, "callgrind.out")
+    wrapper = os.path.join(scratch, "telegen-under-callgrind")
+    with open(wrapper, "w") as handle:
+        handle.write(f'#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file={out} {stripped} "$@"\n')
+    os.chmod(wrapper, 0o755)
+    options = argparse.Namespace(objects=None, resources="pods", shard=0, total_shards=1, interval=3600, binary=wrapper)
+    run = e2e.Run(options, pods, cluster)
+    try:
+        while True:
+            if run.agent.poll() is not None:
+                raise SystemExit(f"the agent exited ({run.agent.returncode}) before it was ready")
+            try:
+                if e2e.get(run.url("/readyz"))[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        for old in glob.glob(out + ".*"):
+            os.remove(old)
+        subprocess.run(["callgrind_control", "--dump", str(run.agent.pid)], check=True, capture_output=True)
+        total = 0
+        for path in glob.glob(out + ".*"):
+            with open(path) as handle:
+                total += next(int(line.split()[1]) for line in handle if line.startswith(("summary:", "totals:")))
+        return total
+    finally:
+        run.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binaries", nargs="+")
+    parser.add_argument("--pods", type=int, default=5000)
+    options = parser.parse_args()
+    empty = e2e.Cluster(argparse.Namespace(objects=None), 0)
+    full = e2e.Cluster(argparse.Namespace(objects=None), options.pods)
+    try:
+        for binary in options.binaries:
+            with tempfile.TemporaryDirectory(prefix="telegen-instructions-") as scratch:
+                without = instructions(binary, empty, 0, scratch)
+                with_pods = instructions(binary, full, options.pods, scratch)
+            print(f"{binary}: {(with_pods - without) / options.pods:,.0f} instructions per pod "
+                  f"(start-up without objects {without:,}, with {options.pods} pods {with_pods:,})", flush=True)
+    finally:
+        empty.stop()
+        full.stop()
+
+
+if __name__ == "__main__":
+    main()
