@@ -165,14 +165,16 @@ kube_metrics:
     def url(self, path):
         return f"http://127.0.0.1:{self.listen}{path}"
 
-    def wait_ready(self):
+    def wait_ready(self, every=0.05):
         while True:
+            if self.agent.poll() is not None:
+                raise SystemExit(f"the agent exited ({self.agent.returncode}) before it was ready")
             try:
                 if get(self.url("/readyz"))[0] == 200:
                     return time.monotonic() - self.started
             except OSError:
                 pass
-            time.sleep(0.05)
+            time.sleep(every)
 
     def control(self, path, body=None):
         request = urllib.request.Request(f"http://127.0.0.1:{self.control_port}{path}", data=json.dumps(body or {}).encode(),

@@ -26,11 +26,9 @@ struct ResourceLayout<Resource: KubeResource>: Sendable {
                 SampleRecordFormat.FamilyShape(labelCount: family.labels.count, dynamic: family.dynamic,
                                                inline: family.labels.map(SampleRecordFormat.isPerObject))
             })
-        var decoding = DecodingContext(labels: KeyAllowlist(options.labelsAllowlist), annotations: KeyAllowlist(options.annotationsAllowlist),
+        decoding = DecodingContext(labels: KeyAllowlist(options.labelsAllowlist), annotations: KeyAllowlist(options.annotationsAllowlist),
                                    capturedAnnotations: Resource.descriptor.capturedAnnotations.union(options.capturedAnnotations),
-                                   optIn: Set(families.filter(\.optIn).map(\.name)))
-        decoding.capturedLabels = options.capturedLabels
-        self.decoding = decoding
+                                   capturedLabels: options.capturedLabels, optIn: Set(families.filter(\.optIn).map(\.name)))
         allowlisted = (!options.labelsAllowlist.isEmpty, !options.annotationsAllowlist.isEmpty)
     }
 

@@ -36,12 +36,11 @@ extension JSONObjectDecodable {
 /// allowlist names (the rest are most of an object's text and are skipped), and
 /// annotations a kind's families read whatever the allowlist says.
 ///
-/// A value type over one shared, immutable reference (a setter makes a new one): a
-/// context is copied for every object and into nested decodes, and copying its six
-/// sets and arrays one by one — six reference counts up and down each time — was a few
-/// percent of a pod's ingest.
+/// A value type over one shared, immutable reference: a context is copied for every
+/// object and into nested decodes, and copying its six sets and arrays one by one —
+/// six reference counts up and down each time — was a few percent of a pod's ingest.
 public struct DecodingContext: Sendable, Equatable {
-    private final class Fields: Sendable {
+    private final class Fields: Sendable, Equatable {
         let labels: KeyAllowlist
         let annotations: KeyAllowlist
         let capturedAnnotations: Set<String>
@@ -59,65 +58,40 @@ public struct DecodingContext: Sendable, Equatable {
             self.tableColumns = tableColumns
         }
 
-        /// These fields with some replaced.
-        func with(labels: KeyAllowlist? = nil, annotations: KeyAllowlist? = nil, capturedAnnotations: Set<String>? = nil,
-                  capturedLabels: Set<String>? = nil, optIn: Set<String>? = nil, tableColumns: [String]? = nil) -> Fields {
-            Fields(labels: labels ?? self.labels, annotations: annotations ?? self.annotations,
-                   capturedAnnotations: capturedAnnotations ?? self.capturedAnnotations,
-                   capturedLabels: capturedLabels ?? self.capturedLabels, optIn: optIn ?? self.optIn,
-                   tableColumns: tableColumns ?? self.tableColumns)
+        static func == (lhs: Fields, rhs: Fields) -> Bool {
+            lhs === rhs
+                || (lhs.labels == rhs.labels && lhs.annotations == rhs.annotations && lhs.capturedAnnotations == rhs.capturedAnnotations
+                    && lhs.capturedLabels == rhs.capturedLabels && lhs.optIn == rhs.optIn && lhs.tableColumns == rhs.tableColumns)
         }
     }
 
     private var fields: Fields
 
-    public var labels: KeyAllowlist {
-        get { fields.labels }
-        set { fields = fields.with(labels: newValue) }
-    }
-
-    public var annotations: KeyAllowlist {
-        get { fields.annotations }
-        set { fields = fields.with(annotations: newValue) }
-    }
-
+    public var labels: KeyAllowlist { fields.labels }
+    public var annotations: KeyAllowlist { fields.annotations }
     /// Annotations read into `ObjectMeta.capturedAnnotations` (a static pod's
     /// `kubernetes.io/config.mirror`, a PVC's beta storage-class annotation).
-    public var capturedAnnotations: Set<String> {
-        get { fields.capturedAnnotations }
-        set { fields = fields.with(capturedAnnotations: newValue) }
-    }
-
+    public var capturedAnnotations: Set<String> { fields.capturedAnnotations }
     /// Labels read into `ObjectMeta.capturedLabels` whatever the allowlist says
     /// (application metrics' `app.kubernetes.io/name`).
-    public var capturedLabels: Set<String> {
-        get { fields.capturedLabels }
-        set { fields = fields.with(capturedLabels: newValue) }
-    }
-
+    public var capturedLabels: Set<String> { fields.capturedLabels }
     /// Opt-in families that need fields otherwise skipped (`kube_pod_nodeselectors`).
-    public var optIn: Set<String> {
-        get { fields.optIn }
-        set { fields = fields.with(optIn: newValue) }
-    }
+    public var optIn: Set<String> { fields.optIn }
 
     /// For objects read as rows of a server-side `Table`: the names of its columns,
-    /// which the row's `cells` follow.
+    /// which the row's `cells` follow (they can change between lists, so settable).
     public var tableColumns: [String] {
         get { fields.tableColumns }
-        set { fields = fields.with(tableColumns: newValue) }
+        set {
+            fields = Fields(labels: labels, annotations: annotations, capturedAnnotations: capturedAnnotations,
+                            capturedLabels: capturedLabels, optIn: optIn, tableColumns: newValue)
+        }
     }
 
     public init(labels: KeyAllowlist = .none, annotations: KeyAllowlist = .none, capturedAnnotations: Set<String> = [],
-                optIn: Set<String> = [], tableColumns: [String] = []) {
-        fields = Fields(labels: labels, annotations: annotations, capturedAnnotations: capturedAnnotations, capturedLabels: [],
-                        optIn: optIn, tableColumns: tableColumns)
-    }
-
-    public static func == (lhs: DecodingContext, rhs: DecodingContext) -> Bool {
-        lhs.fields === rhs.fields
-            || (lhs.labels == rhs.labels && lhs.annotations == rhs.annotations && lhs.capturedAnnotations == rhs.capturedAnnotations
-                && lhs.capturedLabels == rhs.capturedLabels && lhs.optIn == rhs.optIn && lhs.tableColumns == rhs.tableColumns)
+                capturedLabels: Set<String> = [], optIn: Set<String> = [], tableColumns: [String] = []) {
+        fields = Fields(labels: labels, annotations: annotations, capturedAnnotations: capturedAnnotations,
+                        capturedLabels: capturedLabels, optIn: optIn, tableColumns: tableColumns)
     }
 }
 

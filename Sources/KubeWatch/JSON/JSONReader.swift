@@ -156,10 +156,7 @@ public struct JSONReader: ~Copyable {
 
     /// A string; `null` reads as nil. Another kind is an error.
     public mutating func readString() throws(SyntaxError) -> String? {
-        if try consumeNull() { return nil }
-        guard try peek() == .string else { throw error("expected a string") }
-        offset += 1
-        let start = offset
+        guard let start = try openString() else { return nil }
         if let slice = try readPlainString(from: start) { return String(decoding: slice, as: UTF8.self) }
         return try readEscapedString(from: start)
     }
@@ -170,13 +167,20 @@ public struct JSONReader: ~Copyable {
     /// parsed on the spot: a `String` for each time of a pod was a fifth of the
     /// allocations of its decoding.
     public mutating func readString<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) throws -> Result? {
-        if try consumeNull() { return nil }
-        guard try peek() == .string else { throw error("expected a string") }
-        offset += 1
-        let start = offset
+        guard let start = try openString() else { return nil }
         if let slice = try readPlainString(from: start) { return try body(slice) }
         var text = try readEscapedString(from: start)
         return try text.withUTF8 { try body($0) }
+    }
+
+    /// Past `null` (nil) or past a string's opening quote (where its content starts);
+    /// another kind is an error.
+    @inline(__always)
+    private mutating func openString() throws(SyntaxError) -> Int? {
+        if try consumeNull() { return nil }
+        guard try peek() == .string else { throw error("expected a string") }
+        offset += 1
+        return offset
     }
 
     /// The bytes of the string whose content starts at `start` when it has no escape,

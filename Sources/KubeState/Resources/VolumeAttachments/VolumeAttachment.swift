@@ -20,9 +20,8 @@ public struct VolumeAttachment: KubeResource, Hashable {
         case "metadata":
             // kube-state-metrics writes every label of this kind, whatever the allowlist
             // says, and no annotations.
-            var metadataContext = context
-            metadataContext.labels = .all
-            metadataContext.annotations = .none
+            let metadataContext = DecodingContext(labels: .all, annotations: .none, capturedAnnotations: context.capturedAnnotations,
+                                                  capturedLabels: context.capturedLabels, optIn: context.optIn)
             try reader.read(&metadata, metadataContext)
         case "spec":
             try reader.readObject { reader, key in
